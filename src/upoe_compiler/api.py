@@ -1,0 +1,64 @@
+"""The callable API behind the CLI: runs the pipeline, never prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CompileFailed, Diagnostic, DiagnosticSink
+from .graph import Plan, plan
+from .ir import Model
+from .loader import load_spec_dir
+from .manifest import render_manifest
+from .render import make_environment, render_migrations
+from .render.environment import DEFAULT_TEMPLATES_DIR
+from .resolve import resolve
+from .validate import validate
+from .writer import ownership_problem, write_tree
+
+
+@dataclass
+class CompileResult:
+    model: Model
+    plan: Plan
+    files: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def analyse(spec_dir: Path) -> tuple[Model, Plan, list[Diagnostic]]:
+    """Load, validate, resolve and order the spec; raise CompileFailed on any error."""
+    sink = DiagnosticSink()
+    loaded = load_spec_dir(spec_dir, sink)
+    validated = validate(loaded, sink)
+    sink.raise_if_failed()
+    model = resolve(validated, sink)
+    sink.raise_if_failed()
+    ordered = plan(model, sink)
+    sink.raise_if_failed()
+    return model, ordered, sink.diagnostics
+
+
+def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> dict[str, str]:
+    environment = make_environment(templates_dir)
+    files = render_migrations(ordered, environment)
+    files["manifest.json"] = render_manifest(ordered)
+    return files
+
+
+def check_project(spec_dir: Path) -> CompileResult:
+    model, ordered, diagnostics = analyse(spec_dir)
+    return CompileResult(model, ordered, diagnostics=diagnostics)
+
+
+def compile_project(spec_dir: Path, out_dir: Path | None,
+                    templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> CompileResult:
+    """Compile the spec; write `out_dir` (all of it or nothing) unless it is None."""
+    if out_dir is not None:
+        problem = ownership_problem(out_dir)
+        if problem is not None:
+            raise CompileFailed([problem])
+    model, ordered, diagnostics = analyse(spec_dir)
+    files = render(model, ordered, templates_dir)
+    if out_dir is not None:
+        write_tree(out_dir, files)
+    return CompileResult(model, ordered, files, diagnostics)

@@ -1,0 +1,382 @@
+"""Semantic checks of a validated spec: names, types, references, defaults, SQL fragments.
+
+Each check reports at the spec node that is wrong, with a hint on how to fix it.
+Codes: UPOE210 duplicate domain, UPOE211 duplicate name, UPOE212 not snake_case,
+UPOE213 over 63 bytes, UPOE214 reserved word, UPOE220 unknown type, UPOE221 discouraged
+type, UPOE222 unknown reference, UPOE223 bad default, UPOE224 tenancy, UPOE225 unknown
+column, UPOE226 column the patterns add, UPOE227 unknown requirement, UPOE228 unknown
+role, UPOE229 unsafe SQL fragment, UPOE230 missing body file, UPOE232 duplicate enum value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import DiagnosticSink, SourcePosition
+from .patterns import EXTERNAL_TABLES, MEMBER, added_columns, all_column_names, tenant_column
+from .pgnames import (
+    BASE_TYPES,
+    DISCOURAGED_TYPES,
+    MAX_IDENTIFIER_BYTES,
+    MODIFIER_COUNTS,
+    RESERVED_WORDS,
+    SNAKE_CASE,
+    parse_type,
+)
+from .spec import TableSpec
+from .validate import SpecFile, ValidatedSpec
+
+BODY_DOLLAR_TAG = "$function$"
+
+
+@dataclass
+class Catalog:
+    """Every name the spec declares, with where it was declared."""
+
+    tables: dict[str, tuple[SpecFile, TableSpec]] = field(default_factory=dict)
+    type_kinds: dict[str, str] = field(default_factory=dict)
+    enum_values: dict[str, list[str]] = field(default_factory=dict)
+    functions: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+    requirements: set[str] = field(default_factory=set)
+
+
+def run_all(spec: ValidatedSpec, sink: DiagnosticSink) -> None:
+    catalog = _build_catalog(spec, sink)
+    for file in spec.files:
+        _check_names(file, sink)
+        _check_requirements(file, catalog, sink)
+        _check_types(file, catalog, sink)
+        _check_functions(file, catalog, sink)
+        for table_name, table in file.spec.tables.items():
+            _check_table(file, table_name, table, catalog, sink)
+
+
+def _build_catalog(spec: ValidatedSpec, sink: DiagnosticSink) -> Catalog:
+    catalog = Catalog()
+    domains: dict[str, SpecFile] = {}
+    type_names: dict[str, SourcePosition] = {}
+    function_names: dict[str, SourcePosition] = {}
+    for file in spec.files:
+        name = file.spec.domain
+        if name in domains:
+            sink.error("UPOE210", f"domain '{name}' is also declared in {domains[name].name}",
+                       file.value_at("domain"), "give each spec file its own domain name")
+        domains[name] = file
+        catalog.requirements.update(file.spec.requirements)
+        catalog.roles.update(file.spec.roles)
+        # Tables, enums and domain types share PostgreSQL's type namespace.
+        for section, names in (("tables", file.spec.tables), ("enums", file.spec.enums),
+                               ("types", file.spec.types)):
+            for object_name in names:
+                _unique_name(type_names, object_name, file.at(section, object_name), sink)
+        for function_name in file.spec.functions:
+            _unique_name(function_names, function_name, file.at("functions", function_name), sink)
+        for table_name, table in file.spec.tables.items():
+            catalog.tables[table_name] = (file, table)
+        for enum_name, enum in file.spec.enums.items():
+            catalog.type_kinds[enum_name] = "enum"
+            catalog.enum_values[enum_name] = list(enum.values)
+        catalog.functions.update(file.spec.functions)
+    for file in spec.files:
+        for type_name, domain_type in file.spec.types.items():
+            parsed = parse_type(domain_type.type)
+            if parsed is not None and parsed.base in BASE_TYPES:
+                catalog.type_kinds[type_name] = BASE_TYPES[parsed.base]
+    return catalog
+
+
+def _unique_name(seen: dict[str, SourcePosition], name: str, position: SourcePosition,
+                 sink: DiagnosticSink) -> None:
+    if name in seen:
+        first = seen[name]
+        sink.error("UPOE211", f"'{name}' is already declared at {first}", position,
+                   "names of tables, enums and types are shared by all domains: rename one")
+    else:
+        seen[name] = position
+
+
+def _named_nodes(file: SpecFile) -> Iterator[tuple[str, SourcePosition, str]]:
+    spec = file.spec
+    yield spec.domain, file.value_at("domain"), "domain"
+    for section in ("enums", "types", "functions", "tables", "roles"):
+        for name in getattr(spec, section):
+            yield name, file.at(section, name), section[:-1]
+    for table_name, table in spec.tables.items():
+        for column_name in table.columns:
+            yield column_name, file.at("tables", table_name, "columns", column_name), "column"
+        for check_name in table.checks:
+            yield check_name, file.at("tables", table_name, "checks", check_name), "check"
+    for enum_name, enum in spec.enums.items():
+        for index, value in enumerate(enum.values):
+            if len(value.encode()) > MAX_IDENTIFIER_BYTES:
+                yield value, file.value_at("enums", enum_name, "values", index), "enum value"
+
+
+def _check_names(file: SpecFile, sink: DiagnosticSink) -> None:
+    for name, position, what in _named_nodes(file):
+        if len(name.encode()) > MAX_IDENTIFIER_BYTES:
+            sink.error("UPOE213", f"{what} name '{name[:40]}…' is {len(name.encode())} bytes; "
+                       f"PostgreSQL keeps only {MAX_IDENTIFIER_BYTES}", position,
+                       "shorten the name; abbreviate words that repeat the table name")
+        elif what == "enum value":
+            continue
+        elif not SNAKE_CASE.match(name):
+            sink.error("UPOE212", f"{what} name '{name}' is not snake_case", position,
+                       "use lower-case ASCII letters, digits and underscores, starting with a letter")
+        elif name in RESERVED_WORDS:
+            sink.error("UPOE214", f"{what} name '{name}' is a reserved word in PostgreSQL", position,
+                       f"pick another name, e.g. '{name}_name' or a more specific word")
+
+
+def _check_requirements(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> None:
+    for path, requirement in _requirement_refs(file):
+        if requirement not in catalog.requirements:
+            sink.error("UPOE227", f"requirement '{requirement}' is not declared by any domain",
+                       file.value_at(*path), "list it under `requirements:` of its domain file")
+
+
+def _requirement_refs(file: SpecFile) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    spec = file.spec
+    for section in ("enums", "types", "functions", "tables"):
+        for name, node in getattr(spec, section).items():
+            for index, requirement in enumerate(node.requirements):
+                yield (section, name, "requirements", index), requirement
+    for table_name, table in spec.tables.items():
+        for column_name, column in table.columns.items():
+            for index, requirement in enumerate(column.requirements):
+                yield ("tables", table_name, "columns", column_name, "requirements", index), requirement
+
+
+def _check_types(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> None:
+    for enum_name, enum in file.spec.enums.items():
+        seen: set[str] = set()
+        for index, value in enumerate(enum.values):
+            if value in seen:
+                sink.error("UPOE232", f"enum '{enum_name}' lists '{value}' twice",
+                           file.value_at("enums", enum_name, "values", index), "remove the repeated value")
+            seen.add(value)
+    for type_name, domain_type in file.spec.types.items():
+        path = ("types", type_name)
+        _check_type_name(domain_type.type, file.value_at(*path, "type"), catalog, sink, base_only=True)
+        if domain_type.check is not None:
+            _check_fragment(domain_type.check, file.value_at(*path, "check"), sink)
+
+
+def _check_type_name(text: str, position: SourcePosition, catalog: Catalog, sink: DiagnosticSink,
+                     base_only: bool = False) -> str | None:
+    """Report an unknown or discouraged type; return its literal kind when known."""
+    parsed = parse_type(text)
+    if parsed is None:
+        sink.error("UPOE220", f"'{text}' is not a type", position,
+                   "write a type such as text, integer, numeric(15,4), text[] or an enum name")
+        return None
+    if parsed.base in DISCOURAGED_TYPES:
+        sink.error("UPOE221", f"type '{parsed.base}' is not used in this project", position,
+                   DISCOURAGED_TYPES[parsed.base])
+        return None
+    if parsed.base in BASE_TYPES:
+        allowed = MODIFIER_COUNTS.get(parsed.base, (0,))
+        if len(parsed.modifiers) not in allowed:
+            sink.error("UPOE220", f"type '{parsed.base}' takes no such modifiers: '{text}'", position,
+                       "numeric takes (precision, scale); most other types take none")
+            return None
+        kind = BASE_TYPES[parsed.base]
+    elif parsed.base in catalog.type_kinds and not base_only:
+        kind = catalog.type_kinds[parsed.base]
+    else:
+        known = sorted(set(BASE_TYPES) | (set() if base_only else set(catalog.type_kinds)))
+        close = difflib.get_close_matches(parsed.base, known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "declare it under `enums:` or `types:`"
+        if base_only:
+            hint = f"a domain type is built on a base type; {hint}"
+        sink.error("UPOE220", f"unknown type '{parsed.base}'", position, hint)
+        return None
+    return "array" if parsed.array_depth else kind
+
+
+def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> None:
+    for function_name, function in file.spec.functions.items():
+        path = ("functions", function_name)
+        for index, argument in enumerate(function.args):
+            if not SNAKE_CASE.match(argument.name):
+                sink.error("UPOE212", f"argument name '{argument.name}' is not snake_case",
+                           file.value_at(*path, "args", index, "name"), "name arguments like p_table")
+            _check_type_name(argument.type, file.value_at(*path, "args", index, "type"), catalog, sink)
+            if argument.default is not None:
+                _check_fragment(argument.default, file.value_at(*path, "args", index, "default"), sink)
+        for key in ("body_file", "invoker_body_file"):
+            relative = getattr(function, key)
+            if relative is not None and not (file.spec_dir / relative).is_file():
+                sink.error("UPOE230", f"body file '{relative}' does not exist", file.value_at(*path, key),
+                           f"paths are relative to {file.spec_dir}")
+        for key in ("body", "invoker_body"):
+            text = getattr(function, key)
+            if text is not None and BODY_DOLLAR_TAG in text:
+                sink.error("UPOE229", f"a function body must not contain {BODY_DOLLAR_TAG}",
+                           file.value_at(*path, key), "use another dollar-quote tag inside the body")
+        for index, dependency in enumerate(function.depends_on):
+            if dependency not in catalog.functions and dependency not in catalog.tables:
+                sink.error("UPOE222", f"'{dependency}' is neither a function nor a table of the spec",
+                           file.value_at(*path, "depends_on", index), "name a declared function or table")
+
+
+def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Catalog,
+                 sink: DiagnosticSink) -> None:
+    path: tuple[str | int, ...] = ("tables", table_name)
+    added = added_columns(table)
+    known_columns = set(all_column_names(table))
+    tenant = tenant_column(table)
+    if table.tenancy.column is not None and table.tenancy.column not in table.columns \
+            and table.tenancy.column != "id":
+        sink.error("UPOE224", f"tenancy column '{table.tenancy.column}' is not a column of '{table_name}'",
+                   file.value_at(*path, "tenancy"), "declare the column or drop `column:` to use the default")
+    for column_name, column in table.columns.items():
+        column_path = (*path, "columns", column_name)
+        if column_name in added and column_name != tenant:
+            sink.error("UPOE226", f"column '{column_name}' is added by the table's patterns",
+                       file.at(*column_path), "remove it: ids, tenant keys and audit columns are generated")
+            continue
+        kind = _check_type_name(column.type, file.value_at(*column_path, "type"), catalog, sink)
+        _check_reference(file, column_path, column.references, catalog, sink)
+        for key in ("check", "default_sql", "generated"):
+            text = getattr(column, key)
+            if text is not None:
+                _check_fragment(text, file.value_at(*column_path, key), sink)
+        if column.default is not None and kind is not None:
+            problem = _default_problem(column.default, kind, column.type, catalog)
+            if problem:
+                sink.error("UPOE223", f"default of '{column_name}' {problem}",
+                           file.value_at(*column_path, "default"),
+                           "give a value of the column's type, or an SQL expression under `default_sql`")
+        if column.on_delete == "set null" and column.required:
+            sink.error("UPOE224", f"'{column_name}' is required but its foreign key sets it to null",
+                       file.value_at(*column_path, "on_delete"),
+                       "use restrict or cascade, or drop `required`")
+    for index, unique in enumerate(table.unique):
+        for column_index, column_name in enumerate(unique.columns):
+            _known_column(file, (*path, "unique", index, "columns", column_index), column_name,
+                          known_columns, sink)
+        if unique.where:
+            _check_fragment(unique.where, file.value_at(*path, "unique", index, "where"), sink)
+    for index, index_spec in enumerate(table.indexes):
+        for column_index, element in enumerate(index_spec.columns):
+            column_name = element.split()[0] if element.split() else element
+            _known_column(file, (*path, "indexes", index, "columns", column_index), column_name,
+                          known_columns, sink)
+        for key in ("expression", "where"):
+            text = getattr(index_spec, key)
+            if text is not None:
+                _check_fragment(text, file.value_at(*path, "indexes", index, key), sink)
+    for check_name, check in table.checks.items():
+        _check_fragment(check.expression, file.value_at(*path, "checks", check_name), sink)
+    _check_access(file, path, table, catalog, sink)
+
+
+def _check_reference(file: SpecFile, column_path: tuple[str | int, ...], reference: str | None,
+                     catalog: Catalog, sink: DiagnosticSink) -> None:
+    if reference is None or reference in catalog.tables or reference in EXTERNAL_TABLES:
+        return
+    close = difflib.get_close_matches(reference, list(catalog.tables), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "reference a table declared in some spec file"
+    sink.error("UPOE222", f"unknown table '{reference}'", file.value_at(*column_path, "references"), hint)
+
+
+def _known_column(file: SpecFile, path: tuple[str | int, ...], column: str, known: set[str],
+                  sink: DiagnosticSink) -> None:
+    if column not in known:
+        close = difflib.get_close_matches(column, sorted(known), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"columns: {', '.join(sorted(known))}"
+        sink.error("UPOE225", f"unknown column '{column}'", file.value_at(*path), hint)
+
+
+def _check_access(file: SpecFile, path: tuple[str | int, ...], table: TableSpec, catalog: Catalog,
+                  sink: DiagnosticSink) -> None:
+    for command in ("select", "insert", "update", "delete"):
+        rules = getattr(table.access, command)
+        for index, rule in enumerate(rules or []):
+            for role_index, role in enumerate(rule.roles):
+                if role != MEMBER and role not in catalog.roles:
+                    close = difflib.get_close_matches(role, sorted(catalog.roles | {MEMBER}), n=1)
+                    hint = f"did you mean '{close[0]}'?" if close else "declare it under `roles:`"
+                    sink.error("UPOE228", f"unknown role '{role}'",
+                               file.value_at(*path, "access", command, index, "roles", role_index), hint)
+            if rule.where is not None:
+                _check_fragment(rule.where, file.value_at(*path, "access", command, index, "where"), sink)
+            if table.tenancy.kind == "global" and command != "select":
+                sink.error("UPOE224", f"a global table is written only by service_role; no {command} rules",
+                           file.value_at(*path, "access", command), "remove the rule or change the tenancy")
+
+
+def _default_problem(value: Any, kind: str, type_text: str, catalog: Catalog) -> str | None:
+    parsed = parse_type(type_text)
+    enum_values = catalog.enum_values.get(parsed.base) if parsed else None
+    if kind == "array":
+        return None if isinstance(value, list) else f"must be a list for type {type_text}"
+    if enum_values is not None:
+        return None if value in enum_values else f"'{value}' is not a value of enum {parsed.base}"
+    if kind == "json":
+        return None
+    if kind == "boolean":
+        return None if isinstance(value, bool) else f"must be true or false, not {value!r}"
+    if kind == "integer":
+        return None if isinstance(value, int) and not isinstance(value, bool) else f"{value!r} is no integer"
+    if kind == "number":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        return None if ok else f"{value!r} is no number"
+    return None if isinstance(value, str) else f"must be text for type {type_text}, not {value!r}"
+
+
+def fragment_problem(text: str) -> str | None:
+    """Why an SQL fragment cannot be embedded in a statement, or None when it can."""
+    depth = 0
+    quote: str | None = None
+    index = 0
+    while index < len(text):
+        char = text[index]
+        pair = text[index:index + 2]
+        if quote:
+            if char == quote:
+                if text[index + 1:index + 2] == quote:
+                    index += 1
+                else:
+                    quote = None
+        elif char in "'\"":
+            quote = char
+        elif pair in ("--", "/*"):
+            return "contains an SQL comment"
+        elif char == "$" and "$" in text[index + 1:] and _dollar_quote_at(text, index):
+            return "contains a dollar-quoted string"
+        elif char == ";":
+            return "contains ';': an expression cannot end a statement"
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return "has a ')' without its '('"
+        index += 1
+    if quote:
+        return f"has an unclosed {quote}"
+    if depth:
+        return "has a '(' without its ')'"
+    if not text.strip():
+        return "is empty"
+    return None
+
+
+def _dollar_quote_at(text: str, index: int) -> bool:
+    end = text.find("$", index + 1)
+    tag = text[index + 1:end]
+    return end > index and (tag == "" or tag.replace("_", "a").isalnum()) and not tag[:1].isdigit()
+
+
+def _check_fragment(text: str, position: SourcePosition, sink: DiagnosticSink) -> None:
+    problem = fragment_problem(text)
+    if problem:
+        sink.error("UPOE229", f"SQL expression {problem}", position,
+                   "write a single SQL expression; functions with statements go under `functions:`")

@@ -1,0 +1,103 @@
+"""`upoe`: thin typer commands over the API. Exit 0 ok, 1 spec errors, 2 internal error."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .api import check_project, compile_project
+from .errors import CompileFailed, Diagnostic
+
+app = typer.Typer(
+    help="Compile UPOE YAML entity specs into Supabase migrations, RLS policies and docs.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals can hold database URLs; never print them.
+    pretty_exceptions_show_locals=False,
+)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+SpecOption = Annotated[
+    Path, typer.Option("--spec", help="Folder of domain spec files (*.yaml).", file_okay=False),
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="How to print diagnostics.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"upoe-compiler {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """UPOE schema compiler."""
+
+
+@app.command("compile")
+def compile_command(
+    spec: SpecOption = Path("spec"),
+    out: Annotated[Path, typer.Option("--out", help="Output folder, replaced as a whole.")] = Path("build"),
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Validate the spec and write migrations and the manifest to the output folder."""
+
+    def run() -> str:
+        result = compile_project(spec, out)
+        migrations = sum(1 for name in result.files if name.endswith(".sql"))
+        return f"compiled {len(result.model.domains)} domain(s) into {migrations} migration(s) in {out}"
+
+    _run(run, output_format)
+
+
+@app.command("check")
+def check_command(spec: SpecOption = Path("spec"), output_format: FormatOption = OutputFormat.text) -> None:
+    """Validate the spec only; writes nothing."""
+
+    def run() -> str:
+        result = check_project(spec)
+        tables = sum(1 for o in result.model.objects if type(o).__name__ == "Table")
+        return f"spec OK: {len(result.model.domains)} domain(s), {tables} table(s)"
+
+    _run(run, output_format)
+
+
+def _run(action: Callable[[], str], output_format: OutputFormat) -> None:
+    try:
+        summary = action()
+    except CompileFailed as failure:
+        _print_diagnostics(failure.diagnostics, output_format)
+        raise typer.Exit(1) from None
+    except Exception:
+        traceback.print_exc(file=sys.stderr)
+        typer.echo("internal error: this is a bug in upoe-compiler; please report it with the spec", err=True)
+        raise typer.Exit(2) from None
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps({"ok": True, "summary": summary, "diagnostics": []}))
+    else:
+        typer.echo(summary)
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic], output_format: OutputFormat) -> None:
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps({"ok": False, "diagnostics": [d.to_dict() for d in diagnostics]}, indent=2))
+        return
+    for diagnostic in diagnostics:
+        typer.echo(diagnostic.render(), err=True)
+    typer.echo(f"{len(diagnostics)} error(s); nothing was written", err=True)

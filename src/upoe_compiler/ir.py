@@ -1,0 +1,220 @@
+"""The resolved model: plain database objects with every pattern already expanded.
+
+Templates and docs see only these types. Each object has a `key` that is unique in the
+whole model, the `domain` whose spec declared it, the keys it `depends_on`, and the
+position in the spec that explains it (for diagnostics of later stages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from .errors import SourcePosition
+
+
+@dataclass(frozen=True)
+class DbObject:
+    key: str
+    domain: str
+    depends_on: tuple[str, ...]
+    position: SourcePosition | None
+    # Objects placed in the latest migration among their dependencies (foreign keys,
+    # policies) instead of fixing their own domain's place in the order.
+    follows_dependencies: bool = field(default=False, kw_only=True)
+
+    # Rank among objects whose order the graph leaves open: shapes the reading order.
+    RANK = 50
+
+
+@dataclass(frozen=True)
+class Schema(DbObject):
+    name: str
+    description: str
+    api_roles: tuple[str, ...]
+    private: bool
+    RANK = 0
+
+
+@dataclass(frozen=True)
+class Extension(DbObject):
+    name: str
+    schema: str
+    RANK = 1
+
+
+@dataclass(frozen=True)
+class Enum(DbObject):
+    schema: str
+    name: str
+    values: tuple[str, ...]
+    description: str
+    requirements: tuple[str, ...]
+    RANK = 2
+
+
+@dataclass(frozen=True)
+class DomainType(DbObject):
+    schema: str
+    name: str
+    base_type: str
+    check: str | None
+    description: str
+    requirements: tuple[str, ...]
+    RANK = 3
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    type: str
+    default: str | None
+
+
+@dataclass(frozen=True)
+class Function(DbObject):
+    schema: str
+    name: str
+    args: tuple[Argument, ...]
+    returns: str
+    language: str
+    volatility: str
+    security_definer: bool
+    body: str
+    execute_roles: tuple[str, ...]
+    description: str
+    requirements: tuple[str, ...]
+    RANK = 4
+
+    @property
+    def signature_types(self) -> str:
+        return ", ".join(a.type for a in self.args)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    not_null: bool
+    default: str | None
+    generated: str | None
+    description: str | None
+    requirements: tuple[str, ...] = ()
+    references: str | None = None
+
+
+@dataclass(frozen=True)
+class NamedConstraint:
+    """A check (`expression`) or unique (`columns`) constraint written inside its table."""
+
+    name: str
+    expression: str | None = None
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table(DbObject):
+    """A table with what is written beside it: constraints, RLS switch, grants, comments."""
+
+    schema: str
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    checks: tuple[NamedConstraint, ...]
+    unique_constraints: tuple[NamedConstraint, ...]
+    revoke_from: tuple[str, ...]
+    grants: tuple[tuple[str, tuple[str, ...]], ...]
+    description: str
+    requirements: tuple[str, ...]
+    tenancy: str
+    tenant_column: str | None
+    soft_delete: bool
+    audit: bool
+    immutable: bool
+    RANK = 5
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def comment(self) -> str:
+        return with_requirements(self.description, self.requirements)
+
+
+@dataclass(frozen=True)
+class ForeignKey(DbObject):
+    schema: str
+    table: str
+    name: str
+    columns: tuple[str, ...]
+    ref_schema: str
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    on_delete: str
+    set_null_columns: tuple[str, ...]
+    RANK = 7
+
+
+@dataclass(frozen=True)
+class Index(DbObject):
+    schema: str
+    table: str
+    name: str
+    elements: tuple[str, ...]
+    using: str
+    unique: bool
+    where: str | None
+    RANK = 8
+
+
+@dataclass(frozen=True)
+class Trigger(DbObject):
+    schema: str
+    table: str
+    name: str
+    timing: str
+    events: tuple[str, ...]
+    level: str
+    function: str
+    RANK = 9
+
+
+@dataclass(frozen=True)
+class Policy(DbObject):
+    schema: str
+    table: str
+    name: str
+    command: str
+    roles: tuple[str, ...]
+    using: str | None
+    with_check: str | None
+    RANK = 11
+
+
+def with_requirements(description: str, requirements: tuple[str, ...]) -> str:
+    if not requirements:
+        return description
+    return f"{description.rstrip()} Requirements: {', '.join(requirements)}."
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    name: str
+    title: str
+    description: str
+    phase: int
+    requirements: tuple[tuple[str, str], ...]
+    source_file: str
+
+
+ObjectT = TypeVar("ObjectT", bound=DbObject)
+
+
+@dataclass(frozen=True)
+class Model:
+    domains: tuple[DomainInfo, ...]
+    objects: tuple[DbObject, ...]
+
+    def of_type(self, kind: type[ObjectT]) -> list[ObjectT]:
+        return [o for o in self.objects if isinstance(o, kind)]

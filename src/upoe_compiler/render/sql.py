@@ -1,0 +1,42 @@
+"""Migrations: one file per domain, objects in plan order, one template per IR type."""
+
+from __future__ import annotations
+
+import jinja2
+
+from .. import ir
+from ..graph import Plan
+
+TEMPLATES: dict[type[ir.DbObject], str] = {
+    ir.Schema: "sql/schema.sql.j2",
+    ir.Extension: "sql/extension.sql.j2",
+    ir.Enum: "sql/enum.sql.j2",
+    ir.DomainType: "sql/domain_type.sql.j2",
+    ir.Function: "sql/function.sql.j2",
+    ir.Table: "sql/table.sql.j2",
+    ir.ForeignKey: "sql/foreign_key.sql.j2",
+    ir.Index: "sql/index.sql.j2",
+    ir.Trigger: "sql/trigger.sql.j2",
+    ir.Policy: "sql/policy.sql.j2",
+}
+
+MIGRATIONS_DIR = "supabase/migrations"
+
+
+def render_migrations(plan: Plan, environment: jinja2.Environment) -> dict[str, str]:
+    sources = {d.domain.name: d.domain.source_file for d in plan.migrations}
+    files = {}
+    for migration in plan.migrations:
+        statements = [
+            environment.get_template(TEMPLATES[type(obj)]).render(obj=obj).strip("\n")
+            for obj in migration.objects
+        ]
+        domains = {migration.domain.name} | {o.domain for o in migration.objects if o.domain in sources}
+        files[f"{MIGRATIONS_DIR}/{migration.file_name}"] = environment.get_template(
+            "sql/migration.sql.j2"
+        ).render(
+            domain=migration.domain,
+            sources=sorted(sources[d] for d in domains),
+            statements=statements,
+        )
+    return files

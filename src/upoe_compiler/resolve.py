@@ -1,0 +1,548 @@
+"""Stage 3 — resolve.
+
+Input: a `ValidatedSpec`.
+Output: the `ir.Model`: every pattern (tenancy, audit, soft delete, immutability,
+access intent, tenant-safe foreign keys) expanded into plain database objects, each with
+the keys of the objects it depends on.
+Errors: UPOE240 a pattern needs a function the spec does not declare.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import ir
+from .errors import DiagnosticSink
+from .patterns import (
+    COMMANDS,
+    DEFAULT_ACCESS,
+    EXTERNAL_TABLES,
+    MEMBER,
+    PLATFORM_ROLE,
+    SOFT_DELETE_COLUMN,
+    tenant_column,
+)
+from .pgnames import fit_identifier, ident, literal, parse_type, text_array
+from .spec import ColumnSpec, FunctionSpec, RuleSpec, TableSpec
+from .validate import SpecFile, ValidatedSpec
+
+API_ROLES = ("anon", "authenticated", "service_role")
+PLATFORM = ""  # the domain of objects every migration needs first
+
+# Functions the patterns call; the foundation domain declares them.
+PATTERN_FUNCTIONS = {
+    "uuid": "generate_uuid_v7",
+    "audit": "set_audit_fields",
+    "immutable": "prevent_mutation",
+    "community": "get_current_community_id",
+    "roles": "has_any_role",
+    "platform": "is_super_admin",
+}
+
+_QUALIFIED_NAME = re.compile(r"\b(public|private)\.([a-z_][a-z0-9_]*)\b")
+_CALL = re.compile(r"\b([a-z_][a-z0-9_]*)\s*\(")
+_WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
+
+
+@dataclass
+class _Resolver:
+    spec: ValidatedSpec
+    sink: DiagnosticSink
+    objects: list[ir.DbObject] = field(default_factory=list)
+    tables: dict[str, tuple[SpecFile, TableSpec]] = field(default_factory=dict)
+    functions: dict[str, tuple[SpecFile, FunctionSpec]] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    tenant_parents: set[str] = field(default_factory=set)
+
+    def run(self) -> ir.Model:
+        for file in self.spec.files:
+            self.tables.update({name: (file, t) for name, t in file.spec.tables.items()})
+            self.functions.update({name: (file, f) for name, f in file.spec.functions.items()})
+            self.types.update({name: f"enum:public.{name}" for name in file.spec.enums})
+            self.types.update({name: f"type:public.{name}" for name in file.spec.types})
+        self._require_pattern_functions()
+        self.tenant_parents = self._find_tenant_parents()
+        self._platform()
+        for file in self.spec.files:
+            self._domain(file)
+        domains = tuple(
+            ir.DomainInfo(f.spec.domain, f.spec.title, f.spec.description, f.spec.phase,
+                          tuple(f.spec.requirements.items()), f"{f.spec_dir.name}/{f.loaded.path.name}")
+            for f in self.spec.files
+        )
+        return ir.Model(domains, tuple(self.objects))
+
+    # -- prerequisites -------------------------------------------------------------------
+
+    def _require_pattern_functions(self) -> None:
+        needed: dict[str, tuple[SpecFile, str]] = {}
+        for name, (file, table) in self.tables.items():
+            needed.setdefault(PATTERN_FUNCTIONS["uuid"], (file, name))
+            needed.setdefault(PATTERN_FUNCTIONS["platform"], (file, name))
+            needed.setdefault(PATTERN_FUNCTIONS["roles"], (file, name))
+            if table.audit:
+                needed.setdefault(PATTERN_FUNCTIONS["audit"], (file, name))
+            if table.immutable:
+                needed.setdefault(PATTERN_FUNCTIONS["immutable"], (file, name))
+            if table.tenancy.kind in ("community", "organization"):
+                needed.setdefault(PATTERN_FUNCTIONS["community"], (file, name))
+        for function_name, (file, table_name) in sorted(needed.items()):
+            if function_name not in self.functions:
+                self.sink.error(
+                    "UPOE240",
+                    f"table '{table_name}' needs function '{function_name}', which no domain declares",
+                    file.at("tables", table_name),
+                    "declare the foundation functions (see spec/foundation.yaml) in the spec",
+                )
+
+    def _find_tenant_parents(self) -> set[str]:
+        """Community tables referenced by other community tables need unique (community_id, id)."""
+        parents = set()
+        for _name, (_file, table) in self.tables.items():
+            for column in table.columns.values():
+                if column.references and self._composite_reference(table, column.references):
+                    parents.add(column.references)
+        return parents
+
+    def _composite_reference(self, table: TableSpec, reference: str) -> bool:
+        if reference not in self.tables or table.tenancy.kind != "community":
+            return False
+        parent = self.tables[reference][1]
+        return (tenant_column(table) == "community_id" and parent.tenancy.kind == "community"
+                and tenant_column(parent) == "community_id")
+
+    # -- platform ------------------------------------------------------------------------
+
+    def _platform(self) -> None:
+        self.objects += [
+            # Supabase's own roles rely on PUBLIC's usage of `extensions`: leave it as it is.
+            ir.Schema("schema:extensions", PLATFORM, (), None, name="extensions",
+                      description="Extensions live outside the API schemas.",
+                      api_roles=API_ROLES, private=False),
+            ir.Schema("schema:private", PLATFORM, (), None, name="private",
+                      description="Security-definer bodies; not exposed through the API.",
+                      api_roles=("authenticated", "service_role"), private=True),
+            ir.Extension("extension:pgcrypto", PLATFORM, ("schema:extensions",), None,
+                         name="pgcrypto", schema="extensions"),
+            ir.Extension("extension:btree_gist", PLATFORM, ("schema:extensions",), None,
+                         name="btree_gist", schema="extensions"),
+        ]
+
+    # -- one domain ----------------------------------------------------------------------
+
+    def _domain(self, file: SpecFile) -> None:
+        domain = file.spec.domain
+        for name, enum in file.spec.enums.items():
+            self.objects.append(ir.Enum(
+                f"enum:public.{name}", domain, (), file.at("enums", name),
+                schema="public", name=name, values=tuple(enum.values), description=enum.description,
+                requirements=tuple(enum.requirements)))
+        for name, domain_type in file.spec.types.items():
+            check = domain_type.check
+            self.objects.append(ir.DomainType(
+                f"type:public.{name}", domain, self._refs(check or "", exclude=name),
+                file.at("types", name), schema="public", name=name,
+                base_type=parse_type(domain_type.type).sql,  # type: ignore[union-attr]
+                check=check, description=domain_type.description,
+                requirements=tuple(domain_type.requirements)))
+        for name, function in file.spec.functions.items():
+            self._function(file, name, function)
+        for name, table in file.spec.tables.items():
+            _TableResolver(self, file, name, table).run()
+
+    def _function(self, file: SpecFile, name: str, function: FunctionSpec) -> None:
+        body = _read_body(file, function.body, function.body_file) or ""
+        args = tuple(ir.Argument(a.name, self.qualify_type(a.type), a.default) for a in function.args)
+        type_refs = [self.types[t] for t in self._type_names([a.type for a in args] + [function.returns])]
+        position = file.at("functions", name)
+        definer = function.security == "definer"
+        body_schema = "private" if definer or not function.exposed else "public"
+        deps = {*self._refs(body, exclude=name), *type_refs, "schema:extensions", f"schema:{body_schema}",
+                *(self._dependency_key(d) for d in function.depends_on)}
+        common = dict(args=args, returns=self.qualify_type(function.returns), volatility=function.volatility,
+                      execute_roles=tuple(function.execute), description=function.description,
+                      requirements=tuple(function.requirements))
+        self.objects.append(ir.Function(
+            f"function:{body_schema}.{name}", file.spec.domain, tuple(sorted(deps - {"schema:public"})),
+            position, schema=body_schema, name=name, language=function.language,
+            security_definer=definer, body=body, **common))
+        if self.function_home(name) == body_schema:
+            return
+        wrapper = _read_body(file, function.invoker_body, function.invoker_body_file)
+        language = function.language if wrapper is not None else "sql"
+        wrapper = wrapper or _forwarding_body(name, function)
+        wrapper_deps = {f"function:private.{name}", *self._refs(wrapper, exclude=name), *type_refs}
+        self.objects.append(ir.Function(
+            f"function:public.{name}", file.spec.domain, tuple(sorted(wrapper_deps)), position,
+            schema="public", name=name, language=language, security_definer=False, body=wrapper,
+            **common))
+
+    def function_home(self, name: str) -> str:
+        """The schema other objects call a spec function in."""
+        function = self.functions[name][1]
+        hidden = not function.exposed or (function.security == "definer" and
+                                                  function.returns == "trigger")
+        return "private" if hidden else "public"
+
+    def function_key(self, name: str, private: bool | None = None) -> str:
+        if private is None:
+            return f"function:{self.function_home(name)}.{name}"
+        return f"function:{'private' if private else 'public'}.{name}"
+
+    def function_ref(self, name: str) -> str:
+        """The qualified name other objects call a spec function by."""
+        return f"{self.function_home(name)}.{name}"
+
+    def _dependency_key(self, name: str) -> str:
+        return self.function_key(name) if name in self.functions else f"table:public.{name}"
+
+    def qualify_type(self, text: str) -> str:
+        """The SQL spelling of a spec type: schema-qualified when the spec declares it."""
+        parsed = parse_type(text)
+        if parsed is None:
+            return text
+        return f"public.{parsed.sql}" if parsed.base in self.types else parsed.sql
+
+    def _type_names(self, type_texts: list[str]) -> list[str]:
+        names = []
+        for text in type_texts:
+            parsed = parse_type(text)
+            if parsed and parsed.base in self.types:
+                names.append(parsed.base)
+        return names
+
+    def _refs(self, text: str, exclude: str | None = None) -> tuple[str, ...]:
+        """Keys of the spec objects an SQL text mentions (qualified names, calls, types)."""
+        keys: set[str] = set()
+        for schema, name in _QUALIFIED_NAME.findall(text):
+            if name == exclude:
+                continue
+            if name in self.functions:
+                keys.add(self.function_key(name, private=schema == "private"))
+            elif name in self.tables:
+                keys.add(f"table:public.{name}")
+            elif name in self.types:
+                keys.add(self.types[name])
+        for name in _CALL.findall(text):
+            if name in self.functions and name != exclude:
+                keys.add(self.function_key(name))
+        for name in _WORD.findall(text):
+            if name in self.types and name != exclude:
+                keys.add(self.types[name])
+        return tuple(sorted(keys))
+
+
+class _TableResolver:
+    """Expands one table spec into its table, keys, indexes, triggers and policies."""
+
+    def __init__(self, owner: _Resolver, file: SpecFile, name: str, table: TableSpec) -> None:
+        self.owner = owner
+        self.file = file
+        self.name = name
+        self.table = table
+        self.domain = file.spec.domain
+        self.key = f"table:public.{name}"
+        self.position = file.at("tables", name)
+        self.tenant_column = tenant_column(table)
+        self.index_prefixes: list[tuple[str, ...]] = []
+
+    def add(self, obj: ir.DbObject) -> None:
+        self.owner.objects.append(obj)
+
+    def run(self) -> None:
+        columns, deps = self._columns()
+        checks = self._checks()
+        for check in checks:
+            deps |= set(self.owner._refs(check.expression or "", exclude=self.name))
+        unique_constraints = ()
+        if self.name in self.owner.tenant_parents:
+            unique_constraints = (ir.NamedConstraint(
+                fit_identifier(f"{self.name}_community_id_id_key"), columns=("community_id", "id")),)
+            self.index_prefixes.append(("community_id", "id"))
+        self.add(ir.Table(
+            self.key, self.domain, tuple(sorted(deps - {self.key})), self.position,
+            schema="public", name=self.name, columns=columns, primary_key=("id",), checks=checks,
+            unique_constraints=unique_constraints, revoke_from=API_ROLES, grants=self._grants(),
+            description=self.table.description, requirements=tuple(self.table.requirements),
+            tenancy=self.table.tenancy.kind, tenant_column=self.tenant_column,
+            soft_delete=self.table.soft_delete, audit=self.table.audit, immutable=self.table.immutable))
+        self._unique_indexes()
+        self._spec_indexes()
+        self._foreign_keys()
+        self._triggers()
+        self._policies()
+
+    # -- columns -----------------------------------------------------------------------
+
+    def _columns(self) -> tuple[tuple[ir.Column, ...], set[str]]:
+        owner = self.owner
+        uuid_fn = owner.function_ref(PATTERN_FUNCTIONS["uuid"])
+        columns = [ir.Column("id", "uuid", True, f"{uuid_fn}()", None,
+                             "Primary key: a UUID v7 from the database, or the id a client made offline.")]
+        deps = {owner.function_key(PATTERN_FUNCTIONS["uuid"])}
+        kind = self.table.tenancy.kind
+        if self.tenant_column and self.tenant_column != "id" and self.tenant_column not in self.table.columns:
+            columns.append(self._tenant_column_ir(kind, deps))
+        for name, spec in self.table.columns.items():
+            columns.append(self._column(name, spec, deps))
+        if self.table.audit:
+            columns += [
+                ir.Column("created_at", "timestamptz", True, "now()", None,
+                          "When the row was created; set by set_audit_fields()."),
+                ir.Column("updated_at", "timestamptz", True, "now()", None,
+                          "When the row last changed; set by set_audit_fields()."),
+                ir.Column("created_by", "uuid", False, None, None,
+                          "The auth.users id that created the row; set by set_audit_fields()."),
+            ]
+        if self.table.soft_delete:
+            columns.append(ir.Column(SOFT_DELETE_COLUMN, "timestamptz", False, None, None,
+                                     "When the row was soft-deleted; null while it is active."))
+        return tuple(columns), deps
+
+    def _tenant_column_ir(self, kind: str, deps: set[str]) -> ir.Column:
+        owner = self.owner
+        if kind == "community":
+            deps.add(owner.function_key(PATTERN_FUNCTIONS["community"]))
+            return ir.Column(self.tenant_column or "", "uuid", True,
+                             f"{owner.function_ref(PATTERN_FUNCTIONS['community'])}()", None,
+                             "The community that owns the row; defaults to the caller's current one.",
+                             references="communities")
+        if kind == "user":
+            return ir.Column(self.tenant_column or "", "uuid", True, "auth.uid()", None,
+                             "The auth.users id that owns the row; defaults to the caller.",
+                             references="auth.users")
+        return ir.Column(self.tenant_column or "", "uuid", True, None, None,
+                         "The organization that owns the row.", references="organizations")
+
+    def _column(self, name: str, spec: ColumnSpec, deps: set[str]) -> ir.Column:
+        sql_type = self.owner.qualify_type(spec.type)
+        deps.update(self.owner._refs(spec.type))
+        default = _default_literal(spec.default, sql_type) if spec.default is not None else spec.default_sql
+        for text in (spec.default_sql, spec.generated, spec.check):
+            if text:
+                deps.update(self.owner._refs(text, exclude=self.name))
+        return ir.Column(name, sql_type, spec.required, default, spec.generated, spec.description,
+                         tuple(spec.requirements), spec.references)
+
+    def _checks(self) -> tuple[ir.NamedConstraint, ...]:
+        checks = []
+        for column_name, column in self.table.columns.items():
+            if column.check:
+                checks.append(ir.NamedConstraint(fit_identifier(f"{self.name}_{column_name}_check"),
+                                                 expression=column.check))
+        for check_name, check in self.table.checks.items():
+            checks.append(ir.NamedConstraint(fit_identifier(f"{self.name}_{check_name}_check"),
+                                             expression=check.expression))
+        return tuple(checks)
+
+    # -- keys and indexes ----------------------------------------------------------------
+
+    def _scoped(self, columns: list[str], per_tenant: bool) -> tuple[str, ...]:
+        tenant = self.tenant_column
+        if per_tenant and tenant and tenant != "id" and self.table.tenancy.kind != "user" \
+                and tenant not in columns:
+            return (tenant, *columns)
+        return tuple(columns)
+
+    def _unique_indexes(self) -> None:
+        for index, unique in enumerate(self.table.unique):
+            columns = self._scoped(list(unique.columns), unique.per_tenant)
+            self._unique_index(columns, unique.where, unique.name, ("tables", self.name, "unique", index))
+        for column_name, column in self.table.columns.items():
+            if column.unique:
+                columns = self._scoped([column_name], True)
+                self._unique_index(columns, None, None, ("tables", self.name, "columns", column_name))
+
+    def _unique_index(self, columns: tuple[str, ...], where: str | None, name: str | None,
+                      path: tuple[str | int, ...]) -> None:
+        conditions = [c for c in (where, f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None)
+                      if c]
+        index_name = name or fit_identifier(f"{self.name}_{'_'.join(columns)}_key")
+        self.index_prefixes.append(columns)
+        self.add(ir.Index(
+            f"index:public.{index_name}", self.domain, (self.key,), self.file.at(*path),
+            schema="public", table=self.name, name=index_name, elements=columns, using="btree",
+            unique=True, where=" and ".join(f"({c})" if " or " in c else c for c in conditions) or None))
+
+    def _spec_indexes(self) -> None:
+        for position, spec in enumerate(self.table.indexes):
+            elements = (spec.expression,) if spec.expression else tuple(spec.columns)
+            readable = "_".join(c.split()[0] for c in spec.columns) if spec.columns else "expr"
+            index_name = spec.name or fit_identifier(f"{self.name}_{readable}_idx")
+            if spec.columns and spec.using == "btree":
+                self.index_prefixes.append(tuple(c.split()[0] for c in spec.columns))
+            deps = {self.key, *self.owner._refs(" ".join(elements) + " " + (spec.where or ""), self.name)}
+            self.add(ir.Index(
+                f"index:public.{index_name}", self.domain, tuple(sorted(deps)),
+                self.file.at("tables", self.name, "indexes", position), schema="public", table=self.name,
+                name=index_name, elements=elements, using=spec.using, unique=False, where=spec.where))
+
+    def _foreign_keys(self) -> None:
+        references: list[tuple[str, str, str, tuple[str | int, ...]]] = []
+        if self.tenant_column and self.tenant_column != "id" and self.tenant_column not in self.table.columns:
+            target = {"community": "communities", "organization": "organizations",
+                      "user": "auth.users"}[self.table.tenancy.kind]
+            on_delete = "cascade" if self.table.tenancy.kind == "user" else "restrict"
+            references.append((self.tenant_column, target, on_delete, ("tables", self.name, "tenancy")))
+        for column_name, column in self.table.columns.items():
+            if column.references:
+                references.append((column_name, column.references, column.on_delete,
+                                    ("tables", self.name, "columns", column_name)))
+        for column_name, target, on_delete, path in references:
+            self._foreign_key(column_name, target, on_delete, path)
+
+    def _foreign_key(self, column_name: str, target: str, on_delete: str,
+                     path: tuple[str | int, ...]) -> None:
+        if target in EXTERNAL_TABLES:
+            ref_schema, ref_table = EXTERNAL_TABLES[target]
+            deps: tuple[str, ...] = (self.key,)
+        else:
+            ref_schema, ref_table = "public", target
+            deps = (self.key, f"table:public.{target}")
+        if self.owner._composite_reference(self.table, target):
+            columns: tuple[str, ...] = ("community_id", column_name)
+            ref_columns: tuple[str, ...] = ("community_id", "id")
+        else:
+            columns, ref_columns = (column_name,), ("id",)
+        name = fit_identifier(f"{self.name}_{column_name}_fkey")
+        position = self.file.at(*path)
+        self.add(ir.ForeignKey(
+            f"fk:public.{self.name}.{name}", self.domain, deps, position, follows_dependencies=True,
+            schema="public", table=self.name, name=name, columns=columns, ref_schema=ref_schema,
+            ref_table=ref_table, ref_columns=ref_columns, on_delete=on_delete,
+            set_null_columns=(column_name,) if on_delete == "set null" and len(columns) > 1 else ()))
+        if not any(prefix[: len(columns)] == columns for prefix in self.index_prefixes):
+            index_name = fit_identifier(f"{self.name}_{'_'.join(columns)}_idx")
+            self.index_prefixes.append(columns)
+            self.add(ir.Index(
+                f"index:public.{index_name}", self.domain, (self.key,), position, schema="public",
+                table=self.name, name=index_name, elements=columns, using="btree", unique=False, where=None))
+
+    # -- triggers ----------------------------------------------------------------------
+
+    def _triggers(self) -> None:
+        if self.table.immutable:
+            function = PATTERN_FUNCTIONS["immutable"]
+            for name, events, level in (("prevent_mutation", ("update", "delete"), "row"),
+                                        ("prevent_truncate", ("truncate",), "statement")):
+                self._trigger(name, "before", events, level, function)
+        if self.table.audit:
+            self._trigger("set_audit_fields", "before", ("insert", "update"), "row",
+                          PATTERN_FUNCTIONS["audit"])
+
+    def _trigger(self, name: str, timing: str, events: tuple[str, ...], level: str, function: str) -> None:
+        self.add(ir.Trigger(
+            f"trigger:public.{self.name}.{name}", self.domain,
+            (self.key, self.owner.function_key(function)), self.position, schema="public", table=self.name,
+            name=name, timing=timing, events=events, level=level, function=self.owner.function_ref(function)))
+
+    # -- access --------------------------------------------------------------------------
+
+    def _rules(self, command: str) -> list[RuleSpec]:
+        declared = getattr(self.table.access, command)
+        if declared is not None:
+            return list(declared)
+        return [RuleSpec(roles=[role]) for role in DEFAULT_ACCESS[self.table.tenancy.kind][command]]
+
+    def _grants(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        allowed = tuple(c for c in COMMANDS if self._rules(c) and not (self.table.immutable and c in
+                                                                       ("update", "delete")))
+        grants = [("service_role", ("all",))]
+        if allowed:
+            grants.insert(0, ("authenticated", allowed))
+        return tuple(grants)
+
+    def _policies(self) -> None:
+        for command in COMMANDS:
+            rules = self._rules(command)
+            if not rules or (self.table.immutable and command in ("update", "delete")):
+                continue
+            condition = _any_of([self._rule_condition(rule) for rule in rules])
+            visible = f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None
+            using = _all_of([condition, visible]) if command in ("select", "update") else condition
+            with_check = condition if command in ("insert", "update") else None
+            if command == "insert":
+                using = None
+            text = " ".join(filter(None, (using, with_check)))
+            deps = {self.key, *self.owner._refs(text, exclude=None)}
+            name = f"{self.name}_{command}"
+            self.add(ir.Policy(
+                f"policy:public.{self.name}.{name}", self.domain, tuple(sorted(deps)),
+                self.file.at("tables", self.name, "access") if getattr(self.table.access, command)
+                else self.position,
+                follows_dependencies=True, schema="public", table=self.name, name=name, command=command,
+                roles=("authenticated",), using=using, with_check=with_check))
+
+    def _rule_condition(self, rule: RuleSpec) -> str:
+        roles = [r for r in rule.roles if r != PLATFORM_ROLE]
+        parts = []
+        if PLATFORM_ROLE in rule.roles:
+            parts.append(f"(select {self.owner.function_ref(PATTERN_FUNCTIONS['platform'])}())")
+        if roles:
+            tenant = self._tenant_condition()
+            named = [r for r in roles if r != MEMBER]
+            role_check = None
+            if named and MEMBER not in roles:
+                role_check = (f"(select {self.owner.function_ref(PATTERN_FUNCTIONS['roles'])}"
+                              f"({text_array(named)}))")
+            parts.append(_all_of([tenant, role_check]) or "true")
+        condition = _any_of(parts)
+        return _all_of([condition, rule.where])
+
+    def _tenant_condition(self) -> str | None:
+        column = ident(self.tenant_column) if self.tenant_column else None
+        kind = self.table.tenancy.kind
+        community = f"(select {self.owner.function_ref(PATTERN_FUNCTIONS['community'])}())"
+        if kind == "community":
+            return f"{column} = {community}"
+        if kind == "organization":
+            return (f"{column} = (select c.organization_id from public.communities c "
+                    f"where c.id = {community})")
+        if kind == "user":
+            return f"{column} = (select auth.uid())"
+        return None
+
+
+def _any_of(conditions: list[str | None]) -> str:
+    present = [c for c in conditions if c]
+    if len(present) == 1:
+        return present[0]
+    return "\nor ".join(f"({c})" if "\nand " in c else c for c in present)
+
+
+def _all_of(conditions: list[str | None]) -> str:
+    present = [c for c in conditions if c and c != "true"]
+    if not present:
+        return "true"
+    return "\nand ".join(f"({c})" if "\nor " in c else c for c in present)
+
+
+def _default_literal(value: object, sql_type: str) -> str:
+    parsed = parse_type(sql_type)
+    if isinstance(value, list) and parsed is not None and parsed.array_depth:
+        return f"array[{', '.join(literal(v) for v in value)}]::{sql_type}"
+    if isinstance(value, dict | list):
+        return f"{literal(value)}::jsonb"
+    return literal(value)
+
+
+def _read_body(file: SpecFile, inline: str | None, relative: str | None) -> str | None:
+    if inline is not None:
+        return inline.strip("\n") + "\n"
+    if relative is None:
+        return None
+    return (file.spec_dir / relative).read_text(encoding="utf-8").strip("\n") + "\n"
+
+
+def _forwarding_body(name: str, function: FunctionSpec) -> str:
+    call = f"private.{name}({', '.join(ident(a.name) for a in function.args)})"
+    returns = function.returns.lower()
+    if returns.startswith(("setof", "table")):
+        return f"select * from {call};\n"
+    return f"select {call};\n"
+
+
+def resolve(spec: ValidatedSpec, sink: DiagnosticSink) -> ir.Model:
+    return _Resolver(spec, sink).run()
+

@@ -1,0 +1,214 @@
+"""The spec as written: pydantic models mirroring the YAML one to one.
+
+Field names are the YAML keys, so a validation error's `loc` is a path into the file.
+Shorthands (`name: text` for a column, `tenancy: community`) are expanded before
+validation, so error paths never mention union members.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+Name = Annotated[str, Field(min_length=1)]
+RequirementId = Annotated[str, Field(pattern=r"^[A-Z]+-[0-9]{2,}$")]
+Command = Literal["select", "insert", "update", "delete"]
+ApiRole = Literal["anon", "authenticated", "service_role"]
+
+
+class SpecModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _shorthand(key: str):
+    """Accept a bare scalar where a mapping with one main key is expected."""
+
+    def expand(value: Any) -> Any:
+        if isinstance(value, str):
+            return {key: value}
+        return value
+
+    return BeforeValidator(expand)
+
+
+def _list_shorthand(key: str):
+    def expand(value: Any) -> Any:
+        if isinstance(value, list):
+            return {key: value}
+        return value
+
+    return BeforeValidator(expand)
+
+
+class EnumSpec(SpecModel):
+    description: str
+    values: list[Name] = Field(min_length=1)
+    requirements: list[RequirementId] = []
+
+
+class DomainTypeSpec(SpecModel):
+    """A checked domain type, e.g. `money_amount` over numeric(15,4) with `value >= 0`."""
+
+    type: Name
+    check: str | None = None
+    description: str
+    requirements: list[RequirementId] = []
+
+
+class ArgumentSpec(SpecModel):
+    name: Name
+    type: Name
+    default: str | None = None
+
+
+class FunctionSpec(SpecModel):
+    description: str
+    requirements: list[RequirementId] = []
+    args: list[ArgumentSpec] = []
+    returns: Name
+    language: Literal["sql", "plpgsql"] = "plpgsql"
+    volatility: Literal["volatile", "stable", "immutable"] = "volatile"
+    security: Literal["invoker", "definer"] = "invoker"
+    # Unexposed functions live in `private`: helpers of other functions, not callable via the API.
+    exposed: bool = True
+    body: str | None = None
+    body_file: str | None = None
+    # A definer function's public face; by default a plain call of the private body.
+    invoker_body: str | None = None
+    invoker_body_file: str | None = None
+    execute: list[ApiRole] = ["authenticated", "service_role"]
+    depends_on: list[Name] = []
+
+    @model_validator(mode="after")
+    def _one_body(self) -> FunctionSpec:
+        if (self.body is None) == (self.body_file is None):
+            raise ValueError("give exactly one of `body` and `body_file`")
+        if self.security == "invoker" and (self.invoker_body or self.invoker_body_file):
+            raise ValueError("`invoker_body` only applies to `security: definer` functions")
+        if self.invoker_body is not None and self.invoker_body_file is not None:
+            raise ValueError("give at most one of `invoker_body` and `invoker_body_file`")
+        return self
+
+
+class ColumnSpec(SpecModel):
+    type: Name
+    description: str | None = None
+    required: bool = False
+    default: Any = None
+    default_sql: str | None = None
+    unique: bool = False
+    references: Name | None = None
+    on_delete: Literal["restrict", "cascade", "set null", "no action"] = "restrict"
+    check: str | None = None
+    generated: str | None = None
+    requirements: list[RequirementId] = []
+
+    @model_validator(mode="after")
+    def _one_default(self) -> ColumnSpec:
+        if self.default is not None and self.default_sql is not None:
+            raise ValueError("give at most one of `default` (a value) and `default_sql` (an expression)")
+        if self.generated is not None and (self.default is not None or self.default_sql is not None):
+            raise ValueError("a generated column cannot have a default")
+        return self
+
+
+Column = Annotated[ColumnSpec, _shorthand("type")]
+
+
+class TenancySpec(SpecModel):
+    """Who owns a row. `column` names the key compared with the JWT (defaults by kind)."""
+
+    kind: Literal["community", "organization", "user", "global"]
+    column: Name | None = None
+
+
+Tenancy = Annotated[TenancySpec, _shorthand("kind")]
+
+
+class UniqueSpec(SpecModel):
+    columns: list[Name] = Field(min_length=1)
+    where: str | None = None
+    name: Name | None = None
+    # Tenant tables are unique per community unless said otherwise.
+    per_tenant: bool = True
+
+
+Unique = Annotated[UniqueSpec, _list_shorthand("columns")]
+
+
+class CheckSpec(SpecModel):
+    expression: str
+    description: str | None = None
+
+
+Check = Annotated[CheckSpec, _shorthand("expression")]
+
+
+class IndexSpec(SpecModel):
+    columns: list[Name] = []
+    expression: str | None = None
+    using: Literal["btree", "gin", "gist", "brin", "hash"] = "btree"
+    where: str | None = None
+    name: Name | None = None
+
+    @model_validator(mode="after")
+    def _columns_or_expression(self) -> IndexSpec:
+        if bool(self.columns) == (self.expression is not None):
+            raise ValueError("give exactly one of `columns` and `expression`")
+        return self
+
+
+class RuleSpec(SpecModel):
+    """One grant of a command: to roles of the tenant, optionally narrowed by a condition."""
+
+    roles: list[Name] = Field(min_length=1)
+    where: str | None = None
+
+
+def _rule_shorthand(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"roles": [value]}
+    return value
+
+
+Rule = Annotated[RuleSpec, BeforeValidator(_rule_shorthand)]
+
+
+class AccessSpec(SpecModel):
+    """Who may do what. Each command lists rules; any rule that matches allows."""
+
+    select: list[Rule] | None = None
+    insert: list[Rule] | None = None
+    update: list[Rule] | None = None
+    delete: list[Rule] | None = None
+
+
+class TableSpec(SpecModel):
+    description: str
+    requirements: list[RequirementId] = []
+    tenancy: Tenancy
+    audit: bool = True
+    soft_delete: bool = True
+    immutable: bool = False
+    columns: dict[Name, Column] = Field(min_length=1)
+    unique: list[Unique] = []
+    checks: dict[Name, Check] = {}
+    indexes: list[IndexSpec] = []
+    access: AccessSpec = AccessSpec()
+
+
+class DomainSpec(SpecModel):
+    """One spec file: a domain of the product."""
+
+    domain: Name
+    title: str
+    description: str
+    phase: int = Field(ge=1)
+    requirements: dict[RequirementId, str] = {}
+    # Application roles (`app_metadata.role`) this domain introduces.
+    roles: dict[Name, str] = {}
+    enums: dict[Name, EnumSpec] = {}
+    types: dict[Name, DomainTypeSpec] = {}
+    functions: dict[Name, FunctionSpec] = {}
+    tables: dict[Name, TableSpec] = {}

@@ -1,0 +1,185 @@
+"""Stage 2 — validate.
+
+Input: `LoadedFile`s from the loader.
+Output: a `ValidatedSpec`: every file as a `DomainSpec`, with its positions kept.
+Errors: UPOE201..UPOE209 for the shape of the YAML (unknown key, missing key, wrong
+type, invalid value) and the semantic checks of `checks/` (UPOE210 and up).
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import DiagnosticSink, SourcePosition
+from .loader import LoadedFile, Path_
+from .spec import DomainSpec
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    """One validated domain file; `at(...)` finds where a node of it was written."""
+
+    loaded: LoadedFile
+    spec: DomainSpec
+
+    @property
+    def name(self) -> str:
+        return self.loaded.display_name
+
+    @property
+    def spec_dir(self) -> Path:
+        return self.loaded.path.parent
+
+    def at(self, *path: str | int) -> SourcePosition:
+        return self.loaded.position(tuple(path))
+
+    def value_at(self, *path: str | int) -> SourcePosition:
+        return self.loaded.value_position(tuple(path))
+
+
+@dataclass(frozen=True)
+class ValidatedSpec:
+    files: tuple[SpecFile, ...]
+
+
+def validate(loaded_files: list[LoadedFile], sink: DiagnosticSink) -> ValidatedSpec:
+    files = []
+    for loaded in loaded_files:
+        spec = _validate_shape(loaded, sink)
+        if spec is not None:
+            files.append(SpecFile(loaded, spec))
+    validated = ValidatedSpec(tuple(files))
+    if not sink.failed:
+        from .checks import run_all
+
+        run_all(validated, sink)
+    return validated
+
+
+def _validate_shape(loaded: LoadedFile, sink: DiagnosticSink) -> DomainSpec | None:
+    if not isinstance(loaded.data, dict):
+        sink.error(
+            "UPOE203",
+            "a spec file must be a mapping with `domain`, `title`, `description` and `phase`",
+            loaded.position(()),
+            hint="start the file with `domain: <name>`",
+        )
+        return None
+    try:
+        return DomainSpec.model_validate(loaded.data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            _report(loaded, error, sink)
+        return None
+
+
+def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
+    loc: Path_ = tuple(error["loc"])
+    kind = error["type"]
+    field = str(loc[-1]) if loc else "file"
+    if kind == "extra_forbidden":
+        allowed = sorted(_fields_at(loc[:-1]))
+        close = difflib.get_close_matches(field, allowed, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else None
+        hint = (hint + " " if hint else "") + f"allowed keys here: {', '.join(allowed)}"
+        sink.error("UPOE201", f"unknown key '{field}'", loaded.key_positions.get(loc) or loaded.position(loc),
+                   hint)
+    elif kind == "missing":
+        hint = _MISSING_HINTS.get(field, f"add `{field}:` here")
+        sink.error("UPOE202", f"missing required key '{field}'", loaded.position(loc[:-1]), hint)
+    elif kind in _TYPE_ERRORS:
+        expected = _TYPE_ERRORS[kind]
+        got = _describe(error.get("input"))
+        hint = "write true or false" if kind == "bool_type" else None
+        sink.error("UPOE203", f"'{field}' must be {expected}, not {got}", loaded.value_position(loc), hint)
+    elif kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        sink.error("UPOE204", f"'{field}' has an invalid value {_describe(error.get('input'))}",
+                   loaded.value_position(loc), f"use one of {expected}")
+    elif kind == "value_error":
+        message = str(error.get("ctx", {}).get("error", error["msg"]))
+        sink.error("UPOE205", message, loaded.value_position(loc), None)
+    elif kind == "string_pattern_mismatch" and field != "file":
+        sink.error("UPOE204", f"'{error.get('input')}' is not a requirement ID",
+                   loaded.key_positions.get(loc) or loaded.value_position(loc),
+                   "requirement IDs look like FOUND-01: capital letters, a dash, two digits or more")
+    elif kind in ("too_short", "string_too_short"):
+        sink.error("UPOE206", f"'{field}' must not be empty", loaded.value_position(loc),
+                   "give at least one entry" if kind == "too_short" else "write a name")
+    else:
+        sink.error("UPOE204", f"'{field}': {error['msg']}", loaded.value_position(loc), None)
+
+
+_MISSING_HINTS = {
+    "tenancy": "every table declares who owns its rows: `tenancy: community` (or organization, user, global)",
+    "description": "describe it in a sentence: it becomes the SQL comment and the docs",
+    "type": "give the column a type, e.g. `type: text`",
+    "domain": "start the file with `domain: <name>`",
+    "returns": "say what the function returns, e.g. `returns: uuid` or `returns: trigger`",
+}
+
+_TYPE_ERRORS = {
+    "string_type": "text",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"'{value}'"
+
+
+def _fields_at(loc: Path_) -> set[str]:
+    """The keys allowed at `loc`, found by walking the spec models' annotations."""
+    annotation: Any = DomainSpec
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field_info = annotation.model_fields.get(str(part))
+            if field_info is None:
+                return set()
+            annotation = field_info.annotation
+            continue
+        origin = typing.get_origin(annotation)
+        if origin in (dict, list):
+            annotation = typing.get_args(annotation)[-1]
+        else:
+            return set()
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return set(annotation.model_fields)
+    return set()
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = members[0]
+        else:
+            return annotation
