@@ -446,8 +446,7 @@ class _TableResolver:
         return [RuleSpec(roles=[role]) for role in DEFAULT_ACCESS[self.table.tenancy.kind][command]]
 
     def _grants(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        allowed = tuple(c for c in COMMANDS if self._rules(c) and not (self.table.immutable and c in
-                                                                       ("update", "delete")))
+        allowed = tuple(c for c in COMMANDS if self._rules(c) and not (self.table.immutable and c == "delete"))
         grants = [("service_role", ("all",))]
         if allowed:
             grants.insert(0, ("authenticated", allowed))
@@ -456,6 +455,8 @@ class _TableResolver:
     def _policies(self) -> None:
         for command in COMMANDS:
             rules = self._rules(command)
+            # Append-only tables keep the update privilege but get no update policy, so a
+            # client's update touches 0 rows while the trigger stops everyone else.
             if not rules or (self.table.immutable and command in ("update", "delete")):
                 continue
             condition = _any_of([self._rule_condition(rule) for rule in rules])
