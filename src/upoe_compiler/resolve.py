@@ -359,7 +359,9 @@ class _TableResolver:
         conditions = [c for c in (where, f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None)
                       if c]
         index_name = name or fit_identifier(f"{self.name}_{'_'.join(columns)}_key")
-        self.index_prefixes.append(columns)
+        if not conditions:
+            # A partial index cannot serve the lookups a foreign key makes.
+            self.index_prefixes.append(columns)
         self.add(ir.Index(
             f"index:public.{index_name}", self.domain, (self.key,), self.file.at(*path),
             schema="public", table=self.name, name=index_name, elements=columns, using="btree",
@@ -370,7 +372,7 @@ class _TableResolver:
             elements = (spec.expression,) if spec.expression else tuple(spec.columns)
             readable = "_".join(c.split()[0] for c in spec.columns) if spec.columns else "expr"
             index_name = spec.name or fit_identifier(f"{self.name}_{readable}_idx")
-            if spec.columns and spec.using == "btree":
+            if spec.columns and spec.using == "btree" and spec.where is None:
                 self.index_prefixes.append(tuple(c.split()[0] for c in spec.columns))
             deps = {self.key, *self.owner._refs(" ".join(elements) + " " + (spec.where or ""), self.name)}
             self.add(ir.Index(
@@ -380,15 +382,16 @@ class _TableResolver:
 
     def _foreign_keys(self) -> None:
         references: list[tuple[str, str, str, tuple[str | int, ...]]] = []
+        for column_name, column in self.table.columns.items():
+            if column.references:
+                references.append((column_name, column.references, column.on_delete,
+                                    ("tables", self.name, "columns", column_name)))
+        # Last, so that an index of a composite tenant key already covers the tenant column.
         if self.tenant_column and self.tenant_column != "id" and self.tenant_column not in self.table.columns:
             target = {"community": "communities", "organization": "organizations",
                       "user": "auth.users"}[self.table.tenancy.kind]
             on_delete = "cascade" if self.table.tenancy.kind == "user" else "restrict"
             references.append((self.tenant_column, target, on_delete, ("tables", self.name, "tenancy")))
-        for column_name, column in self.table.columns.items():
-            if column.references:
-                references.append((column_name, column.references, column.on_delete,
-                                    ("tables", self.name, "columns", column_name)))
         for column_name, target, on_delete, path in references:
             self._foreign_key(column_name, target, on_delete, path)
 
@@ -440,10 +443,13 @@ class _TableResolver:
     # -- access --------------------------------------------------------------------------
 
     def _rules(self, command: str) -> list[RuleSpec]:
+        """The command's rules, those without a condition merged into one role list."""
         declared = getattr(self.table.access, command)
-        if declared is not None:
-            return list(declared)
-        return [RuleSpec(roles=[role]) for role in DEFAULT_ACCESS[self.table.tenancy.kind][command]]
+        if declared is None:
+            declared = [RuleSpec(roles=[role]) for role in DEFAULT_ACCESS[self.table.tenancy.kind][command]]
+        roles = list(dict.fromkeys(role for rule in declared if rule.where is None for role in rule.roles))
+        merged = [RuleSpec(roles=roles)] if roles else []
+        return merged + [rule for rule in declared if rule.where is not None]
 
     def _grants(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         allowed = tuple(c for c in COMMANDS if self._rules(c) and not (self.table.immutable and c == "delete"))
@@ -489,7 +495,8 @@ class _TableResolver:
                               f"({text_array(named)}))")
             parts.append(_all_of([tenant, role_check]) or "true")
         condition = _any_of(parts)
-        return _all_of([condition, rule.where])
+        # Parenthesised: a condition written with `or` must not leak out of its rule.
+        return _all_of([condition, f"({rule.where})" if rule.where else None])
 
     def _tenant_condition(self) -> str | None:
         column = ident(self.tenant_column) if self.tenant_column else None

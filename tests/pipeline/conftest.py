@@ -1,0 +1,30 @@
+"""Helpers for DB-free pipeline tests: build small spec folders on the fly."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SPEC = REPO / "spec"
+
+
+class SpecFolder:
+    """A copy of the bundled spec in a temp folder, plus domain files a test adds."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / "spec"
+        shutil.copytree(SPEC, self.path)
+
+    def add(self, name: str, text: str) -> Path:
+        target = self.path / name
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return target
+
+
+@pytest.fixture
+def spec_folder(tmp_path: Path) -> SpecFolder:
+    return SpecFolder(tmp_path)
