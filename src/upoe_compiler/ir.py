@@ -192,6 +192,36 @@ class Policy(DbObject):
     RANK = 11
 
 
+@dataclass(frozen=True)
+class StateMachine(DbObject):
+    """A status column's allowed transitions, enforced and stamped by a generated trigger
+    whose function lives in `schema` (the table is in `public`)."""
+
+    schema: str
+    table: str
+    column: str
+    function_name: str
+    transitions: tuple[tuple[str, str], ...]
+    on_entry: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # state → (column, value) pairs
+    RANK = 9
+
+    @property
+    def moves(self) -> tuple[str, ...]:
+        return tuple(f"{source}>{target}" for source, target in self.transitions)
+
+
+@dataclass(frozen=True)
+class Bucket(DbObject):
+    """A private Storage bucket and its policies on storage.objects."""
+
+    name: str
+    description: str
+    file_size_limit: int | None
+    allowed_mime_types: tuple[str, ...]
+    policies: tuple[tuple[str, str, str], ...]  # (name, command, condition)
+    RANK = 11
+
+
 def with_requirements(description: str, requirements: tuple[str, ...]) -> str:
     if not requirements:
         return description

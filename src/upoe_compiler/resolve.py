@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import ir
+from .conditions import Condition, all_of, any_of, render
 from .errors import DiagnosticSink
 from .patterns import (
     COMMANDS,
@@ -24,7 +25,7 @@ from .patterns import (
     tenant_column,
 )
 from .pgnames import fit_identifier, ident, literal, parse_type, text_array
-from .spec import ColumnSpec, FunctionSpec, RuleSpec, TableSpec
+from .spec import BucketSpec, ColumnSpec, FunctionSpec, RuleSpec, StateMachineSpec, TableSpec
 from .validate import SpecFile, ValidatedSpec
 
 API_ROLES = ("anon", "authenticated", "service_role")
@@ -38,6 +39,7 @@ PATTERN_FUNCTIONS = {
     "community": "get_current_community_id",
     "roles": "has_any_role",
     "platform": "is_super_admin",
+    "paths": "paths_in_community",
 }
 
 _QUALIFIED_NAME = re.compile(r"\b(public|private)\.([a-z_][a-z0-9_]*)\b")
@@ -87,6 +89,8 @@ class _Resolver:
                 needed.setdefault(PATTERN_FUNCTIONS["immutable"], (file, name))
             if table.tenancy.kind in ("community", "organization"):
                 needed.setdefault(PATTERN_FUNCTIONS["community"], (file, name))
+            if any(c.endswith("_paths") for c in table.columns):
+                needed.setdefault(PATTERN_FUNCTIONS["paths"], (file, name))
         for function_name, (file, table_name) in sorted(needed.items()):
             if function_name not in self.functions:
                 self.sink.error(
@@ -150,6 +154,32 @@ class _Resolver:
             self._function(file, name, function)
         for name, table in file.spec.tables.items():
             _TableResolver(self, file, name, table).run()
+        for name, bucket in file.spec.buckets.items():
+            self._bucket(file, name, bucket)
+
+    def _bucket(self, file: SpecFile, name: str, bucket: BucketSpec) -> None:
+        """Objects follow their rows: a file is readable when the row storing its path is
+        visible under that table's own policies, and uploadable into the folder of an entity
+        row the caller can see, in the caller's community."""
+        community = f"(select {self.function_ref(PATTERN_FUNCTIONS['community'])}())::text"
+        folder = "(storage.foldername(name))"
+        in_bucket = f"bucket_id = {literal(name)}\nand {folder}[1] = {community}"
+        stored = (f"exists (\n    select 1 from public.{ident(bucket.table)} owner_row\n"
+                  f"    where owner_row.{ident(bucket.path_column)} = storage.objects.name\n)")
+        entity = (f"{folder}[2] = {literal(bucket.entity)}\nand exists (\n"
+                  f"    select 1 from public.{ident(bucket.entity)} entity_row\n"
+                  f"    where entity_row.id::text = {folder}[3]\n)")
+        prefix = name.replace("-", "_")
+        policies = (
+            (fit_identifier(f"{prefix}_objects_select"), "select", f"{in_bucket}\nand {stored}"),
+            (fit_identifier(f"{prefix}_objects_insert"), "insert", f"{in_bucket}\nand {entity}"),
+        )
+        deps = tuple(sorted({f"table:public.{bucket.table}", f"table:public.{bucket.entity}",
+                             self.function_key(PATTERN_FUNCTIONS["community"])}))
+        self.objects.append(ir.Bucket(
+            f"bucket:{name}", file.spec.domain, deps, file.at("buckets", name), follows_dependencies=True,
+            name=name, description=bucket.description, file_size_limit=bucket.file_size_limit,
+            allowed_mime_types=tuple(bucket.allowed_mime_types), policies=policies))
 
     def _function(self, file: SpecFile, name: str, function: FunctionSpec) -> None:
         body = _read_body(file, function.body, function.body_file) or ""
@@ -193,6 +223,26 @@ class _Resolver:
     def function_ref(self, name: str) -> str:
         """The qualified name other objects call a spec function by."""
         return f"{self.function_home(name)}.{name}"
+
+    def ownership_condition(self, table_name: str, column: str) -> str:
+        """`column` holds something the caller owns: their user id, or a row of a table
+        whose spec names the function that lists the caller's rows (`owned_by`)."""
+        table = self.tables[table_name][1]
+        target = table_name if column == "id" else None
+        spec_column = table.columns.get(column)
+        if spec_column is not None:
+            target = spec_column.references
+        if column == tenant_column(table) and table.tenancy.kind == "user":
+            target = "auth.users"
+        if target == "auth.users" or target is None:
+            return f"{ident(column)} = (select auth.uid())"
+        owner = self.tables[target][1].owned_by or ""
+        returns = self.functions[owner][1].returns.replace(" ", "") if owner in self.functions else "uuid"
+        call = f"(select {self.function_ref(owner)}())"
+        if returns.endswith("[]"):
+            # The cast makes `any` see one array (from an initPlan), not a set of array rows.
+            return f"{ident(column)} = any ({call}::{returns})"
+        return f"{ident(column)} = {call}"
 
     def _dependency_key(self, name: str) -> str:
         return self.function_key(name) if name in self.functions else f"table:public.{name}"
@@ -269,8 +319,10 @@ class _TableResolver:
             soft_delete=self.table.soft_delete, audit=self.table.audit, immutable=self.table.immutable))
         self._unique_indexes()
         self._spec_indexes()
+        self._validity_index()
         self._foreign_keys()
         self._triggers()
+        self._state_machine()
         self._policies()
 
     # -- columns -----------------------------------------------------------------------
@@ -334,7 +386,39 @@ class _TableResolver:
         for check_name, check in self.table.checks.items():
             checks.append(ir.NamedConstraint(fit_identifier(f"{self.name}_{check_name}_check"),
                                              expression=check.expression))
+        if self.table.tenancy.kind == "community" and self.tenant_column == "community_id":
+            checks += self._storage_path_checks()
+        for column_name, cases in self.table.when.items():
+            for value, condition in cases.items():
+                required = [f"{ident(c)} is not null" for c in condition.require]
+                holds = " and ".join([*required, *([f"({condition.check})"] if condition.check else [])])
+                checks.append(ir.NamedConstraint(
+                    fit_identifier(f"{self.name}_{column_name}_{value}_check"),
+                    expression=f"{ident(column_name)} is distinct from {literal(value)} or ({holds})"))
+        validity = self.table.validity
+        if validity and validity.starts:
+            checks.append(ir.NamedConstraint(
+                fit_identifier(f"{self.name}_{validity.ends}_after_{validity.starts}_check"),
+                expression=f"{ident(validity.ends)} > {ident(validity.starts)}"))
         return tuple(checks)
+
+    def _storage_path_checks(self) -> list[ir.NamedConstraint]:
+        """Storage paths (`*_path`, `*_paths`) start with the row's community (X-09)."""
+        checks = []
+        for column_name, column in self.table.columns.items():
+            parsed = parse_type(column.type)
+            if parsed is None or parsed.base != "text":
+                continue
+            if column_name.endswith("_path") and not parsed.array_depth:
+                expression = f"starts_with({ident(column_name)}, community_id::text || '/')"
+            elif column_name.endswith("_paths") and parsed.array_depth == 1:
+                function = self.owner.function_ref(PATTERN_FUNCTIONS["paths"])
+                expression = f"{function}({ident(column_name)}, community_id)"
+            else:
+                continue
+            checks.append(ir.NamedConstraint(fit_identifier(f"{self.name}_{column_name}_in_community_check"),
+                                             expression=expression))
+        return checks
 
     # -- keys and indexes ----------------------------------------------------------------
 
@@ -422,6 +506,18 @@ class _TableResolver:
                 f"index:public.{index_name}", self.domain, (self.key,), position, schema="public",
                 table=self.name, name=index_name, elements=columns, using="btree", unique=False, where=None))
 
+    def _validity_index(self) -> None:
+        """Lookups of current rows filter on the end of their window within one tenant."""
+        validity = self.table.validity
+        if validity is None:
+            return
+        columns = self._scoped([validity.ends], True)
+        index_name = fit_identifier(f"{self.name}_{'_'.join(columns)}_idx")
+        self.add(ir.Index(
+            f"index:public.{index_name}", self.domain, (self.key,), self.file.at("tables", self.name, "validity"),
+            schema="public", table=self.name, name=index_name, elements=columns, using="btree", unique=False,
+            where=f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None))
+
     # -- triggers ----------------------------------------------------------------------
 
     def _triggers(self) -> None:
@@ -433,6 +529,22 @@ class _TableResolver:
         if self.table.audit:
             self._trigger("set_audit_fields", "before", ("insert", "update"), "row",
                           PATTERN_FUNCTIONS["audit"])
+        for spec in self.table.triggers:
+            name = spec.name or f"{spec.timing}_{'_'.join(spec.events)}_{spec.function}"
+            self._trigger(fit_identifier(name), spec.timing, tuple(spec.events), spec.level, spec.function)
+
+    def _state_machine(self) -> None:
+        machine = self.table.state_machine
+        if machine is None:
+            return
+        self.add(ir.StateMachine(
+            f"state_machine:public.{self.name}.{machine.column}", self.domain,
+            (self.key, "schema:private"), self.file.at("tables", self.name, "state_machine"),
+            schema="private", table=self.name, column=machine.column,
+            function_name=fit_identifier(f"{self.name}_{machine.column}_transition"),
+            transitions=tuple((source, target) for source, targets in machine.transitions.items()
+                              for target in targets),
+            on_entry=_entry_assignments(machine)))
 
     def _trigger(self, name: str, timing: str, events: tuple[str, ...], level: str, function: str) -> None:
         self.add(ir.Trigger(
@@ -447,9 +559,10 @@ class _TableResolver:
         declared = getattr(self.table.access, command)
         if declared is None:
             declared = [RuleSpec(roles=[role]) for role in DEFAULT_ACCESS[self.table.tenancy.kind][command]]
-        roles = list(dict.fromkeys(role for rule in declared if rule.where is None for role in rule.roles))
+        plain = [rule for rule in declared if rule.where is None and rule.own is None]
+        roles = list(dict.fromkeys(role for rule in plain for role in rule.roles))
         merged = [RuleSpec(roles=roles)] if roles else []
-        return merged + [rule for rule in declared if rule.where is not None]
+        return merged + [rule for rule in declared if rule not in plain]
 
     def _grants(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         allowed = tuple(c for c in COMMANDS if self._rules(c) and not (self.table.immutable and c == "delete"))
@@ -465,12 +578,12 @@ class _TableResolver:
             # client's update touches 0 rows (X-06) while the trigger stops everyone else.
             if not rules or (self.table.immutable and command in ("update", "delete")):
                 continue
-            condition = _any_of([self._rule_condition(rule) for rule in rules])
+            condition = self._command_condition(rules)
             visible = f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None
-            using = _all_of([condition, visible]) if command in ("select", "update") else condition
-            with_check = condition if command in ("insert", "update") else None
-            if command == "insert":
-                using = None
+            using = None
+            if command != "insert":
+                using = render(all_of(condition, visible) if command in ("select", "update") else condition)
+            with_check = render(condition) if command in ("insert", "update") else None
             text = " ".join(filter(None, (using, with_check)))
             deps = {self.key, *self.owner._refs(text, exclude=None)}
             name = f"{self.name}_{command}"
@@ -481,22 +594,29 @@ class _TableResolver:
                 follows_dependencies=True, schema="public", table=self.name, name=name, command=command,
                 roles=("authenticated",), using=using, with_check=with_check))
 
-    def _rule_condition(self, rule: RuleSpec) -> str:
-        roles = [r for r in rule.roles if r != PLATFORM_ROLE]
-        parts = []
-        if PLATFORM_ROLE in rule.roles:
-            parts.append(f"(select {self.owner.function_ref(PATTERN_FUNCTIONS['platform'])}())")
-        if roles:
-            tenant = self._tenant_condition()
+    def _command_condition(self, rules: list[RuleSpec]) -> Condition:
+        """One policy's condition: the tenant's rows that some rule allows, or any row for
+        the platform role. Every part of a rule must hold; any rule may allow."""
+        in_tenant: list[Condition] = []
+        platform: list[Condition] = []
+        for rule in rules:
+            # Parenthesised: a condition written with `or` must not leak out of its rule.
+            where = f"({rule.where})" if rule.where else None
+            if PLATFORM_ROLE in rule.roles:
+                platform.append(all_of(f"(select {self.owner.function_ref(PATTERN_FUNCTIONS['platform'])}())",
+                                       where))
+            roles = [r for r in rule.roles if r != PLATFORM_ROLE]
+            if not roles:
+                continue
             named = [r for r in roles if r != MEMBER]
             role_check = None
             if named and MEMBER not in roles:
                 role_check = (f"(select {self.owner.function_ref(PATTERN_FUNCTIONS['roles'])}"
                               f"({text_array(named)}))")
-            parts.append(_all_of([tenant, role_check]) or "true")
-        condition = _any_of(parts)
-        # Parenthesised: a condition written with `or` must not leak out of its rule.
-        return _all_of([condition, f"({rule.where})" if rule.where else None])
+            owned = self.owner.ownership_condition(self.name, rule.own) if rule.own else None
+            in_tenant.append(all_of(role_check, owned, where))
+        tenant = all_of(self._tenant_condition(), any_of(*in_tenant)) if in_tenant else None
+        return any_of(tenant, *platform)
 
     def _tenant_condition(self) -> str | None:
         column = ident(self.tenant_column) if self.tenant_column else None
@@ -512,18 +632,15 @@ class _TableResolver:
         return None
 
 
-def _any_of(conditions: list[str | None]) -> str:
-    present = [c for c in conditions if c]
-    if len(present) == 1:
-        return present[0]
-    return "\nor ".join(f"({c})" if "\nand " in c else c for c in present)
-
-
-def _all_of(conditions: list[str | None]) -> str:
-    present = [c for c in conditions if c and c != "true"]
-    if not present:
-        return "true"
-    return "\nand ".join(f"({c})" if "\nor " in c else c for c in present)
+def _entry_assignments(machine: StateMachineSpec) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Per state, the columns set on entering it: when (now()) and by whom (auth.uid())."""
+    states = list(dict.fromkeys([*machine.stamps, *machine.stamp_actors]))
+    return tuple(
+        (state, tuple((column, value) for column, value in (
+            (machine.stamps.get(state), "pg_catalog.now()"), (machine.stamp_actors.get(state), "auth.uid()"))
+            if column))
+        for state in states
+    )
 
 
 def _default_literal(value: object, sql_type: str) -> str:

@@ -160,15 +160,19 @@ class IndexSpec(SpecModel):
 
 
 class RuleSpec(SpecModel):
-    """One grant of a command: to roles of the tenant, optionally narrowed by a condition."""
+    """One grant of a command: to roles of the tenant, optionally narrowed to rows the
+    caller owns through a column (`own`) or by a condition (`where`)."""
 
     roles: list[Name] = Field(min_length=1)
+    own: Name | None = None
     where: str | None = None
 
 
 def _rule_shorthand(value: Any) -> Any:
     if isinstance(value, str):
         return {"roles": [value]}
+    if isinstance(value, list):
+        return {"roles": value}
     return value
 
 
@@ -184,6 +188,45 @@ class AccessSpec(SpecModel):
     delete: list[Rule] | None = None
 
 
+class StateMachineSpec(SpecModel):
+    """The allowed moves of a status column; entering a state can stamp when and by whom."""
+
+    column: Name
+    transitions: dict[Name, list[Name]]
+    stamps: dict[Name, Name] = {}
+    stamp_actors: dict[Name, Name] = {}
+
+
+class ConditionSpec(SpecModel):
+    """What a row must hold while a column has one value (a conditional requirement)."""
+
+    require: list[Name] = []
+    check: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ConditionSpec:
+        if not self.require and self.check is None:
+            raise ValueError("give `require` (columns that must be set) and/or `check` (an expression)")
+        return self
+
+
+class TriggerSpec(SpecModel):
+    """A trigger calling a function of the spec (for behaviour no pattern covers)."""
+
+    function: Name
+    timing: Literal["before", "after"] = "after"
+    events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
+    level: Literal["row", "statement"] = "row"
+    name: Name | None = None
+
+
+class ValiditySpec(SpecModel):
+    """A validity window: rows count from `starts` (optional) until `ends` (null = forever)."""
+
+    ends: Name
+    starts: Name | None = None
+
+
 class TableSpec(SpecModel):
     description: str
     requirements: list[RequirementId] = []
@@ -196,6 +239,29 @@ class TableSpec(SpecModel):
     checks: dict[Name, Check] = {}
     indexes: list[IndexSpec] = []
     access: AccessSpec = AccessSpec()
+    # The function giving the ids of this table's rows the caller owns (uuid or uuid[]):
+    # what `own: <column referencing this table>` in access rules compares with.
+    owned_by: Name | None = None
+    state_machine: StateMachineSpec | None = None
+    when: dict[Name, dict[Name, ConditionSpec]] = {}
+    validity: ValiditySpec | None = None
+    triggers: list[TriggerSpec] = []
+
+
+class BucketSpec(SpecModel):
+    """A private Storage bucket whose objects belong to rows of `table`.
+
+    Paths are `{community_id}/{entity}/{entity id}/{file}`; reading an object needs the row
+    that stores its path to be visible, uploading needs the entity row to be visible.
+    """
+
+    description: str
+    table: Name
+    path_column: Name
+    entity: Name
+    requirements: list[RequirementId] = []
+    file_size_limit: int | None = Field(default=None, ge=1)
+    allowed_mime_types: list[str] = []
 
 
 class DomainSpec(SpecModel):
@@ -212,3 +278,4 @@ class DomainSpec(SpecModel):
     types: dict[Name, DomainTypeSpec] = {}
     functions: dict[Name, FunctionSpec] = {}
     tables: dict[Name, TableSpec] = {}
+    buckets: dict[Name, BucketSpec] = {}

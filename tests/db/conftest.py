@@ -38,7 +38,7 @@ def bundled_template(make_template: MakeTemplate, tmp_path_factory: pytest.TempP
 @pytest.fixture(scope="session")
 def widgets_template(make_template: MakeTemplate, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The bundled spec plus the test-only widgets domain, applied once."""
-    migrations = compile_with(tmp_path_factory.mktemp("widgets"), CASES / "widgets" / "widgets.yaml")
+    migrations = compile_with(tmp_path_factory.mktemp("widgets"), *sorted((CASES / "widgets").glob("*.yaml")))
     return make_template("upoe_widgets", migrations)
 
 

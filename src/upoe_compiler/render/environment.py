@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 
 from ..ir import with_requirements
-from ..pgnames import ident, literal
+from ..pgnames import ident, literal, text_array
 
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
 
@@ -23,5 +23,6 @@ def make_environment(templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> jinja2.Envi
     )
     environment.filters["ident"] = ident
     environment.filters["literal"] = literal
+    environment.filters["text_array"] = text_array
     environment.filters["with_requirements"] = lambda text, reqs: with_requirements(text, tuple(reqs))
     return environment

@@ -18,6 +18,8 @@ TEMPLATES: dict[type[ir.DbObject], str] = {
     ir.Index: "sql/index.sql.j2",
     ir.Trigger: "sql/trigger.sql.j2",
     ir.Policy: "sql/policy.sql.j2",
+    ir.StateMachine: "sql/state_machine.sql.j2",
+    ir.Bucket: "sql/bucket.sql.j2",
 }
 
 MIGRATIONS_DIR = "supabase/migrations"

@@ -333,6 +333,19 @@ revoke all on function public.is_valid_timezone(text) from public, anon, authent
 grant execute on function public.is_valid_timezone(text) to authenticated, service_role;
 comment on function public.is_valid_timezone(text) is 'Whether a text names a time zone PostgreSQL knows. Requirements: FOUND-02.';
 
+create function public.paths_in_community(p_paths text[], p_community uuid)
+returns boolean
+language sql
+immutable
+security invoker
+set search_path = ''
+as $function$
+select coalesce(bool_and(pg_catalog.starts_with(p, p_community::text || '/')), true) from pg_catalog.unnest(p_paths) as p
+$function$;
+revoke all on function public.paths_in_community(text[], uuid) from public, anon, authenticated, service_role;
+grant execute on function public.paths_in_community(text[], uuid) to authenticated, service_role;
+comment on function public.paths_in_community(text[], uuid) is 'Whether every storage path of a list starts with the community''s id (X-09). Requirements: FOUND-03.';
+
 create function public.prevent_mutation()
 returns trigger
 language plpgsql
@@ -583,8 +596,10 @@ create policy communities_select
     for select
     to authenticated
     using (
-        (((select public.is_super_admin())
-        or id = (select public.get_current_community_id())))
+        (
+            id = (select public.get_current_community_id())
+            or (select public.is_super_admin())
+        )
         and deleted_at is null
     );
 
@@ -616,8 +631,10 @@ create policy organizations_select
     for select
     to authenticated
     using (
-        (((select public.is_super_admin())
-        or id = (select c.organization_id from public.communities c where c.id = (select public.get_current_community_id()))))
+        (
+            id = (select c.organization_id from public.communities c where c.id = (select public.get_current_community_id()))
+            or (select public.is_super_admin())
+        )
         and deleted_at is null
     );
 

@@ -118,6 +118,8 @@ create table public.widgets (
     code text not null,
     label text,
     status public.record_status not null default 'active',
+    keeper_id uuid,
+    job_count integer not null default 0,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     created_by uuid,
@@ -177,6 +179,11 @@ alter table public.widgets
     references public.communities (id)
     on delete restrict;
 
+alter table public.widgets
+    add constraint widgets_keeper_id_fkey foreign key (keeper_id)
+    references auth.users (id)
+    on delete restrict;
+
 create index organization_notes_organization_id_idx
     on public.organization_notes using btree (organization_id);
 
@@ -199,6 +206,9 @@ create index widget_preferences_user_id_idx
 create unique index widgets_community_id_code_key
     on public.widgets using btree (community_id, code)
     where deleted_at is null;
+
+create index widgets_keeper_id_idx
+    on public.widgets using btree (keeper_id);
 
 create trigger set_audit_fields
     before insert or update on public.organization_notes

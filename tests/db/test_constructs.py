@@ -1,0 +1,192 @@
+"""The behaviour constructs of the DSL on a real database (tests/cases/widgets/constructs.yaml):
+state machine, conditional requirements, validity windows, ownership, custom triggers,
+storage paths and buckets."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+
+from tests.support.session import as_user, expect_sqlstate
+from tests.support.world import World
+
+
+def one(cur: psycopg.Cursor | psycopg.Connection, sql: str, *params: object) -> object:
+    row = cur.execute(sql, params).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def widget(conn: psycopg.Connection, community: uuid.UUID, code: str, keeper: uuid.UUID | None = None) -> uuid.UUID:
+    return one(conn, "insert into widgets (community_id, code, keeper_id) values (%s, %s, %s) returning id",
+               community, code, keeper)
+
+
+def job(conn: psycopg.Connection, community: uuid.UUID, widget_id: uuid.UUID, **columns: object) -> uuid.UUID:
+    names = ["community_id", "widget_id", "kind", *columns]
+    values = [community, widget_id, "repair", *columns.values()]
+    sql = (f"insert into widget_jobs ({', '.join(names)}) values ({', '.join(['%s'] * len(values))}) "
+           "returning id")
+    return one(conn, sql, *values)
+
+
+# -- state machine ---------------------------------------------------------------------------
+
+
+def test_allowed_transitions_stamp_when_and_by_whom(db: psycopg.Connection, world: World) -> None:
+    target = job(db, world.c1, widget(db, world.c1, "W"))
+    guard = world["guard"]
+    with as_user(db, guard.claims()) as cur:
+        cur.execute("update widget_jobs set status = 'assigned' where id = %s", (target,))
+        cur.execute("update widget_jobs set status = 'done' where id = %s", (target,))
+        assigned_at, done_at, done_by = cur.execute(
+            "select assigned_at, done_at, done_by from widget_jobs where id = %s", (target,)).fetchone()
+    assert assigned_at is not None and done_at is not None
+    assert done_by == guard.id
+
+
+def test_a_forbidden_transition_raises_a_stable_error(db: psycopg.Connection, world: World) -> None:
+    target = job(db, world.c1, widget(db, world.c1, "W"))
+    with as_user(db, world["admin"].claims()) as cur:
+        with expect_sqlstate(cur, "P0001") as failure:
+            cur.execute("update widget_jobs set status = 'done' where id = %s", (target,))
+        assert str(failure.error).startswith("invalid_transition: open -> done")
+        cur.execute("update widget_jobs set status = 'assigned' where id = %s", (target,))
+        cur.execute("update widget_jobs set status = 'open' where id = %s", (target,))
+        assert one(cur, "select status::text from widget_jobs where id = %s", target) == "open"
+    # The platform is held to the workflow as well.
+    with expect_sqlstate(db, "P0001"):
+        db.execute("update widget_jobs set status = 'done' where id = %s", (target,))
+
+
+def test_updates_that_keep_the_status_are_not_transitions(db: psycopg.Connection, world: World) -> None:
+    target = job(db, world.c1, widget(db, world.c1, "W"))
+    with as_user(db, world["admin"].claims()) as cur:
+        assert cur.execute("update widget_jobs set status = 'open', part_name = 'x' where id = %s",
+                           (target,)).rowcount == 1
+
+
+# -- conditional requirements and validity windows --------------------------------------------
+
+
+def test_a_kind_demands_its_fields(db: psycopg.Connection, world: World) -> None:
+    w = widget(db, world.c1, "W")
+    with as_user(db, world["R1"].claims()) as cur:
+        with expect_sqlstate(cur, "23514"):
+            cur.execute("insert into widget_jobs (widget_id, kind) values (%s, 'replace')", (w,))
+        cur.execute("insert into widget_jobs (widget_id, kind, part_name) values (%s, 'replace', 'gear')", (w,))
+
+
+def test_a_status_demands_its_fields(db: psycopg.Connection, world: World) -> None:
+    target = job(db, world.c1, widget(db, world.c1, "W"))
+    with as_user(db, world["admin"].claims()) as cur:
+        with expect_sqlstate(cur, "23514"):
+            cur.execute("update widget_jobs set status = 'cancelled' where id = %s", (target,))
+        with expect_sqlstate(cur, "23514"):
+            cur.execute("update widget_jobs set status = 'cancelled', reason = 'no' where id = %s", (target,))
+        cur.execute("update widget_jobs set status = 'cancelled', reason = 'duplicate' where id = %s", (target,))
+
+
+def test_a_window_must_end_after_it_starts(db: psycopg.Connection, world: World) -> None:
+    w = widget(db, world.c1, "W")
+    with expect_sqlstate(db, "23514"):
+        job(db, world.c1, w, starts_at="2026-03-09 10:00+00", expires_at="2026-03-09 09:00+00")
+    job(db, world.c1, w, starts_at="2026-03-09 10:00+00", expires_at="2026-03-09 11:00+00")
+    job(db, world.c1, w, expires_at="2026-03-09 11:00+00")
+
+
+def test_current_rows_are_found_through_the_window_index(db: psycopg.Connection, world: World) -> None:
+    w = widget(db, world.c1, "W")
+    db.execute("insert into widget_jobs (community_id, widget_id, kind, expires_at) "
+               "select %s, %s, 'repair', now() + make_interval(hours => h) from generate_series(-100, 100) h",
+               (world.c1, w))
+    db.execute("analyze widget_jobs")
+    db.execute("set local enable_seqscan = off")
+    plan = "\n".join(row[0] for row in db.execute(
+        "explain select id from widget_jobs where community_id = %s and expires_at > now() and deleted_at is null",
+        (world.c1,)))
+    assert "widget_jobs_community_id_expires_at_idx" in plan, plan
+
+
+# -- ownership in access rules ------------------------------------------------------------------
+
+
+def test_residents_see_the_jobs_they_reported_or_whose_widget_they_keep(db: psycopg.Connection,
+                                                                       world: World) -> None:
+    r1 = world["R1"]
+    kept = widget(db, world.c1, "KEPT", keeper=r1.id)
+    other = widget(db, world.c1, "OTHER")
+    on_kept = job(db, world.c1, kept)
+    reported = job(db, world.c1, other, reporter_id=r1.id)
+    job(db, world.c1, other)
+    with as_user(db, r1.claims()) as cur:
+        assert {row[0] for row in cur.execute("select id from widget_jobs")} == {on_kept, reported}
+        assert cur.execute("update widget_jobs set part_name = 'x'").rowcount == 0
+    with as_user(db, world["admin"].claims()) as cur:
+        assert one(cur, "select count(*) from widget_jobs") == 3
+    with as_user(db, world["accountant"].claims()) as cur:
+        assert one(cur, "select count(*) from widget_jobs") == 0
+
+
+def test_a_reporter_defaults_to_the_caller(db: psycopg.Connection, world: World) -> None:
+    w = widget(db, world.c1, "W")
+    with as_user(db, world["R1"].claims()) as cur:
+        assert one(cur, "insert into widget_jobs (widget_id, kind) values (%s, 'repair') returning reporter_id",
+                   w) == world["R1"].id
+
+
+# -- custom triggers -----------------------------------------------------------------------------
+
+
+def test_a_declared_trigger_runs_its_function(db: psycopg.Connection, world: World) -> None:
+    w = widget(db, world.c1, "W")
+    job(db, world.c1, w)
+    job(db, world.c1, w)
+    assert one(db, "select job_count from widgets where id = %s", w) == 2
+
+
+# -- storage paths and buckets ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["photo_path", "photo_paths"])
+def test_stored_paths_start_with_the_rows_community(db: psycopg.Connection, world: World, column: str) -> None:
+    w = widget(db, world.c1, "W")
+    good, bad = f"{world.c1}/widgets/{w}/a.jpg", f"{world.c2}/widgets/{w}/a.jpg"
+    value = (lambda path: path) if column == "photo_path" else (lambda path: [f"{world.c1}/x.jpg", path])
+    job(db, world.c1, w, **{column: value(good)})
+    with expect_sqlstate(db, "23514"):
+        job(db, world.c1, w, **{column: value(bad)})
+
+
+def test_the_bucket_is_private(db: psycopg.Connection) -> None:
+    assert db.execute("select public from storage.buckets where id = 'widget-photos'").fetchone() == (False,)
+
+
+def test_objects_are_readable_when_their_row_is(db: psycopg.Connection, world: World) -> None:
+    r1 = world["R1"]
+    kept, other = widget(db, world.c1, "KEPT", keeper=r1.id), widget(db, world.c1, "OTHER")
+    mine, theirs = f"{world.c1}/widgets/{kept}/a.jpg", f"{world.c1}/widgets/{other}/b.jpg"
+    job(db, world.c1, kept, photo_path=mine)
+    job(db, world.c1, other, photo_path=theirs)
+    db.execute("insert into storage.objects (bucket_id, name) values ('widget-photos', %s), ('widget-photos', %s)",
+               (mine, theirs))
+    with as_user(db, r1.claims()) as cur:
+        assert cur.execute("select name from storage.objects").fetchall() == [(mine,)]
+    with as_user(db, world["admin"].claims()) as cur:
+        assert one(cur, "select count(*) from storage.objects") == 2
+    with as_user(db, world["A2"].claims()) as cur:
+        assert one(cur, "select count(*) from storage.objects") == 0
+
+
+def test_uploads_go_only_into_folders_of_the_callers_community(db: psycopg.Connection, world: World) -> None:
+    w = widget(db, world.c1, "W")
+    theirs = widget(db, world.c2, "T")
+    with as_user(db, world["R1"].claims()) as cur:
+        cur.execute("insert into storage.objects (bucket_id, name) values ('widget-photos', %s)",
+                    (f"{world.c1}/widgets/{w}/ok.jpg",))
+        for path in (f"{world.c2}/widgets/{theirs}/x.jpg", f"{world.c1}/widgets/{theirs}/x.jpg",
+                     f"{world.c1}/tickets/{w}/x.jpg", "not-a-uuid/widgets/x/y.jpg", "x.jpg"):
+            with expect_sqlstate(cur, "42501"):
+                cur.execute("insert into storage.objects (bucket_id, name) values ('widget-photos', %s)", (path,))
