@@ -105,11 +105,14 @@ class Column:
 
 @dataclass(frozen=True)
 class NamedConstraint:
-    """A check (`expression`) or unique (`columns`) constraint written inside its table."""
+    """A constraint written inside its table: a check (`expression`), a unique key
+    (`columns`) or an exclusion (`columns` as `column with operator`, `using`, `where`)."""
 
     name: str
     expression: str | None = None
     columns: tuple[str, ...] = ()
+    using: str | None = None
+    where: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,7 @@ class Table(DbObject):
     primary_key: tuple[str, ...]
     checks: tuple[NamedConstraint, ...]
     unique_constraints: tuple[NamedConstraint, ...]
+    exclusions: tuple[NamedConstraint, ...]
     revoke_from: tuple[str, ...]
     grants: tuple[tuple[str, tuple[str, ...]], ...]
     description: str
@@ -136,6 +140,23 @@ class Table(DbObject):
     @property
     def qualified_name(self) -> str:
         return f"{self.schema}.{self.name}"
+
+    @property
+    def comment(self) -> str:
+        return with_requirements(self.description, self.requirements)
+
+
+@dataclass(frozen=True)
+class View(DbObject):
+    schema: str
+    name: str
+    query: str
+    description: str
+    requirements: tuple[str, ...]
+    column_comments: tuple[tuple[str, str], ...]
+    grants: tuple[tuple[str, tuple[str, ...]], ...]
+    revoke_from: tuple[str, ...]
+    RANK = 10
 
     @property
     def comment(self) -> str:

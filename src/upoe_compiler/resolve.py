@@ -25,7 +25,7 @@ from .patterns import (
     tenant_column,
 )
 from .pgnames import fit_identifier, ident, literal, parse_type, text_array
-from .spec import BucketSpec, ColumnSpec, FunctionSpec, RuleSpec, StateMachineSpec, TableSpec
+from .spec import BucketSpec, ColumnSpec, FunctionSpec, RuleSpec, StateMachineSpec, TableSpec, ViewSpec
 from .validate import SpecFile, ValidatedSpec
 
 API_ROLES = ("anon", "authenticated", "service_role")
@@ -56,6 +56,7 @@ class _Resolver:
     functions: dict[str, tuple[SpecFile, FunctionSpec]] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
     tenant_parents: set[str] = field(default_factory=set)
+    views: set[str] = field(default_factory=set)
 
     def run(self) -> ir.Model:
         for file in self.spec.files:
@@ -63,6 +64,7 @@ class _Resolver:
             self.functions.update({name: (file, f) for name, f in file.spec.functions.items()})
             self.types.update({name: f"enum:public.{name}" for name in file.spec.enums})
             self.types.update({name: f"type:public.{name}" for name in file.spec.types})
+            self.views.update(file.spec.views)
         self._require_pattern_functions()
         self.tenant_parents = self._find_tenant_parents()
         self._platform()
@@ -154,8 +156,25 @@ class _Resolver:
             self._function(file, name, function)
         for name, table in file.spec.tables.items():
             _TableResolver(self, file, name, table).run()
+        for name, view in file.spec.views.items():
+            self._view(file, name, view)
         for name, bucket in file.spec.buckets.items():
             self._bucket(file, name, bucket)
+
+    def _view(self, file: SpecFile, name: str, view: ViewSpec) -> None:
+        query = _read_body(file, view.query, view.query_file) or ""
+        deps = {*self._refs(query, exclude=name), *self._table_words(query)}
+        self.objects.append(ir.View(
+            f"view:public.{name}", file.spec.domain, tuple(sorted(deps)), file.at("views", name),
+            schema="public", name=name, query=query, description=view.description,
+            requirements=tuple(view.requirements), column_comments=tuple(view.columns.items()),
+            grants=(("authenticated", ("select",)), ("service_role", ("select",))), revoke_from=API_ROLES))
+
+    def _table_words(self, text: str) -> set[str]:
+        """Tables and views a query names, qualified or not."""
+        words = set(_WORD.findall(text))
+        return ({f"table:public.{w}" for w in words & set(self.tables)}
+                | {f"view:public.{w}" for w in words & self.views})
 
     def _bucket(self, file: SpecFile, name: str, bucket: BucketSpec) -> None:
         """Objects follow their rows: a file is readable when the row storing its path is
@@ -274,6 +293,8 @@ class _Resolver:
                 keys.add(f"table:public.{name}")
             elif name in self.types:
                 keys.add(self.types[name])
+            elif name in self.views:
+                keys.add(f"view:public.{name}")
         for name in _CALL.findall(text):
             if name in self.functions and name != exclude:
                 keys.add(self.function_key(name))
@@ -310,10 +331,14 @@ class _TableResolver:
             unique_constraints = (ir.NamedConstraint(
                 fit_identifier(f"{self.name}_community_id_id_key"), columns=("community_id", "id")),)
             self.index_prefixes.append(("community_id", "id"))
+        exclusions = self._exclusions()
+        if exclusions:
+            deps.add("extension:btree_gist")
         self.add(ir.Table(
             self.key, self.domain, tuple(sorted(deps - {self.key})), self.position,
             schema="public", name=self.name, columns=columns, primary_key=("id",), checks=checks,
-            unique_constraints=unique_constraints, revoke_from=API_ROLES, grants=self._grants(),
+            unique_constraints=unique_constraints, exclusions=exclusions, revoke_from=API_ROLES,
+            grants=self._grants(),
             description=self.table.description, requirements=tuple(self.table.requirements),
             tenancy=self.table.tenancy.kind, tenant_column=self.tenant_column,
             soft_delete=self.table.soft_delete, audit=self.table.audit, immutable=self.table.immutable))
@@ -401,6 +426,22 @@ class _TableResolver:
                 fit_identifier(f"{self.name}_{validity.ends}_after_{validity.starts}_check"),
                 expression=f"{ident(validity.ends)} > {ident(validity.starts)}"))
         return tuple(checks)
+
+    def _exclusions(self) -> tuple[ir.NamedConstraint, ...]:
+        exclusions = []
+        for spec in self.table.exclude:
+            operators = dict(spec.columns)
+            tenant = self.tenant_column
+            if spec.per_tenant and tenant and tenant != "id" and tenant not in operators \
+                    and self.table.tenancy.kind != "user":
+                operators = {tenant: "=", **operators}
+            conditions = [c for c in (f"({spec.where})" if spec.where else None,
+                                      f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None) if c]
+            name = spec.name or fit_identifier(f"{self.name}_{'_'.join(spec.columns)}_excl")
+            exclusions.append(ir.NamedConstraint(
+                name, columns=tuple(f"{ident(column)} with {operator}" for column, operator in operators.items()),
+                using=spec.using, where=" and ".join(conditions) or None))
+        return tuple(exclusions)
 
     def _storage_path_checks(self) -> list[ir.NamedConstraint]:
         """Storage paths (`*_path`, `*_paths`) start with the row's community (X-09)."""

@@ -227,6 +227,17 @@ class ValiditySpec(SpecModel):
     starts: Name | None = None
 
 
+class ExclusionSpec(SpecModel):
+    """No two active rows may overlap: each column is compared with its operator
+    (`=` for equality, `&&` for overlapping ranges), in the same community by default."""
+
+    columns: dict[Name, str] = Field(min_length=1)
+    using: Literal["gist"] = "gist"
+    where: str | None = None
+    name: Name | None = None
+    per_tenant: bool = True
+
+
 class TableSpec(SpecModel):
     description: str
     requirements: list[RequirementId] = []
@@ -236,6 +247,7 @@ class TableSpec(SpecModel):
     immutable: bool = False
     columns: dict[Name, Column] = Field(min_length=1)
     unique: list[Unique] = []
+    exclude: list[ExclusionSpec] = []
     checks: dict[Name, Check] = {}
     indexes: list[IndexSpec] = []
     access: AccessSpec = AccessSpec()
@@ -246,6 +258,22 @@ class TableSpec(SpecModel):
     when: dict[Name, dict[Name, ConditionSpec]] = {}
     validity: ValiditySpec | None = None
     triggers: list[TriggerSpec] = []
+
+
+class ViewSpec(SpecModel):
+    """A read-only query; always `security_invoker`, so the caller's RLS applies to it."""
+
+    description: str
+    requirements: list[RequirementId] = []
+    query: str | None = None
+    query_file: str | None = None
+    columns: dict[Name, str] = {}  # column descriptions
+
+    @model_validator(mode="after")
+    def _one_query(self) -> ViewSpec:
+        if (self.query is None) == (self.query_file is None):
+            raise ValueError("give exactly one of `query` and `query_file`")
+        return self
 
 
 class BucketSpec(SpecModel):
@@ -278,4 +306,5 @@ class DomainSpec(SpecModel):
     types: dict[Name, DomainTypeSpec] = {}
     functions: dict[Name, FunctionSpec] = {}
     tables: dict[Name, TableSpec] = {}
+    views: dict[Name, ViewSpec] = {}
     buckets: dict[Name, BucketSpec] = {}

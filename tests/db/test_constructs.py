@@ -9,7 +9,7 @@ import uuid
 import psycopg
 import pytest
 
-from tests.support.session import as_user, expect_sqlstate
+from tests.support.session import as_anon, as_user, expect_sqlstate
 from tests.support.world import World
 
 
@@ -190,3 +190,33 @@ def test_uploads_go_only_into_folders_of_the_callers_community(db: psycopg.Conne
                      f"{world.c1}/tickets/{w}/x.jpg", "not-a-uuid/widgets/x/y.jpg", "x.jpg"):
             with expect_sqlstate(cur, "42501"):
                 cur.execute("insert into storage.objects (bucket_id, name) values ('widget-photos', %s)", (path,))
+
+
+# -- exclusion constraints and views ------------------------------------------------------------
+
+
+def test_bookings_of_one_widget_never_overlap(db: psycopg.Connection, world: World) -> None:
+    w, other = widget(db, world.c1, "W"), widget(db, world.c1, "O")
+    with as_user(db, world["admin"].claims()) as cur:
+        insert = "insert into widget_bookings (widget_id, period) values (%s, %s)"
+        cur.execute(insert, (w, "[2026-03-09 08:00+00, 2026-03-09 16:00+00)"))
+        with expect_sqlstate(cur, "23P01"):
+            cur.execute(insert, (w, "[2026-03-09 15:00+00, 2026-03-09 23:00+00)"))
+        cur.execute(insert, (w, "[2026-03-09 16:00+00, 2026-03-10 00:00+00)"))
+        cur.execute(insert, (other, "[2026-03-09 15:00+00, 2026-03-09 23:00+00)"))
+        # A soft-deleted booking frees its time.
+        booked = one(cur, "select id from widget_bookings where widget_id = %s order by period limit 1", w)
+        cur.execute("select soft_delete_record('public.widget_bookings', %s)", (booked,))
+        cur.execute(insert, (w, "[2026-03-09 09:00+00, 2026-03-09 10:00+00)"))
+
+
+def test_views_read_with_the_callers_rights(db: psycopg.Connection, world: World) -> None:
+    mine, theirs = widget(db, world.c1, "W"), widget(db, world.c2, "T")
+    job(db, world.c1, mine)
+    job(db, world.c2, theirs)
+    options = one(db, "select reloptions from pg_class where relname = 'open_widget_jobs'")
+    assert options == ["security_invoker=true"]
+    with as_user(db, world["admin"].claims()) as cur:
+        assert cur.execute("select widget_id, open_jobs from open_widget_jobs").fetchall() == [(mine, 1)]
+    with as_anon(db) as cur, expect_sqlstate(cur, "42501"):
+        cur.execute("select * from open_widget_jobs")

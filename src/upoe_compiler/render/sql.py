@@ -20,6 +20,7 @@ TEMPLATES: dict[type[ir.DbObject], str] = {
     ir.Policy: "sql/policy.sql.j2",
     ir.StateMachine: "sql/state_machine.sql.j2",
     ir.Bucket: "sql/bucket.sql.j2",
+    ir.View: "sql/view.sql.j2",
 }
 
 MIGRATIONS_DIR = "supabase/migrations"

@@ -43,6 +43,30 @@ revoke all on function public.my_widget_ids() from public, anon, authenticated, 
 grant execute on function public.my_widget_ids() to authenticated, service_role;
 comment on function public.my_widget_ids() is 'The widgets the caller keeps. Requirements: TEST-02.';
 
+create table public.widget_bookings (
+    id uuid not null default public.generate_uuid_v7(),
+    community_id uuid not null default public.get_current_community_id(),
+    widget_id uuid not null,
+    period tstzrange not null,
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now(),
+    created_by uuid,
+    deleted_at timestamptz,
+    constraint widget_bookings_pkey primary key (id),
+    constraint widget_bookings_widget_id_period_excl exclude using gist (community_id with =, widget_id with =, period with &&) where (deleted_at is null)
+);
+alter table public.widget_bookings enable row level security;
+revoke all on table public.widget_bookings from anon, authenticated, service_role;
+grant select, insert, update on table public.widget_bookings to authenticated;
+grant all on table public.widget_bookings to service_role;
+comment on table public.widget_bookings is 'Time a widget is booked; bookings of one widget never overlap. Requirements: TEST-02.';
+comment on column public.widget_bookings.id is 'Primary key: a UUID v7 from the database, or the id a client made offline.';
+comment on column public.widget_bookings.community_id is 'The community that owns the row; defaults to the caller''s current one.';
+comment on column public.widget_bookings.created_at is 'When the row was created; set by set_audit_fields().';
+comment on column public.widget_bookings.updated_at is 'When the row last changed; set by set_audit_fields().';
+comment on column public.widget_bookings.created_by is 'The auth.users id that created the row; set by set_audit_fields().';
+comment on column public.widget_bookings.deleted_at is 'When the row was soft-deleted; null while it is active.';
+
 create table public.widget_jobs (
     id uuid not null default public.generate_uuid_v7(),
     community_id uuid not null default public.get_current_community_id(),
@@ -82,6 +106,16 @@ comment on column public.widget_jobs.updated_at is 'When the row last changed; s
 comment on column public.widget_jobs.created_by is 'The auth.users id that created the row; set by set_audit_fields().';
 comment on column public.widget_jobs.deleted_at is 'When the row was soft-deleted; null while it is active.';
 
+alter table public.widget_bookings
+    add constraint widget_bookings_community_id_fkey foreign key (community_id)
+    references public.communities (id)
+    on delete restrict;
+
+alter table public.widget_bookings
+    add constraint widget_bookings_widget_id_fkey foreign key (community_id, widget_id)
+    references public.widgets (community_id, id)
+    on delete restrict;
+
 alter table public.widget_jobs
     add constraint widget_jobs_community_id_fkey foreign key (community_id)
     references public.communities (id)
@@ -101,6 +135,9 @@ alter table public.widget_jobs
     add constraint widget_jobs_widget_id_fkey foreign key (community_id, widget_id)
     references public.widgets (community_id, id)
     on delete restrict;
+
+create index widget_bookings_community_id_widget_id_idx
+    on public.widget_bookings using btree (community_id, widget_id);
 
 create index widget_jobs_community_id_expires_at_idx
     on public.widget_jobs using btree (community_id, expires_at)
@@ -150,6 +187,11 @@ create trigger enforce_status_transitions
     for each row
     execute function private.widget_jobs_status_transition();
 
+create trigger set_audit_fields
+    before insert or update on public.widget_bookings
+    for each row
+    execute function public.set_audit_fields();
+
 create trigger after_insert_count_widget_job
     after insert on public.widget_jobs
     for each row
@@ -159,6 +201,19 @@ create trigger set_audit_fields
     before insert or update on public.widget_jobs
     for each row
     execute function public.set_audit_fields();
+
+create view public.open_widget_jobs
+with (security_invoker = true)
+as
+select j.widget_id, count(*) as open_jobs
+from public.widget_jobs j
+where j.status in ('open', 'assigned') and j.deleted_at is null
+group by j.widget_id;
+revoke all on table public.open_widget_jobs from anon, authenticated, service_role;
+grant select on table public.open_widget_jobs to authenticated;
+grant select on table public.open_widget_jobs to service_role;
+comment on view public.open_widget_jobs is 'Jobs still to do, per widget. Requirements: TEST-02.';
+comment on column public.open_widget_jobs.open_jobs is 'How many jobs are open or assigned.';
 
 insert into storage.buckets (id, name, public, file_size_limit, allowed_mime_types)
 values ('widget-photos', 'widget-photos', false, null, null)
@@ -191,6 +246,38 @@ create policy widget_photos_objects_insert
             select 1 from public.widgets entity_row
             where entity_row.id::text = (storage.foldername(name))[3]
         )
+    );
+
+create policy widget_bookings_insert
+    on public.widget_bookings
+    as permissive
+    for insert
+    to authenticated
+    with check (
+        community_id = (select public.get_current_community_id())
+    );
+
+create policy widget_bookings_select
+    on public.widget_bookings
+    as permissive
+    for select
+    to authenticated
+    using (
+        community_id = (select public.get_current_community_id())
+        and deleted_at is null
+    );
+
+create policy widget_bookings_update
+    on public.widget_bookings
+    as permissive
+    for update
+    to authenticated
+    using (
+        community_id = (select public.get_current_community_id())
+        and deleted_at is null
+    )
+    with check (
+        community_id = (select public.get_current_community_id())
     );
 
 create policy widget_jobs_insert
