@@ -28,17 +28,19 @@ def manifest(plan: Plan) -> dict[str, Any]:
 
 
 def _object(obj: ir.DbObject) -> dict[str, Any]:
-    data = {"kind": type(obj).__name__}
+    data: dict[str, Any] = {"kind": type(obj).__name__}
     for item in dataclasses.fields(obj):
-        if item.name not in ("position",):
-            data[item.name] = getattr(obj, item.name)
-    return json.loads(json.dumps(data, default=_plain))
+        if item.name != "position":
+            data[item.name] = _plain(getattr(obj, item.name))
+    return data
 
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value):
-        return dataclasses.asdict(value)  # type: ignore[arg-type]
-    raise TypeError(f"cannot serialise {type(value).__name__}")
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def render_manifest(plan: Plan) -> str:
