@@ -8,6 +8,7 @@ from pathlib import Path
 from .errors import CompileFailed, Diagnostic, DiagnosticSink
 from .graph import Plan, plan
 from .ir import Model
+from .lint import lint
 from .loader import load_spec_dir
 from .manifest import render_manifest
 from .render import make_environment, render_migrations
@@ -25,8 +26,8 @@ class CompileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def analyse(spec_dir: Path) -> tuple[Model, Plan, list[Diagnostic]]:
-    """Load, validate, resolve and order the spec; raise CompileFailed on any error."""
+def analyse(spec_dir: Path, run_lint: bool = True) -> tuple[Model, Plan, list[Diagnostic]]:
+    """Load, validate, resolve, order and lint the spec; raise CompileFailed on any error."""
     sink = DiagnosticSink()
     loaded = load_spec_dir(spec_dir, sink)
     validated = validate(loaded, sink)
@@ -35,6 +36,9 @@ def analyse(spec_dir: Path) -> tuple[Model, Plan, list[Diagnostic]]:
     sink.raise_if_failed()
     ordered = plan(model, sink)
     sink.raise_if_failed()
+    if run_lint:
+        sink.extend(lint(model))
+        sink.raise_if_failed()
     return model, ordered, sink.diagnostics
 
 

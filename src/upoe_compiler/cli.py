@@ -15,6 +15,7 @@ import typer
 from . import __version__
 from .api import check_project, compile_project
 from .errors import CompileFailed, Diagnostic
+from .lint import rule_docs
 
 app = typer.Typer(
     help="Compile UPOE YAML entity specs into Supabase migrations, RLS policies and docs.",
@@ -74,6 +75,23 @@ def check_command(spec: SpecOption = Path("spec"), output_format: FormatOption =
         result = check_project(spec)
         tables = sum(1 for o in result.model.objects if type(o).__name__ == "Table")
         return f"spec OK: {len(result.model.domains)} domain(s), {tables} table(s)"
+
+    _run(run, output_format)
+
+
+@app.command("lint")
+def lint_command(spec: SpecOption = Path("spec"), output_format: FormatOption = OutputFormat.text,
+                 rules: Annotated[bool, typer.Option("--rules", help="List the lint rules and exit.")] = False,
+                 ) -> None:
+    """Prove the generated SQL safe on Supabase (also run by compile and check); writes nothing."""
+    if rules:
+        for code, doc in rule_docs():
+            typer.echo(f"{code}  {doc.splitlines()[0]}")
+        return
+
+    def run() -> str:
+        check_project(spec)
+        return f"lint OK: {len(rule_docs())} rules, no findings"
 
     _run(run, output_format)
 

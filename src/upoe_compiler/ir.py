@@ -84,6 +84,8 @@ class Function(DbObject):
     execute_roles: tuple[str, ...]
     description: str
     requirements: tuple[str, ...]
+    # Empty: every name in the body must be schema-qualified, so no caller can shadow one.
+    search_path: str = ""
     RANK = 4
 
     @property
@@ -135,6 +137,7 @@ class Table(DbObject):
     soft_delete: bool
     audit: bool
     immutable: bool
+    row_level_security: bool = True
     RANK = 5
 
     @property
@@ -156,6 +159,8 @@ class View(DbObject):
     column_comments: tuple[tuple[str, str], ...]
     grants: tuple[tuple[str, tuple[str, ...]], ...]
     revoke_from: tuple[str, ...]
+    # The caller's privileges and RLS apply to what the view reads, never its owner's.
+    security_invoker: bool = True
     RANK = 10
 
     @property
@@ -224,6 +229,7 @@ class StateMachine(DbObject):
     function_name: str
     transitions: tuple[tuple[str, str], ...]
     on_entry: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # state → (column, value) pairs
+    search_path: str = ""
     RANK = 9
 
     @property

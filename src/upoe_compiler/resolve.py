@@ -630,7 +630,7 @@ class _TableResolver:
             name = f"{self.name}_{command}"
             self.add(ir.Policy(
                 f"policy:public.{self.name}.{name}", self.domain, tuple(sorted(deps)),
-                self.file.at("tables", self.name, "access") if getattr(self.table.access, command)
+                self.file.at("tables", self.name, "access", command) if getattr(self.table.access, command)
                 else self.position,
                 follows_dependencies=True, schema="public", table=self.name, name=name, command=command,
                 roles=("authenticated",), using=using, with_check=with_check))
