@@ -1,0 +1,7 @@
+select g.id
+from public.guards g
+where g.user_id = (select auth.uid())
+  and g.community_id = (select public.get_current_community_id())
+  and g.status = 'active'
+  and g.deleted_at is null
+limit 1
