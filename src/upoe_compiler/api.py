@@ -13,6 +13,7 @@ from .loader import load_spec_dir
 from .manifest import render_manifest
 from .render import make_environment, render_migrations
 from .render.environment import DEFAULT_TEMPLATES_DIR
+from .render.pgtap import render_tests
 from .resolve import resolve
 from .validate import validate
 from .writer import ownership_problem, write_tree
@@ -45,6 +46,7 @@ def analyse(spec_dir: Path, run_lint: bool = True) -> tuple[Model, Plan, list[Di
 def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> dict[str, str]:
     environment = make_environment(templates_dir)
     files = render_migrations(ordered, environment)
+    files.update(render_tests(model, ordered, environment))
     files["manifest.json"] = render_manifest(ordered)
     return files
 

@@ -61,6 +61,7 @@ class DomainType(DbObject):
     check: str | None
     description: str
     requirements: tuple[str, ...]
+    example: str | None = None  # an SQL literal of a valid value
     RANK = 3
 
 
@@ -103,6 +104,7 @@ class Column:
     description: str | None
     requirements: tuple[str, ...] = ()
     references: str | None = None
+    example: str | None = None  # an SQL literal of a valid value
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,9 @@ class Table(DbObject):
     audit: bool
     immutable: bool
     row_level_security: bool = True
+    # The access intent, for generated tests: per command, each rule's roles and whether
+    # it holds only for some rows (`own` or `where`).
+    access: tuple[tuple[str, tuple[tuple[tuple[str, ...], bool], ...]], ...] = ()
     RANK = 5
 
     @property

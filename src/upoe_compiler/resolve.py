@@ -151,7 +151,8 @@ class _Resolver:
                 file.at("types", name), schema="public", name=name,
                 base_type=parse_type(domain_type.type).sql,  # type: ignore[union-attr]
                 check=check, description=domain_type.description,
-                requirements=tuple(domain_type.requirements)))
+                requirements=tuple(domain_type.requirements),
+                example=None if domain_type.example is None else literal(domain_type.example)))
         for name, function in file.spec.functions.items():
             self._function(file, name, function)
         for name, table in file.spec.tables.items():
@@ -341,7 +342,9 @@ class _TableResolver:
             grants=self._grants(),
             description=self.table.description, requirements=tuple(self.table.requirements),
             tenancy=self.table.tenancy.kind, tenant_column=self.tenant_column,
-            soft_delete=self.table.soft_delete, audit=self.table.audit, immutable=self.table.immutable))
+            soft_delete=self.table.soft_delete, audit=self.table.audit, immutable=self.table.immutable,
+            access=tuple((command, tuple((tuple(rule.roles), rule.own is not None or rule.where is not None)
+                                         for rule in self._rules(command))) for command in COMMANDS)))
         self._unique_indexes()
         self._spec_indexes()
         self._validity_index()
@@ -399,8 +402,9 @@ class _TableResolver:
         for text in (spec.default_sql, spec.generated, spec.check):
             if text:
                 deps.update(self.owner._refs(text, exclude=self.name))
+        example = None if spec.example is None else _default_literal(spec.example, sql_type)
         return ir.Column(name, sql_type, spec.required, default, spec.generated, spec.description,
-                         tuple(spec.requirements), spec.references)
+                         tuple(spec.requirements), spec.references, example)
 
     def _checks(self) -> tuple[ir.NamedConstraint, ...]:
         checks = []

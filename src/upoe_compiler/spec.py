@@ -54,6 +54,8 @@ class DomainTypeSpec(SpecModel):
     check: str | None = None
     description: str
     requirements: list[RequirementId] = []
+    # A valid value, used by the generated tests to make rows.
+    example: Any = None
 
 
 class ArgumentSpec(SpecModel):
@@ -103,6 +105,9 @@ class ColumnSpec(SpecModel):
     check: str | None = None
     generated: str | None = None
     requirements: list[RequirementId] = []
+    # A valid value, used by the generated tests to make rows when the type's own sample
+    # would break a check.
+    example: Any = None
 
     @model_validator(mode="after")
     def _one_default(self) -> ColumnSpec:

@@ -36,10 +36,16 @@ def bundled_template(make_template: MakeTemplate, tmp_path_factory: pytest.TempP
 
 
 @pytest.fixture(scope="session")
-def widgets_template(make_template: MakeTemplate, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The bundled spec plus the test-only widgets domain, applied once."""
+def widgets_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The build of the bundled spec plus the test-only widgets domains."""
     migrations = compile_with(tmp_path_factory.mktemp("widgets"), *sorted((CASES / "widgets").glob("*.yaml")))
-    return make_template("upoe_widgets", migrations)
+    return migrations.parents[1]
+
+
+@pytest.fixture(scope="session")
+def widgets_template(make_template: MakeTemplate, widgets_build: Path) -> str:
+    """The widgets build, applied once."""
+    return make_template("upoe_widgets", widgets_build / "supabase" / "migrations")
 
 
 @pytest.fixture(scope="module")

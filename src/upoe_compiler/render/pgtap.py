@@ -1,0 +1,374 @@
+"""pgTAP tests derived from the spec's intent: who may do what to which rows.
+
+For each domain, a test file makes one row per table in each of two communities (C1 in
+O1, C2 in O2; for user tables, one per user), then probes every table as a user of the
+owning community, of the other one and as `anon`, once per command, and as the roles
+each access rule allows and refuses. Append-only tables and state machines are probed as
+`service_role`. Expectations come from the spec (tenancy, access rules, patterns), never
+from the generated policy text, so a policy that drifts from its intent fails here.
+
+Fixture rows are written with `session_replication_role = replica` (no triggers and no
+foreign-key checks), their references pointing at the fixture rows of the same community.
+A column whose sample value breaks a check takes an `example:` in the spec.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+
+import jinja2
+
+from .. import ir
+from ..graph import Plan
+from ..patterns import MEMBER, PLATFORM_ROLE
+from ..pgnames import BASE_TYPES, ident, literal, parse_type, quote_text
+
+TESTS_DIR = "supabase/tests"
+NAMESPACE = uuid.UUID("8a6f0c0e-3b7d-4f2e-9a51-6f1d1c2b9e47")
+COMMUNITIES = (1, 2)
+ROLES = ("admin", "manager", "guard", "resident", "accountant", "board_member", "provider_staff")
+
+_SAMPLES = {
+    "text": "'sample-{table}-{k}'",
+    "character varying": "'sample-{table}-{k}'",
+    "citext": "'sample-{table}-{k}'",
+    "smallint": "1",
+    "integer": "1",
+    "bigint": "1",
+    "numeric": "1",
+    "real": "1",
+    "double precision": "1",
+    "boolean": "false",
+    "date": "'2026-01-0{k}'",
+    "time": "'10:00'",
+    "timestamptz": "'2026-01-0{k} 12:00+00'",
+    "interval": "'1 hour'",
+    "jsonb": "'{{}}'",
+    "uuid": "'{uuid}'",
+    "inet": "'192.0.2.{k}'",
+    "bytea": "'\\x00'",
+    "regclass": "'public.communities'",
+    "tstzrange": "'[2026-01-0{k} 10:00+00, 2026-01-0{k} 11:00+00)'",
+    "daterange": "'[2026-01-0{k}, 2026-01-1{k})'",
+    "int4range": "'[1, 2)'",
+    "numrange": "'[1, 2)'",
+}
+
+
+def fixed_id(*parts: object) -> str:
+    return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One statement run as a role, and what its outcome (`rows:N` or `error:SQLSTATE`)
+    must be: `expect` exactly, anything but `expect` (`not error:…`), or one of `a|b`."""
+
+    description: str
+    db_role: str
+    claims: str
+    sql: str
+    expect: str
+
+    @property
+    def assertion(self) -> str:
+        if self.expect.startswith("not "):
+            return "isnt"
+        return "matches" if "|" in self.expect else "is"
+
+    @property
+    def expected(self) -> str:
+        if self.expect.startswith("not "):
+            return self.expect.removeprefix("not ")
+        return f"^({self.expect})$" if "|" in self.expect else self.expect
+
+
+@dataclass
+class TestFile:
+    domain: str
+    users: list[tuple[str, str]] = field(default_factory=list)  # (id, email)
+    fixtures: list[str] = field(default_factory=list)
+    probes: list[Probe] = field(default_factory=list)
+
+
+class _Samples:
+    """Valid-looking values per column, from types, enums, domain examples and the spec."""
+
+    def __init__(self, model: ir.Model) -> None:
+        self.enums = {f"public.{e.name}": e.values for e in model.of_type(ir.Enum)}
+        self.domains = {f"public.{d.name}": d for d in model.of_type(ir.DomainType)}
+
+    def value(self, column: ir.Column, table: str, k: int, fresh: bool) -> str:
+        if column.example is not None:
+            return column.example
+        parsed = parse_type(column.type.removeprefix("public."))
+        if parsed is None:
+            return "null"
+        if parsed.array_depth:
+            return f"'{{}}'::{column.type}"
+        name = parsed.base if parsed.base in BASE_TYPES else f"public.{parsed.base}"
+        if name in self.enums:
+            return literal(self.enums[name][0])
+        if name in self.domains:
+            domain = self.domains[name]
+            if domain.example is not None:
+                return domain.example
+            name = parse_type(domain.base_type).base  # type: ignore[union-attr]
+        template = _SAMPLES.get(name, "null")
+        # Fresh rows (inserted by probes) get other values than the fixtures: unique keys hold.
+        n = k + 2 if fresh else k
+        return template.format(table=table, k=n, uuid=fixed_id(table, column.name, n))
+
+
+class _Builder:
+    def __init__(self, model: ir.Model) -> None:
+        self.model = model
+        self.tables = {t.name: t for t in model.of_type(ir.Table)}
+        self.samples = _Samples(model)
+        self.policies = {(p.table, p.command) for p in model.of_type(ir.Policy)}
+        self.rules = _access_rules(model)
+        self.machines = {m.table: m for m in model.of_type(ir.StateMachine)}
+        self.enums = {f"public.{e.name}": e.values for e in model.of_type(ir.Enum)}
+
+    # -- identities ----------------------------------------------------------------------
+
+    @staticmethod
+    def community(k: int) -> str:
+        return fixed_id("community", k)
+
+    @staticmethod
+    def organization(k: int) -> str:
+        return fixed_id("organization", k)
+
+    @staticmethod
+    def user(role: str, k: int) -> str:
+        return fixed_id("user", role, k)
+
+    def claims(self, role: str, k: int) -> str:
+        app: dict[str, str] = {"role": role}
+        if role != PLATFORM_ROLE:
+            app["community_id"] = self.community(k)
+        return json.dumps({"sub": self.user(role, k), "role": "authenticated", "app_metadata": app},
+                          sort_keys=True)
+
+    def row_id(self, table: ir.Table, k: int) -> str:
+        if table.tenant_column == "id" and table.tenancy == "community":
+            return self.community(k)
+        if table.tenant_column == "id" and table.tenancy == "organization":
+            return self.organization(k)
+        return fixed_id(table.name, k)
+
+    # -- rows ----------------------------------------------------------------------------
+
+    def values(self, table: ir.Table, k: int, fresh: bool = False) -> dict[str, str]:
+        """Column → SQL literal for a row of `table` belonging to community (or user) k."""
+        values = {"id": quote_text(fixed_id(table.name, k, "new") if fresh else self.row_id(table, k))}
+        for column in table.columns:
+            if column.name in values or column.generated is not None:
+                continue
+            if column.name == table.tenant_column:
+                values[column.name] = quote_text(self._tenant_value(table, k))
+            elif column.references:
+                values[column.name] = quote_text(self._reference(column.references, k))
+            elif column.example is not None or (column.not_null and column.default is None):
+                values[column.name] = self.samples.value(column, table.name, k, fresh)
+        return values
+
+    def _tenant_value(self, table: ir.Table, k: int) -> str:
+        return {"community": self.community, "organization": self.organization}.get(
+            table.tenancy, lambda k: self.user("resident", k))(k)
+
+    def _reference(self, target: str, k: int) -> str:
+        if target == "auth.users":
+            return self.user("admin", k)
+        return self.row_id(self.tables[target], k)
+
+    @staticmethod
+    def insert(table: ir.Table, values: dict[str, str]) -> str:
+        columns = ", ".join(ident(c) for c in values)
+        return f"insert into public.{ident(table.name)} ({columns}) values ({', '.join(values.values())})"
+
+    # -- probes --------------------------------------------------------------------------
+
+    def table_probes(self, table: ir.Table) -> list[Probe]:
+        if table.tenancy == "global":
+            return self._global_probes(table)
+        probes = [self._anon_probe(table)]
+        own_id, other_id = self.row_id(table, 1), self.row_id(table, 2)
+        reader = self._member_role(table, "select")
+        select = f"select 1 from public.{ident(table.name)} where id = "
+        if reader:
+            claims = self._claims_for(table, reader, 1)
+            probes += [
+                Probe(f"{table.name}: {reader} of the owner reads its row", "authenticated", claims,
+                      select + quote_text(own_id), "rows:1"),
+                Probe(f"{table.name}: {reader} reads no row of another tenant", "authenticated", claims,
+                      select + quote_text(other_id), "rows:0"),
+            ]
+        refused = self._refused_role(table, "select")
+        if refused:
+            probes.append(Probe(f"{table.name}: {refused} may not read it", "authenticated",
+                                self._claims_for(table, refused, 1), select + quote_text(own_id), "rows:0"))
+        probes += self._write_probes(table)
+        return probes
+
+    def _write_probes(self, table: ir.Table) -> list[Probe]:
+        probes = []
+        writer = self._member_role(table, "insert")
+        if writer:
+            claims = self._claims_for(table, writer, 1)
+            probes += [
+                Probe(f"{table.name}: {writer} may insert into its tenant", "authenticated", claims,
+                      self.insert(table, self.values(table, 1, fresh=True)), "not error:42501"),
+                Probe(f"{table.name}: {writer} may not insert into another tenant", "authenticated", claims,
+                      self.insert(table, self.values(table, 2, fresh=True)), "error:42501"),
+            ]
+        refused = self._refused_role(table, "insert")
+        if refused:
+            probes.append(Probe(f"{table.name}: {refused} may not insert", "authenticated",
+                                self._claims_for(table, refused, 1),
+                                self.insert(table, self.values(table, 1, fresh=True)), "error:42501"))
+        update = f"update public.{ident(table.name)} set updated_at = now() where id = "
+        # Append-only tables have no update policy; their own probes below cover them.
+        updater = None if table.immutable else self._member_role(table, "update")
+        if updater and table.audit:
+            claims = self._claims_for(table, updater, 1)
+            probes += [
+                Probe(f"{table.name}: {updater} may update its tenant's row", "authenticated", claims,
+                      update + quote_text(self.row_id(table, 1)), "rows:1"),
+                Probe(f"{table.name}: {updater} updates no row of another tenant", "authenticated", claims,
+                      update + quote_text(self.row_id(table, 2)), "rows:0"),
+            ]
+        refused = None if table.immutable else self._refused_role(table, "update")
+        if refused and table.audit:
+            probes.append(Probe(f"{table.name}: {refused} may not update", "authenticated",
+                                self._claims_for(table, refused, 1), update + quote_text(self.row_id(table, 1)),
+                                "rows:0|error:42501"))
+        if not self.rules.get((table.name, "delete")):
+            probes.append(Probe(f"{table.name}: clients never hard-delete", "authenticated",
+                                self._claims_for(table, "admin", 1),
+                                f"delete from public.{ident(table.name)} where id = "
+                                + quote_text(self.row_id(table, 1)), "error:42501"))
+        probes += self._pattern_probes(table)
+        return probes
+
+    def _pattern_probes(self, table: ir.Table) -> list[Probe]:
+        probes = []
+        row = quote_text(self.row_id(table, 1))
+        service = json.dumps({"role": "service_role"})
+        if table.immutable:
+            for statement in (f"update public.{ident(table.name)} set updated_at = now() where id = {row}",
+                              f"delete from public.{ident(table.name)} where id = {row}"):
+                probes.append(Probe(f"{table.name}: append-only, even for service_role ({statement.split()[0]})",
+                                    "service_role", service, statement, "error:P0001"))
+        machine = self.machines.get(table.name)
+        move = self._forbidden_move(table, machine) if machine else None
+        if machine and move:
+            source, target = move
+            column = ident(machine.column)
+            probes.append(Probe(
+                f"{table.name}: {machine.column} may not move {source} -> {target}", "service_role", service,
+                f"update public.{ident(table.name)} set {column} = {literal(target)} where id = {row}"
+                f" and {column} = {literal(source)}", "error:P0001"))
+        return probes
+
+    def _forbidden_move(self, table: ir.Table, machine: ir.StateMachine) -> tuple[str, str] | None:
+        """From the state the fixture row is in, a state the workflow does not allow next."""
+        column = next(c for c in table.columns if c.name == machine.column)
+        values = self.enums.get(column.type, ())
+        if not values:
+            return None
+        source = column.default.strip("'") if column.default else values[0]
+        allowed = {target for start, target in machine.transitions if start == source}
+        target = next((v for v in values if v != source and v not in allowed), None)
+        return (source, target) if target else None
+
+    def _global_probes(self, table: ir.Table) -> list[Probe]:
+        claims = self.claims("resident", 1)
+        select = f"select 1 from public.{ident(table.name)} where id = "
+        return [
+            self._anon_probe(table),
+            Probe(f"{table.name}: every signed-in user reads the catalogue", "authenticated", claims,
+                  select + quote_text(self.row_id(table, 1)), "rows:1"),
+            Probe(f"{table.name}: only service_role writes it", "authenticated", self.claims("admin", 1),
+                  self.insert(table, self.values(table, 1, fresh=True)), "error:42501"),
+        ]
+
+    def _anon_probe(self, table: ir.Table) -> Probe:
+        return Probe(f"{table.name}: anon reaches nothing", "anon", json.dumps({"role": "anon"}),
+                     f"select 1 from public.{ident(table.name)}", "error:42501")
+
+    def _claims_for(self, table: ir.Table, role: str, k: int) -> str:
+        if table.tenancy == "user":
+            return json.dumps({"sub": self.user("resident", k), "role": "authenticated",
+                               "app_metadata": {"community_id": self.community(k), "role": "resident"}},
+                              sort_keys=True)
+        return self.claims(role, k)
+
+    def _member_role(self, table: ir.Table, command: str) -> str | None:
+        """A community role that a rule of the command allows without conditions."""
+        for roles, conditional in self.rules.get((table.name, command), []):
+            if conditional:
+                continue
+            if MEMBER in roles:
+                return "resident"
+            named = [r for r in roles if r != PLATFORM_ROLE]
+            if named:
+                return named[0]
+        return None
+
+    def _refused_role(self, table: ir.Table, command: str) -> str | None:
+        """A community role that no rule of the command names (and `member` is not there)."""
+        named: set[str] = set()
+        for roles, _conditional in self.rules.get((table.name, command), []):
+            if MEMBER in roles:
+                return None
+            named |= set(roles)
+        if table.tenancy == "user":
+            return None
+        return next((role for role in ROLES if role not in named), None)
+
+    # -- files ---------------------------------------------------------------------------
+
+    def fixtures(self, plan: Plan) -> list[str]:
+        statements = []
+        for migration in plan.migrations:
+            for obj in migration.objects:
+                if isinstance(obj, ir.Table):
+                    for k in COMMUNITIES:
+                        statements.append(self.insert(obj, self.values(obj, k)))
+        return statements
+
+    def users(self) -> list[tuple[str, str]]:
+        people = [(self.user(role, k), f"{role}{k}@tests.upoe") for role in (*ROLES, PLATFORM_ROLE)
+                  for k in COMMUNITIES]
+        return sorted(people)
+
+
+def _access_rules(model: ir.Model) -> dict[tuple[str, str], list[tuple[tuple[str, ...], bool]]]:
+    """(table, command) → [(roles, conditional)], read from the resolved tables' intent."""
+    rules: dict[tuple[str, str], list[tuple[tuple[str, ...], bool]]] = {}
+    for table in model.of_type(ir.Table):
+        for command, entries in table.access:
+            rules[(table.name, command)] = [(tuple(roles), conditional) for roles, conditional in entries]
+    return rules
+
+
+def render_tests(model: ir.Model, plan: Plan, environment: jinja2.Environment) -> dict[str, str]:
+    builder = _Builder(model)
+    fixtures = builder.fixtures(plan)
+    users = builder.users()
+    template = environment.get_template("tests/domain.test.sql.j2")
+    files = {}
+    for migration in plan.migrations:
+        tables = [o for o in migration.objects if isinstance(o, ir.Table)]
+        if not tables:
+            continue
+        probes = [probe for table in tables for probe in builder.table_probes(table)]
+        rls = [table.name for table in tables]
+        files[f"{TESTS_DIR}/{migration.number:04d}_{migration.domain.name}.test.sql"] = template.render(
+            domain=migration.domain, users=users, fixtures=fixtures, probes=probes, rls_tables=rls,
+            plan_count=len(probes) + len(rls))
+    return files
