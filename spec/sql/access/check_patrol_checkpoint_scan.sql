@@ -3,10 +3,12 @@ declare
     v_serial text;
 begin
     new.nfc_serial_read := pg_catalog.upper(pg_catalog.regexp_replace(new.nfc_serial_read, '[:\s-]', '', 'g'));
-    -- Security definer, to see soft-deleted rows the caller's policies hide; only for rows of
-    -- the caller's own community (a foreign row is refused by RLS afterwards).
+    -- Security definer, to see soft-deleted rows the caller's policies hide; so it checks
+    -- only for the platform and for the roles that may append scans, in their own community.
+    -- Anyone else's row is refused by RLS afterwards (42501), and learns nothing from here.
     if not private.is_trusted_caller()
-        and new.community_id is distinct from public.get_current_community_id() then
+        and (new.community_id is distinct from public.get_current_community_id()
+             or not public.has_any_role(array['admin', 'manager', 'guard'])) then
         return new;
     end if;
     select p.route_id into v_route
