@@ -5,15 +5,19 @@ Codes: UPOE210 duplicate domain, UPOE211 duplicate name, UPOE212 not snake_case,
 UPOE213 over 63 bytes, UPOE214 reserved word, UPOE220 unknown type, UPOE221 discouraged
 type, UPOE222 unknown reference, UPOE223 bad default, UPOE224 tenancy, UPOE225 unknown
 column, UPOE226 column the patterns add, UPOE227 unknown requirement, UPOE228 unknown
-role, UPOE229 unsafe SQL fragment, UPOE230 missing body file, UPOE232 duplicate enum value.
+role, UPOE229 unsafe SQL fragment, UPOE230 missing or unusable body file, UPOE232 duplicate
+enum value.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .errors import DiagnosticSink, SourcePosition
@@ -61,7 +65,9 @@ def _build_catalog(spec: ValidatedSpec, sink: DiagnosticSink) -> Catalog:
     domains: dict[str, SpecFile] = {}
     type_names: dict[str, SourcePosition] = {}
     function_names: dict[str, SourcePosition] = {}
-    for file in spec.files:
+    # A name declared twice is reported where it is declared the second time in migration order
+    # (by phase), where PostgreSQL would fail: not in an earlier domain that was fine on its own.
+    for file in sorted(spec.files, key=lambda f: (f.spec.phase, f.name)):
         name = file.spec.domain
         if name in domains:
             sink.error("UPOE210", f"domain '{name}' is also declared in {domains[name].name}",
@@ -209,11 +215,12 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
             _check_type_name(argument.type, file.value_at(*path, "args", index, "type"), catalog, sink)
             if argument.default is not None:
                 _check_fragment(argument.default, file.value_at(*path, "args", index, "default"), sink)
+        _check_returns(function.returns, file.value_at(*path, "returns"), catalog, sink)
         for key in ("body_file", "invoker_body_file"):
             relative = getattr(function, key)
-            if relative is not None and not (file.spec_dir / relative).is_file():
-                sink.error("UPOE230", f"body file '{relative}' does not exist", file.value_at(*path, key),
-                           f"paths are relative to {file.spec_dir}")
+            problem = _body_file_problem(file.spec_dir, relative) if relative is not None else None
+            if problem is not None:
+                sink.error(*problem[:2], file.value_at(*path, key), problem[2])
         for key in ("body", "invoker_body"):
             text = getattr(function, key)
             if text is not None and BODY_DOLLAR_TAG in text:
@@ -223,6 +230,41 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
             if dependency not in catalog.functions and dependency not in catalog.tables:
                 sink.error("UPOE222", f"'{dependency}' is neither a function nor a table of the spec",
                            file.value_at(*path, "depends_on", index), "name a declared function or table")
+
+
+# What a function may return besides a type: nothing, a trigger's row, any row.
+_PSEUDO_RETURN_TYPES = frozenset({"void", "trigger", "event_trigger", "record"})
+
+
+def _check_returns(text: str, position: SourcePosition, catalog: Catalog, sink: DiagnosticSink) -> None:
+    returned = text.strip()
+    if returned.lower().startswith("setof "):
+        returned = returned[len("setof "):].strip()
+    if returned.lower() in _PSEUDO_RETURN_TYPES or re.match(r"(?i)table\s*\(", returned):
+        return
+    parsed = parse_type(returned)
+    if parsed is not None and parsed.base in catalog.tables:
+        return  # a table's row type
+    _check_type_name(returned, position, catalog, sink)
+
+
+def _body_file_problem(spec_dir: Path, relative: str) -> tuple[str, str, str] | None:
+    """(code, message, hint) when a body file cannot be compiled into its function."""
+    path = spec_dir / relative
+    inside = os.path.normpath(path).startswith(os.path.normpath(spec_dir) + os.sep)
+    if not inside:
+        return ("UPOE230", f"body file '{relative}' is outside the spec folder",
+                "keep function bodies in the spec folder, e.g. sql/<domain>/<function>.sql")
+    if not path.is_file():
+        return "UPOE230", f"body file '{relative}' does not exist", f"paths are relative to {spec_dir}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return "UPOE230", f"body file '{relative}' cannot be read as UTF-8: {exc}", "save the file as UTF-8 text"
+    if BODY_DOLLAR_TAG in text:
+        return ("UPOE229", f"body file '{relative}' contains {BODY_DOLLAR_TAG}",
+                "use another dollar-quote tag inside the body")
+    return None
 
 
 def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Catalog,
@@ -237,7 +279,9 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
                    file.value_at(*path, "tenancy"), "declare the column or drop `column:` to use the default")
     for column_name, column in table.columns.items():
         column_path = (*path, "columns", column_name)
-        if column_name in added and column_name != tenant:
+        # Only a tenant column the tenancy names (`column:`) is declared by the spec itself.
+        declared_tenant = column_name == tenant and table.tenancy.column is not None and column_name != "id"
+        if column_name in added and not declared_tenant:
             sink.error("UPOE226", f"column '{column_name}' is added by the table's patterns",
                        file.at(*column_path), "remove it: ids, tenant keys and audit columns are generated")
             continue
@@ -307,16 +351,29 @@ def _check_access(file: SpecFile, path: tuple[str | int, ...], table: TableSpec,
                                file.value_at(*path, "access", command, index, "roles", role_index), hint)
             if rule.where is not None:
                 _check_fragment(rule.where, file.value_at(*path, "access", command, index, "where"), sink)
-            if table.tenancy.kind == "global" and command != "select":
-                sink.error("UPOE224", f"a global table is written only by service_role; no {command} rules",
-                           file.value_at(*path, "access", command), "remove the rule or change the tenancy")
+        if rules and table.tenancy.kind == "global" and command != "select":
+            sink.error("UPOE224", f"a global table is written only by service_role; no {command} rules",
+                       file.value_at(*path, "access", command), "remove the rule or change the tenancy")
 
 
 def _default_problem(value: Any, kind: str, type_text: str, catalog: Catalog) -> str | None:
     parsed = parse_type(type_text)
     enum_values = catalog.enum_values.get(parsed.base) if parsed else None
     if kind == "array":
-        return None if isinstance(value, list) else f"must be a list for type {type_text}"
+        if not isinstance(value, list):
+            return f"must be a list for type {type_text}"
+        if parsed is None:
+            return None
+        # Each element has the type with one `[]` less (null elements are fine).
+        depth = parsed.array_depth - 1
+        element_text = parsed.element.sql + "[]" * depth
+        element_kind = "array" if depth else BASE_TYPES.get(parsed.base, catalog.type_kinds.get(parsed.base))
+        for index, item in enumerate(value):
+            problem = None if item is None or element_kind is None else \
+                _default_problem(item, element_kind, element_text, catalog)
+            if problem:
+                return f"item {index + 1} {problem}"
+        return None
     if enum_values is not None:
         return None if value in enum_values else f"'{value}' is not a value of enum {parsed.base}"
     if kind == "json":

@@ -2,8 +2,9 @@
 
 Input: a spec directory of `*.yaml` files (one domain each).
 Output: `LoadedFile`s: plain Python data plus the file:line:col of every key and value.
-Errors: UPOE101 YAML syntax, UPOE102 duplicate key, UPOE103 file too large or unreadable,
-UPOE104 empty file.
+Errors: UPOE101 YAML syntax (also: nesting too deep, an alias inside itself), UPOE102
+duplicate key, UPOE103 file too large or unreadable (also: aliases expanding to too many
+nodes), UPOE104 empty file.
 
 YAML is read with the 1.2 core schema: `yes`/`no`/`on`/`off` stay strings, bare dates
 stay strings, and mapping keys are always the text as written, so a column called
@@ -24,6 +25,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .errors import DiagnosticSink, SourcePosition
 
 MAX_SPEC_FILE_BYTES = 2_000_000
+# Aliases (`*name`) repeat a node wherever they are used; these bound what a small file can expand to.
+MAX_YAML_NODES = 500_000
+MAX_NESTING = 100
 
 Path_ = tuple[str | int, ...]
 
@@ -83,8 +87,35 @@ class LoadedFile:
         return SourcePosition(self.display_name, 1, 1)
 
     def value_position(self, path: Path_) -> SourcePosition:
-        """Where the value at `path` is (its key, when the value itself is not there)."""
-        return self.value_positions.get(path) or self.position(path)
+        """Where the value at `path` is (its key, when the value itself is not there).
+
+        A shorthand (`name: text`, `tenancy: community`, `unique: [[a, b]]`) stands for a
+        mapping with one main key: the value of that key is the scalar or list written in
+        the mapping's place.
+        """
+        if path in self.value_positions:
+            return self.value_positions[path]
+        depth = len(path) - 1
+        while depth > 0 and path[:depth] not in self.value_positions:
+            depth -= 1
+        nearest, rest = path[:depth], path[depth:]
+        node = self._data_at(nearest)
+        if isinstance(node, list) and len(rest) > 1:
+            shorthand = (*nearest, *rest[1:])
+            if shorthand in self.value_positions:
+                return self.value_positions[shorthand]
+        if node is not None and not isinstance(node, dict) and nearest in self.value_positions:
+            return self.value_positions[nearest]
+        return self.position(path)
+
+    def _data_at(self, path: Path_) -> Any:
+        node = self.data
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node
 
 
 def display_name(path: Path) -> str:
@@ -124,36 +155,103 @@ def load_file(path: Path, sink: DiagnosticSink) -> LoadedFile | None:
     return load_text(text, name, path, sink)
 
 
+class _Abort(Exception):
+    """A file that cannot be loaded at all: one diagnostic, no data."""
+
+    def __init__(self, code: str, message: str, position: SourcePosition, hint: str) -> None:
+        super().__init__(message)
+        self.code, self.message, self.position, self.hint = code, message, position, hint
+
+
 def load_text(text: str, name: str, path: Path, sink: DiagnosticSink) -> LoadedFile | None:
     composer = _Composer(text)
     try:
         root = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        hint = "indent with spaces; YAML does not allow tabs" if "\\t" in problem or "tab" in problem \
-            else "check the indentation and quoting around this place"
-        sink.error("UPOE101", f"YAML syntax error: {problem}", SourcePosition(name, line, column), hint)
+        sink.error("UPOE101", *_syntax_error(exc, text, name))
+        return None
+    except RecursionError:
+        mark = composer.get_mark()
+        sink.error("UPOE101", "YAML syntax error: nested too deeply",
+                   SourcePosition(name, mark.line + 1, mark.column + 1),
+                   f"a spec needs no more than a few levels of nesting (at most {MAX_NESTING})")
         return None
     finally:
         composer.dispose()
-    if root is None:
+    if root is None or (isinstance(root, ScalarNode) and root.value == "" and not root.style
+                        and root.tag == "tag:yaml.org,2002:null"):  # nothing but `---`
         sink.error("UPOE104", "spec file is empty", SourcePosition(name, 1, 1),
                    hint="start the file with `domain: <name>`")
         return None
     loaded = LoadedFile(path=path, display_name=name, data=None)
-    loaded.data = _construct(root, (), loaded, sink)
+    try:
+        loaded.data = _Constructor(loaded, sink).construct(root, ())
+    except _Abort as abort:
+        sink.error(abort.code, abort.message, abort.position, abort.hint)
+        return None
     return loaded
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> tuple[str, SourcePosition, str]:
+    """Message, position and hint of a YAML syntax error."""
+    lines = text.splitlines()
+    mark, context = exc.problem_mark, exc.context_mark
+    # A construct left open (a quote, a bracket) fails at the end of the file: point at its start.
+    if mark is None or (context is not None and mark.line >= len(lines)):
+        mark = context
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}"
+    if exc.problem and exc.context and context is not None:
+        message += f" ({exc.context} at line {context.line + 1}, column {context.column + 1})"
+    source = lines[line - 1] if 1 <= line <= len(lines) else ""
+    indentation = source[: len(source) - len(source.lstrip(" \t"))]
+    if "'\\t'" in message or "tab character" in message or "\t" in indentation:
+        hint = "indent with spaces; YAML does not allow tabs"
+    else:
+        hint = "check the indentation and quoting around this place"
+    return message, SourcePosition(name, line, column), hint
 
 
 def _position(node: Node, name: str) -> SourcePosition:
     return SourcePosition(name, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _construct(node: Node, path: Path_, loaded: LoadedFile, sink: DiagnosticSink) -> Any:
-    loaded.value_positions[path] = _position(node, loaded.display_name)
-    if isinstance(node, MappingNode):
+class _Constructor:
+    """Builds plain data from the node tree, recording the position of every key and value."""
+
+    def __init__(self, loaded: LoadedFile, sink: DiagnosticSink) -> None:
+        self.loaded = loaded
+        self.sink = sink
+        self.nodes = 0
+        self.open: set[int] = set()  # the nodes being built, to spot an alias inside itself
+
+    def construct(self, node: Node, path: Path_) -> Any:
+        position = _position(node, self.loaded.display_name)
+        self.nodes += 1
+        if self.nodes > MAX_YAML_NODES:
+            raise _Abort("UPOE103", f"spec file expands to over {MAX_YAML_NODES} YAML nodes", position,
+                         "aliases (*name) repeat their anchor's content; write the repeated parts out")
+        if len(path) > MAX_NESTING:
+            raise _Abort("UPOE101", f"YAML syntax error: nested deeper than {MAX_NESTING} levels", position,
+                         "a spec needs no more than a few levels of nesting")
+        if id(node) in self.open:
+            # The alias has no node of its own: point at the key it is the value of.
+            raise _Abort("UPOE101", f"YAML syntax error: an alias refers to the node that contains it "
+                         f"(anchored at line {position.line})", self.loaded.key_positions.get(path, position),
+                         "an anchor (&name) cannot be used (*name) inside its own value")
+        self.loaded.value_positions[path] = position
+        if not isinstance(node, SequenceNode | MappingNode):
+            return _scalar(node)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return [self.construct(item, (*path, index)) for index, item in enumerate(node.value)]
+            return self._mapping(node, path)
+        finally:
+            self.open.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: Path_) -> dict[str, Any]:
+        loaded, sink = self.loaded, self.sink
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key_position = _position(key_node, loaded.display_name)
@@ -166,26 +264,24 @@ def _construct(node: Node, path: Path_, loaded: LoadedFile, sink: DiagnosticSink
                 first = loaded.key_positions[(*path, key)]
                 sink.error(
                     "UPOE102",
-                    f"duplicate key '{key}' (first defined at line {first.line})",
+                    f"duplicate key '{key}' (first defined at line {first.line}, column {first.column})",
                     key_position,
                     hint="remove or rename one of the two entries",
                 )
                 continue
             loaded.key_positions[(*path, key)] = key_position
-            result[key] = _construct(value_node, (*path, key), loaded, sink)
+            result[key] = self.construct(value_node, (*path, key))
         return result
-    if isinstance(node, SequenceNode):
-        return [_construct(item, (*path, index), loaded, sink) for index, item in enumerate(node.value)]
-    return _scalar(node)
 
 
 def _scalar(node: Node) -> Any:
     value = node.value
     tag = node.tag
+    # An explicit `!!null` or `!!bool` on other text keeps the text: validation says why.
     if tag == "tag:yaml.org,2002:null":
-        return None
+        return None if value in ("", "~", "null", "Null", "NULL") else value
     if tag == "tag:yaml.org,2002:bool":
-        return value.lower() == "true"
+        return value.lower() == "true" if value.lower() in ("true", "false") else value
     try:
         if tag == "tag:yaml.org,2002:int":
             return int(value, 0) if value.startswith(("0o", "0x")) else int(value)

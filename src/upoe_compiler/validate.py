@@ -83,7 +83,12 @@ def _validate_shape(loaded: LoadedFile, sink: DiagnosticSink) -> DomainSpec | No
 def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
     loc: Path_ = tuple(error["loc"])
     kind = error["type"]
+    # An error in a mapping's key (a name) comes with `[key]` after the key itself.
+    on_key = bool(loc) and loc[-1] == "[key]"
+    if on_key:
+        loc = loc[:-1]
     field = str(loc[-1]) if loc else "file"
+    value = error.get("input")
     if kind == "extra_forbidden":
         allowed = sorted(_fields_at(loc[:-1]))
         close = difflib.get_close_matches(field, allowed, n=1)
@@ -96,25 +101,36 @@ def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
         sink.error("UPOE202", f"missing required key '{field}'", loaded.position(loc[:-1]), hint)
     elif kind in _TYPE_ERRORS:
         expected = _TYPE_ERRORS[kind]
-        got = _describe(error.get("input"))
-        hint = "write true or false" if kind == "bool_type" else None
-        sink.error("UPOE203", f"'{field}' must be {expected}, not {got}", loaded.value_position(loc), hint)
+        # Nothing written after `key:` has no place of its own: point at the key.
+        position = loaded.position(loc) if value is None else loaded.value_position(loc)
+        sink.error("UPOE203", f"'{field}' must be {expected}, not {_describe(value)}", position,
+                   _type_hint(kind, field, value))
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        sink.error("UPOE204", f"'{field}' has an invalid value {_describe(error.get('input'))}",
+        sink.error("UPOE204", f"'{field}' has an invalid value {_describe(value)}",
                    loaded.value_position(loc), f"use one of {expected}")
     elif kind == "value_error":
+        # A rule across several keys of one mapping: point at the mapping's name.
         message = str(error.get("ctx", {}).get("error", error["msg"]))
-        sink.error("UPOE205", message, loaded.value_position(loc), None)
+        hint = next((h for text, h in _RULE_HINTS.items() if text in message), "change the keys named above")
+        sink.error("UPOE205", message, loaded.position(loc), hint)
     elif kind == "string_pattern_mismatch" and field != "file":
-        sink.error("UPOE204", f"'{error.get('input')}' is not a requirement ID",
+        sink.error("UPOE204", f"'{value}' is not a requirement ID",
                    loaded.key_positions.get(loc) or loaded.value_position(loc),
                    "requirement IDs look like FOUND-01: capital letters, a dash, two digits or more")
+    elif kind == "string_too_short" and on_key:
+        parent = str(loc[-2]) if len(loc) > 1 else "file"
+        sink.error("UPOE206", f"a name under '{parent}' is empty", loaded.position(loc), "write a name")
     elif kind in ("too_short", "string_too_short"):
         sink.error("UPOE206", f"'{field}' must not be empty", loaded.value_position(loc),
                    "give at least one entry" if kind == "too_short" else "write a name")
+    elif kind == "greater_than_equal":
+        least = error.get("ctx", {}).get("ge")
+        sink.error("UPOE204", f"'{field}' must be at least {least}, not {_describe(value)}",
+                   loaded.value_position(loc), f"write a whole number of {least} or more")
     else:
-        sink.error("UPOE204", f"'{field}': {error['msg']}", loaded.value_position(loc), None)
+        sink.error("UPOE204", f"'{field}': {error['msg']}", loaded.value_position(loc),
+                   "compare with the same key in spec/foundation.yaml")
 
 
 _MISSING_HINTS = {
@@ -135,6 +151,34 @@ _TYPE_ERRORS = {
     "model_type": "a mapping",
     "model_attributes_type": "a mapping",
 }
+
+_TYPE_HINTS = {
+    "string_type": "write text; put it in quotes if it looks like a number or a boolean",
+    "bool_type": "write true or false",
+    "int_type": "write a whole number without quotes, e.g. 1",
+    "float_type": "write a number without quotes, e.g. 1.5",
+    "list_type": "write a list: `[a, b]`, or one `- item` per line",
+}
+
+# Rules the spec models check across keys (their `ValueError` texts), with how to fix them.
+_RULE_HINTS = {
+    "`body` and `body_file`": "inline short SQL under `body`, or name a .sql file under `body_file`; not both",
+    "`invoker_body` only applies": "add `security: definer`, or remove `invoker_body`",
+    "`invoker_body` and `invoker_body_file`": "keep one of `invoker_body` and `invoker_body_file`",
+    "`default` (a value) and `default_sql`": "use `default` for a value such as 0 or 'open', `default_sql` for "
+                                             "an expression such as now(); not both",
+    "generated column cannot have a default": "remove the default: the generated expression gives the value",
+    "`columns` and `expression`": "index plain columns with `columns: [a, b]`, or one expression with "
+                                  "`expression:`",
+}
+
+
+def _type_hint(kind: str, field: str, value: Any) -> str:
+    if value is None:
+        return f"give '{field}' a value, or remove the key"
+    if kind == "bool_type" and isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n"):
+        return "write true or false; yes, no, on and off are text in YAML 1.2"
+    return _TYPE_HINTS.get(kind, "write `key: value` entries indented under this key")
 
 
 def _describe(value: Any) -> str:
