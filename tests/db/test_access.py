@@ -313,6 +313,21 @@ def test_residents_see_the_logs_of_their_unit_and_the_guard_sees_all(db: psycopg
         assert ids(cur, query, every) == set()
 
 
+def test_log_times_keep_their_order_and_the_devices_clock(db: psycopg.Connection, world: World,
+                                                          acc: Acc) -> None:
+    logged = ("insert into access_logs (access_point_id, direction, method, result{}) "
+              "values (%s, 'entry', 'manual', 'granted'{}) returning id, logged_at")
+    with as_user(db, world["guard"].claims()) as cur:
+        first = cur.execute(logged.format("", ""), (acc.gate,)).fetchone()
+        second = cur.execute(logged.format("", ""), (acc.gate,)).fetchone()
+        assert first[1] < second[1]   # clock_timestamp(), not the transaction's now()
+        offline_id = uuid.uuid4()
+        row = cur.execute(logged.format(", id, logged_at", ", %s, %s"),
+                          (acc.gate, offline_id, f"2026-03-09 10:00 {MX}")).fetchone()
+        assert row[0] == offline_id
+        assert one(cur, "select %s::timestamptz = %s", row[1], "2026-03-09 16:00 UTC") is True
+
+
 def test_access_log_photos_live_in_the_rows_community(db: psycopg.Connection, world: World, acc: Acc) -> None:
     with as_user(db, world["guard"].claims()) as cur, expect_sqlstate(cur, "23514"):
         cur.execute("insert into access_logs (access_point_id, direction, method, result, photo_paths) "
