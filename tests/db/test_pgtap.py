@@ -42,7 +42,9 @@ def test_a_policy_that_drifts_from_its_intent_fails_the_generated_suite(
         with pg_cluster.connect("pgtap_drift", autocommit=True) as conn:
             # The kind of slip the suite exists for: a select policy that forgot the tenant.
             conn.execute("alter policy widgets_select on public.widgets using (deleted_at is null)")
-        run = pg_prove(pg_cluster, "pgtap_drift", [widgets_build / "supabase" / "tests" / "0002_widgets.test.sql"])
+        files = sorted((widgets_build / "supabase" / "tests").glob("*_widgets.test.sql"))
+        assert len(files) == 1
+        run = pg_prove(pg_cluster, "pgtap_drift", files)
     finally:
         pg_cluster.drop_database("pgtap_drift")
     assert run.returncode != 0
