@@ -164,11 +164,18 @@ class _Abort(Exception):
 
 
 def load_text(text: str, name: str, path: Path, sink: DiagnosticSink) -> LoadedFile | None:
-    composer = _Composer(text)
+    try:
+        composer = _Composer(text)
+    except yaml.reader.ReaderError as exc:
+        _unprintable(exc, text, name, sink)
+        return None
     try:
         root = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
         sink.error("UPOE101", *_syntax_error(exc, text, name))
+        return None
+    except yaml.reader.ReaderError as exc:
+        _unprintable(exc, text, name, sink)
         return None
     except RecursionError:
         mark = composer.get_mark()
@@ -190,6 +197,13 @@ def load_text(text: str, name: str, path: Path, sink: DiagnosticSink) -> LoadedF
         sink.error(abort.code, abort.message, abort.position, abort.hint)
         return None
     return loaded
+
+
+def _unprintable(exc: yaml.reader.ReaderError, text: str, name: str, sink: DiagnosticSink) -> None:
+    before = text[: exc.position]
+    line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    sink.error("UPOE101", f"YAML cannot hold the control character U+{exc.character:04X}",
+               SourcePosition(name, line, column), "remove the character; spec files are plain text")
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> tuple[str, SourcePosition, str]:
@@ -241,6 +255,10 @@ class _Constructor:
                          "an anchor (&name) cannot be used (*name) inside its own value")
         self.loaded.value_positions[path] = position
         if not isinstance(node, SequenceNode | MappingNode):
+            if "\x00" in node.value:
+                # A double-quoted "\0" loads as NUL, which no PostgreSQL text can hold.
+                self.sink.error("UPOE101", "text cannot contain the NUL character (\\0)", position,
+                                "remove the \\0 escape from the quoted text")
             return _scalar(node)
         self.open.add(id(node))
         try:
