@@ -58,8 +58,10 @@ def validate(loaded_files: list[LoadedFile], sink: DiagnosticSink) -> ValidatedS
     validated = ValidatedSpec(tuple(files))
     if not sink.failed:
         from .checks import run_all
+        from .construct_checks import check_constructs
 
         run_all(validated, sink)
+        check_constructs(validated, sink)
     return validated
 
 
