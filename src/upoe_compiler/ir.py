@@ -251,6 +251,9 @@ class Bucket(DbObject):
     file_size_limit: int | None
     allowed_mime_types: tuple[str, ...]
     policies: tuple[tuple[str, str, str], ...]  # (name, command, condition)
+    table: str = ""  # whose `path_column` stores the paths of objects under `entity` folders
+    path_column: str = ""
+    entity: str = ""
     RANK = 11
 
 

@@ -42,6 +42,8 @@ PATTERN_FUNCTIONS = {
     "paths": "paths_in_community",
 }
 
+_SETOF = re.compile(r"^\s*setof\s+(.+?)\s*$", re.IGNORECASE)
+_TABLE_RETURNS = re.compile(r"^\s*table\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
 _QUALIFIED_NAME = re.compile(r"\b(public|private)\.([a-z_][a-z0-9_]*)\b")
 _CALL = re.compile(r"\b([a-z_][a-z0-9_]*)\s*\(")
 _WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
@@ -199,18 +201,19 @@ class _Resolver:
         self.objects.append(ir.Bucket(
             f"bucket:{name}", file.spec.domain, deps, file.at("buckets", name), follows_dependencies=True,
             name=name, description=bucket.description, file_size_limit=bucket.file_size_limit,
-            allowed_mime_types=tuple(bucket.allowed_mime_types), policies=policies))
+            allowed_mime_types=tuple(bucket.allowed_mime_types), policies=policies, table=bucket.table,
+            path_column=bucket.path_column, entity=bucket.entity))
 
     def _function(self, file: SpecFile, name: str, function: FunctionSpec) -> None:
         body = _read_body(file, function.body, function.body_file) or ""
         args = tuple(ir.Argument(a.name, self.qualify_type(a.type), a.default) for a in function.args)
-        type_refs = [self.types[t] for t in self._type_names([a.type for a in args] + [function.returns])]
+        type_refs = self._type_keys([a.type for a in function.args] + [function.returns])
         position = file.at("functions", name)
         definer = function.security == "definer"
         body_schema = "private" if definer or not function.exposed else "public"
         deps = {*self._refs(body, exclude=name), *type_refs, "schema:extensions", f"schema:{body_schema}",
                 *(self._dependency_key(d) for d in function.depends_on)}
-        common = dict(args=args, returns=self.qualify_type(function.returns), volatility=function.volatility,
+        common = dict(args=args, returns=self.qualify_returns(function.returns), volatility=function.volatility,
                       execute_roles=tuple(function.execute), description=function.description,
                       requirements=tuple(function.requirements))
         self.objects.append(ir.Function(
@@ -274,13 +277,39 @@ class _Resolver:
             return text
         return f"public.{parsed.sql}" if parsed.base in self.types else parsed.sql
 
-    def _type_names(self, type_texts: list[str]) -> list[str]:
-        names = []
+    def qualify_returns(self, text: str) -> str:
+        """A function's return type with spec types and table row types schema-qualified:
+        `uuid`, `public.record_status`, `setof public.units`, `table (total numeric, …)`."""
+        setof = _SETOF.match(text)
+        if setof:
+            return f"setof {self._qualify_row_or_type(setof.group(1))}"
+        columns = _TABLE_RETURNS.match(text)
+        if columns:
+            qualified = []
+            for column in _split_top_level(columns.group(1)):
+                name, _, type_text = column.strip().partition(" ")
+                qualified.append(f"{name} {self.qualify_type(type_text.strip())}")
+            return f"table ({', '.join(qualified)})"
+        return self._qualify_row_or_type(text)
+
+    def _qualify_row_or_type(self, text: str) -> str:
+        name = text.strip()
+        if name in self.tables or name in self.views:
+            return f"public.{name}"
+        return self.qualify_type(name)
+
+    def _type_keys(self, type_texts: list[str]) -> list[str]:
+        """Keys of the enums, domain types, tables and views named in type texts."""
+        keys = []
         for text in type_texts:
-            parsed = parse_type(text)
-            if parsed and parsed.base in self.types:
-                names.append(parsed.base)
-        return names
+            for word in _WORD.findall(text):
+                if word in self.types:
+                    keys.append(self.types[word])
+                elif word in self.tables:
+                    keys.append(f"table:public.{word}")
+                elif word in self.views:
+                    keys.append(f"view:public.{word}")
+        return sorted(set(keys))
 
     def _refs(self, text: str, exclude: str | None = None) -> tuple[str, ...]:
         """Keys of the spec objects an SQL text mentions (qualified names, calls, types)."""
@@ -428,7 +457,7 @@ class _TableResolver:
         if validity and validity.starts:
             checks.append(ir.NamedConstraint(
                 fit_identifier(f"{self.name}_{validity.ends}_after_{validity.starts}_check"),
-                expression=f"{ident(validity.ends)} > {ident(validity.starts)}"))
+                expression=f"{ident(validity.ends)} {'>=' if validity.inclusive else '>'} {ident(validity.starts)}"))
         return tuple(checks)
 
     def _exclusions(self) -> tuple[ir.NamedConstraint, ...]:
@@ -695,6 +724,20 @@ def _default_literal(value: object, sql_type: str) -> str:
     if isinstance(value, dict | list):
         return f"{literal(value)}::jsonb"
     return literal(value)
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split on commas outside parentheses: `a numeric(15,4), b text` → two parts."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [p for p in parts if p.strip()]
 
 
 def _read_body(file: SpecFile, inline: str | None, relative: str | None) -> str | None:

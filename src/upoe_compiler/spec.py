@@ -230,6 +230,8 @@ class ValiditySpec(SpecModel):
 
     ends: Name
     starts: Name | None = None
+    # Inclusive windows (`ends >= starts`) suit dates: a one-day occupancy starts and ends the same day.
+    inclusive: bool = False
 
 
 class ExclusionSpec(SpecModel):

@@ -131,6 +131,7 @@ class _Builder:
         self.rules = _access_rules(model)
         self.machines = {m.table: m for m in model.of_type(ir.StateMachine)}
         self.enums = {f"public.{e.name}": e.values for e in model.of_type(ir.Enum)}
+        self.buckets = {(b.table, b.path_column): b for b in model.of_type(ir.Bucket)}
 
     # -- identities ----------------------------------------------------------------------
 
@@ -170,11 +171,25 @@ class _Builder:
                 continue
             if column.name == table.tenant_column:
                 values[column.name] = quote_text(self._tenant_value(table, k))
+            elif column.example is None and table.tenancy == "community" and _is_storage_path(column):
+                values[column.name] = self._path(table, column, k, values)
             elif column.references:
                 values[column.name] = quote_text(self._reference(column.references, k))
             elif column.example is not None or (column.not_null and column.default is None):
                 values[column.name] = self.samples.value(column, table.name, k, fresh)
         return values
+
+    def _path(self, table: ir.Table, column: ir.Column, k: int, values: dict[str, str]) -> str:
+        """A storage path in the row's community (X-09): under the folder of the entity row
+        the row refers to when a bucket says so, else under the row itself."""
+        folder, owner = table.name, values["id"]
+        bucket = self.buckets.get((table.name, column.name))
+        if bucket is not None:
+            reference = next((c for c in table.columns if c.references == bucket.entity), None)
+            folder = bucket.entity
+            owner = quote_text(self._reference(bucket.entity, k)) if reference else values["id"]
+        path = f"{self.community(k)}/{folder}/{owner.strip(chr(39))}/sample.bin"
+        return f"array[{quote_text(path)}]" if column.type.endswith("[]") else quote_text(path)
 
     def _tenant_value(self, table: ir.Table, k: int) -> str:
         return {"community": self.community, "organization": self.organization}.get(
@@ -345,6 +360,11 @@ class _Builder:
         people = [(self.user(role, k), f"{role}{k}@tests.upoe") for role in (*ROLES, PLATFORM_ROLE)
                   for k in COMMUNITIES]
         return sorted(people)
+
+
+def _is_storage_path(column: ir.Column) -> bool:
+    return (column.name.endswith("_path") and column.type == "text") or \
+        (column.name.endswith("_paths") and column.type == "text[]")
 
 
 def _access_rules(model: ir.Model) -> dict[tuple[str, str], list[tuple[tuple[str, ...], bool]]]:

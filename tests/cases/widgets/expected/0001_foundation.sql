@@ -228,6 +228,7 @@ select coalesce((select auth.role()) = 'service_role', false)
     or (select auth.jwt()) is null
 $function$;
 revoke all on function private.is_trusted_caller() from public, anon, authenticated, service_role;
+grant execute on function private.is_trusted_caller() to authenticated, service_role;
 comment on function private.is_trusted_caller() is 'Whether the caller acts for the platform: service_role, a super admin, or a session with no JWT at all (migrations and jobs run as postgres). Requirements: FOUND-06.';
 
 create function private.assert_tenant_row(p_table regclass, p_id uuid)
