@@ -61,8 +61,10 @@ def compile_command(
 
     def run() -> str:
         result = compile_project(spec, out)
-        migrations = sum(1 for name in result.files if name.endswith(".sql"))
-        return f"compiled {len(result.model.domains)} domain(s) into {migrations} migration(s) in {out}"
+        migrations = sum(1 for name in result.files if name.startswith("supabase/migrations/"))
+        tests = sum(1 for name in result.files if name.startswith("supabase/tests/"))
+        return (f"compiled {len(result.model.domains)} domain(s) into {migrations} migration(s) "
+                f"and {tests} pgTAP test file(s) in {out}")
 
     _run(run, output_format)
 

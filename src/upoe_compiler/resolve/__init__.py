@@ -1,0 +1,22 @@
+"""Stage 3 — resolve.
+
+Input: a `ValidatedSpec`.
+Output: the `ir.Model`: every pattern (tenancy, audit, soft delete, immutability,
+access intent, tenant-safe foreign keys) expanded into plain database objects, each with
+the keys of the objects it depends on.
+Errors: UPOE240 a pattern needs a function the spec does not declare.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..errors import DiagnosticSink
+from ..validate import ValidatedSpec
+from .model import Resolver
+from .names import API_ROLES, PATTERN_FUNCTIONS, PLATFORM
+
+__all__ = ["API_ROLES", "PATTERN_FUNCTIONS", "PLATFORM", "resolve"]
+
+
+def resolve(spec: ValidatedSpec, sink: DiagnosticSink) -> ir.Model:
+    return Resolver(spec, sink).run()

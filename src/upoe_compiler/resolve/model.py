@@ -1,0 +1,331 @@
+"""The model-wide part of resolve: every name the spec declares, how objects refer to each
+other, and the objects that are not tables (platform, enums, types, functions, views,
+buckets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ir
+from ..errors import DiagnosticSink
+from ..patterns import tenant_column
+from ..pgnames import fit_identifier, ident, literal, parse_type
+from ..spec import BucketSpec, FunctionSpec, TableSpec, ViewSpec
+from ..validate import SpecFile, ValidatedSpec
+from .names import API_ROLES, CALL, PATTERN_FUNCTIONS, PLATFORM, QUALIFIED_NAME, SETOF, TABLE_RETURNS, WORD
+from .table import TableResolver
+
+
+@dataclass
+class Resolver:
+    spec: ValidatedSpec
+    sink: DiagnosticSink
+    objects: list[ir.DbObject] = field(default_factory=list)
+    tables: dict[str, tuple[SpecFile, TableSpec]] = field(default_factory=dict)
+    functions: dict[str, tuple[SpecFile, FunctionSpec]] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    tenant_parents: set[str] = field(default_factory=set)
+    views: set[str] = field(default_factory=set)
+
+    def run(self) -> ir.Model:
+        for file in self.spec.files:
+            self.tables.update({name: (file, t) for name, t in file.spec.tables.items()})
+            self.functions.update({name: (file, f) for name, f in file.spec.functions.items()})
+            self.types.update({name: f"enum:public.{name}" for name in file.spec.enums})
+            self.types.update({name: f"type:public.{name}" for name in file.spec.types})
+            self.views.update(file.spec.views)
+        self._require_pattern_functions()
+        self.tenant_parents = self._find_tenant_parents()
+        self._platform()
+        for file in self.spec.files:
+            self._domain(file)
+        domains = tuple(
+            ir.DomainInfo(f.spec.domain, f.spec.title, f.spec.description, f.spec.phase,
+                          tuple(f.spec.requirements.items()), f"{f.spec_dir.name}/{f.loaded.path.name}")
+            for f in self.spec.files
+        )
+        return ir.Model(domains, tuple(self.objects))
+
+    # -- prerequisites -------------------------------------------------------------------
+
+    def _require_pattern_functions(self) -> None:
+        needed: dict[str, tuple[SpecFile, str]] = {}
+        for name, (file, table) in self.tables.items():
+            needed.setdefault(PATTERN_FUNCTIONS["uuid"], (file, name))
+            needed.setdefault(PATTERN_FUNCTIONS["platform"], (file, name))
+            needed.setdefault(PATTERN_FUNCTIONS["roles"], (file, name))
+            if table.audit:
+                needed.setdefault(PATTERN_FUNCTIONS["audit"], (file, name))
+            if table.immutable:
+                needed.setdefault(PATTERN_FUNCTIONS["immutable"], (file, name))
+            if table.tenancy.kind in ("community", "organization"):
+                needed.setdefault(PATTERN_FUNCTIONS["community"], (file, name))
+            if any(c.endswith("_paths") for c in table.columns):
+                needed.setdefault(PATTERN_FUNCTIONS["paths"], (file, name))
+        for function_name, (file, table_name) in sorted(needed.items()):
+            if function_name not in self.functions:
+                self.sink.error(
+                    "UPOE240",
+                    f"table '{table_name}' needs function '{function_name}', which no domain declares",
+                    file.at("tables", table_name),
+                    "declare the foundation functions (see spec/foundation.yaml) in the spec",
+                )
+
+    def _find_tenant_parents(self) -> set[str]:
+        """Community tables referenced by other community tables need unique (community_id, id)."""
+        parents = set()
+        for _name, (_file, table) in self.tables.items():
+            for column in table.columns.values():
+                if column.references and self.composite_reference(table, column.references):
+                    parents.add(column.references)
+        return parents
+
+    def composite_reference(self, table: TableSpec, reference: str) -> bool:
+        if reference not in self.tables or table.tenancy.kind != "community":
+            return False
+        parent = self.tables[reference][1]
+        return (tenant_column(table) == "community_id" and parent.tenancy.kind == "community"
+                and tenant_column(parent) == "community_id")
+
+    # -- platform ------------------------------------------------------------------------
+
+    def _platform(self) -> None:
+        self.objects += [
+            # Supabase's own roles rely on PUBLIC's usage of `extensions`: leave it as it is.
+            ir.Schema("schema:extensions", PLATFORM, (), None, name="extensions",
+                      description="Extensions live outside the API schemas.",
+                      api_roles=API_ROLES, private=False),
+            ir.Schema("schema:private", PLATFORM, (), None, name="private",
+                      description="Security-definer bodies; not exposed through the API.",
+                      api_roles=("authenticated", "service_role"), private=True),
+            ir.Extension("extension:pgcrypto", PLATFORM, ("schema:extensions",), None,
+                         name="pgcrypto", schema="extensions"),
+            ir.Extension("extension:btree_gist", PLATFORM, ("schema:extensions",), None,
+                         name="btree_gist", schema="extensions"),
+        ]
+
+    # -- one domain ----------------------------------------------------------------------
+
+    def _domain(self, file: SpecFile) -> None:
+        domain = file.spec.domain
+        for name, enum in file.spec.enums.items():
+            self.objects.append(ir.Enum(
+                f"enum:public.{name}", domain, (), file.at("enums", name),
+                schema="public", name=name, values=tuple(enum.values), description=enum.description,
+                requirements=tuple(enum.requirements)))
+        for name, domain_type in file.spec.types.items():
+            check = domain_type.check
+            self.objects.append(ir.DomainType(
+                f"type:public.{name}", domain, self.refs(check or "", exclude=name),
+                file.at("types", name), schema="public", name=name,
+                base_type=parse_type(domain_type.type).sql,  # type: ignore[union-attr]
+                check=check, description=domain_type.description,
+                requirements=tuple(domain_type.requirements),
+                example=None if domain_type.example is None else literal(domain_type.example)))
+        for name, function in file.spec.functions.items():
+            self._function(file, name, function)
+        for name, table in file.spec.tables.items():
+            TableResolver(self, file, name, table).run()
+        for name, view in file.spec.views.items():
+            self._view(file, name, view)
+        for name, bucket in file.spec.buckets.items():
+            self._bucket(file, name, bucket)
+
+    def _view(self, file: SpecFile, name: str, view: ViewSpec) -> None:
+        query = read_body(file, view.query, view.query_file) or ""
+        deps = {*self.refs(query, exclude=name), *self._table_words(query)}
+        self.objects.append(ir.View(
+            f"view:public.{name}", file.spec.domain, tuple(sorted(deps)), file.at("views", name),
+            schema="public", name=name, query=query, description=view.description,
+            requirements=tuple(view.requirements), column_comments=tuple(view.columns.items()),
+            grants=(("authenticated", ("select",)), ("service_role", ("select",))), revoke_from=API_ROLES))
+
+    def _table_words(self, text: str) -> set[str]:
+        """Tables and views a query names, qualified or not."""
+        words = set(WORD.findall(text))
+        return ({f"table:public.{w}" for w in words & set(self.tables)}
+                | {f"view:public.{w}" for w in words & self.views})
+
+    def _bucket(self, file: SpecFile, name: str, bucket: BucketSpec) -> None:
+        """Objects follow their rows: a file is readable when the row storing its path is
+        visible under that table's own policies, and uploadable into the folder of an entity
+        row the caller can see, in the caller's community."""
+        community = f"(select {self.function_ref(PATTERN_FUNCTIONS['community'])}())::text"
+        folder = "(storage.foldername(name))"
+        in_bucket = f"bucket_id = {literal(name)}\nand {folder}[1] = {community}"
+        stored = (f"exists (\n    select 1 from public.{ident(bucket.table)} owner_row\n"
+                  f"    where owner_row.{ident(bucket.path_column)} = storage.objects.name\n)")
+        entity = (f"{folder}[2] = {literal(bucket.entity)}\nand exists (\n"
+                  f"    select 1 from public.{ident(bucket.entity)} entity_row\n"
+                  f"    where entity_row.id::text = {folder}[3]\n)")
+        prefix = name.replace("-", "_")
+        policies = (
+            (fit_identifier(f"{prefix}_objects_select"), "select", f"{in_bucket}\nand {stored}"),
+            (fit_identifier(f"{prefix}_objects_insert"), "insert", f"{in_bucket}\nand {entity}"),
+        )
+        deps = tuple(sorted({f"table:public.{bucket.table}", f"table:public.{bucket.entity}",
+                             self.function_key(PATTERN_FUNCTIONS["community"])}))
+        self.objects.append(ir.Bucket(
+            f"bucket:{name}", file.spec.domain, deps, file.at("buckets", name), follows_dependencies=True,
+            name=name, description=bucket.description, file_size_limit=bucket.file_size_limit,
+            allowed_mime_types=tuple(bucket.allowed_mime_types), policies=policies, table=bucket.table,
+            path_column=bucket.path_column, entity=bucket.entity))
+
+    def _function(self, file: SpecFile, name: str, function: FunctionSpec) -> None:
+        body = read_body(file, function.body, function.body_file) or ""
+        args = tuple(ir.Argument(a.name, self.qualify_type(a.type), a.default) for a in function.args)
+        type_refs = self._type_keys([a.type for a in function.args] + [function.returns])
+        position = file.at("functions", name)
+        definer = function.security == "definer"
+        body_schema = "private" if definer or not function.exposed else "public"
+        deps = {*self.refs(body, exclude=name), *type_refs, "schema:extensions", f"schema:{body_schema}",
+                *(self._dependency_key(d) for d in function.depends_on)}
+        common = dict(args=args, returns=self.qualify_returns(function.returns), volatility=function.volatility,
+                      execute_roles=tuple(function.execute), description=function.description,
+                      requirements=tuple(function.requirements))
+        self.objects.append(ir.Function(
+            f"function:{body_schema}.{name}", file.spec.domain, tuple(sorted(deps - {"schema:public"})),
+            position, schema=body_schema, name=name, language=function.language,
+            security_definer=definer, body=body, **common))
+        if self.function_home(name) == body_schema:
+            return
+        wrapper = read_body(file, function.invoker_body, function.invoker_body_file)
+        language = function.language if wrapper is not None else "sql"
+        wrapper = wrapper or _forwarding_body(name, function)
+        wrapper_deps = {f"function:private.{name}", *self.refs(wrapper, exclude=name), *type_refs}
+        self.objects.append(ir.Function(
+            f"function:public.{name}", file.spec.domain, tuple(sorted(wrapper_deps)), position,
+            schema="public", name=name, language=language, security_definer=False, body=wrapper,
+            **common))
+
+    def function_home(self, name: str) -> str:
+        """The schema other objects call a spec function in."""
+        function = self.functions[name][1]
+        hidden = not function.exposed or (function.security == "definer" and
+                                                  function.returns == "trigger")
+        return "private" if hidden else "public"
+
+    def function_key(self, name: str, private: bool | None = None) -> str:
+        if private is None:
+            return f"function:{self.function_home(name)}.{name}"
+        return f"function:{'private' if private else 'public'}.{name}"
+
+    def function_ref(self, name: str) -> str:
+        """The qualified name other objects call a spec function by."""
+        return f"{self.function_home(name)}.{name}"
+
+    def ownership_condition(self, table_name: str, column: str) -> str:
+        """`column` holds something the caller owns: their user id, or a row of a table
+        whose spec names the function that lists the caller's rows (`owned_by`)."""
+        table = self.tables[table_name][1]
+        target = table_name if column == "id" else None
+        spec_column = table.columns.get(column)
+        if spec_column is not None:
+            target = spec_column.references
+        if column == tenant_column(table) and table.tenancy.kind == "user":
+            target = "auth.users"
+        if target == "auth.users" or target is None:
+            return f"{ident(column)} = (select auth.uid())"
+        owner = self.tables[target][1].owned_by or ""
+        returns = self.functions[owner][1].returns.replace(" ", "") if owner in self.functions else "uuid"
+        call = f"(select {self.function_ref(owner)}())"
+        if returns.endswith("[]"):
+            # The cast makes `any` see one array (from an initPlan), not a set of array rows.
+            return f"{ident(column)} = any ({call}::{returns})"
+        return f"{ident(column)} = {call}"
+
+    def _dependency_key(self, name: str) -> str:
+        return self.function_key(name) if name in self.functions else f"table:public.{name}"
+
+    def qualify_type(self, text: str) -> str:
+        """The SQL spelling of a spec type: schema-qualified when the spec declares it."""
+        parsed = parse_type(text)
+        if parsed is None:
+            return text
+        return f"public.{parsed.sql}" if parsed.base in self.types else parsed.sql
+
+    def qualify_returns(self, text: str) -> str:
+        """A function's return type with spec types and table row types schema-qualified:
+        `uuid`, `public.record_status`, `setof public.units`, `table (total numeric, …)`."""
+        setof = SETOF.match(text)
+        if setof:
+            return f"setof {self._qualify_row_or_type(setof.group(1))}"
+        columns = TABLE_RETURNS.match(text)
+        if columns:
+            qualified = []
+            for column in _split_top_level(columns.group(1)):
+                name, _, type_text = column.strip().partition(" ")
+                qualified.append(f"{name} {self.qualify_type(type_text.strip())}")
+            return f"table ({', '.join(qualified)})"
+        return self._qualify_row_or_type(text)
+
+    def _qualify_row_or_type(self, text: str) -> str:
+        name = text.strip()
+        if name in self.tables or name in self.views:
+            return f"public.{name}"
+        return self.qualify_type(name)
+
+    def _type_keys(self, type_texts: list[str]) -> list[str]:
+        """Keys of the enums, domain types, tables and views named in type texts."""
+        keys = []
+        for text in type_texts:
+            for word in WORD.findall(text):
+                if word in self.types:
+                    keys.append(self.types[word])
+                elif word in self.tables:
+                    keys.append(f"table:public.{word}")
+                elif word in self.views:
+                    keys.append(f"view:public.{word}")
+        return sorted(set(keys))
+
+    def refs(self, text: str, exclude: str | None = None) -> tuple[str, ...]:
+        """Keys of the spec objects an SQL text mentions (qualified names, calls, types)."""
+        keys: set[str] = set()
+        for schema, name in QUALIFIED_NAME.findall(text):
+            if name == exclude:
+                continue
+            if name in self.functions:
+                keys.add(self.function_key(name, private=schema == "private"))
+            elif name in self.tables:
+                keys.add(f"table:public.{name}")
+            elif name in self.types:
+                keys.add(self.types[name])
+            elif name in self.views:
+                keys.add(f"view:public.{name}")
+        for name in CALL.findall(text):
+            if name in self.functions and name != exclude:
+                keys.add(self.function_key(name))
+        for name in WORD.findall(text):
+            if name in self.types and name != exclude:
+                keys.add(self.types[name])
+        return tuple(sorted(keys))
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split on commas outside parentheses: `a numeric(15,4), b text` → two parts."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [p for p in parts if p.strip()]
+
+
+def read_body(file: SpecFile, inline: str | None, relative: str | None) -> str | None:
+    if inline is not None:
+        return inline.strip("\n") + "\n"
+    if relative is None:
+        return None
+    return (file.spec_dir / relative).read_text(encoding="utf-8").strip("\n") + "\n"
+
+
+def _forwarding_body(name: str, function: FunctionSpec) -> str:
+    call = f"private.{name}({', '.join(ident(a.name) for a in function.args)})"
+    returns = function.returns.lower()
+    if returns.startswith(("setof", "table")):
+        return f"select * from {call};\n"
+    return f"select {call};\n"
