@@ -262,6 +262,87 @@ $function$;
 revoke all on function private.assert_tenant_row(regclass, uuid) from public, anon, authenticated, service_role;
 comment on function private.assert_tenant_row(regclass, uuid) is 'Raises 42501 unless the row belongs to the caller''s current community (or the caller is trusted); the guard of every security-definer function taking a table and an id. Requirements: FOUND-06.';
 
+create function private.signing_key(p_community uuid, p_key_version integer default null, p_create boolean default false)
+returns table (key_version integer, key bytea)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $function$
+declare
+    v_prefix text := 'upoe_signing_key:' || p_community::text || ':v';
+    v_version integer := p_key_version;
+    v_secret text;
+begin
+    if p_community is null
+        or (p_community is distinct from public.get_current_community_id() and not private.is_trusted_caller()) then
+        raise exception using errcode = '42501',
+            message = 'not_authorized: signing keys are used only for your current community';
+    end if;
+    -- Vault is read here, at run time (PL/pgSQL binds it on first use), so the migration
+    -- applies where supabase_vault is missing (X-12).
+    if v_version is null then
+        if p_create then
+            -- Two first signers of a community must not both create version 1.
+            perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(v_prefix, 0));
+        end if;
+        select pg_catalog.max(pg_catalog.substr(s.name, pg_catalog.length(v_prefix) + 1)::integer)
+        into v_version
+        from vault.decrypted_secrets s
+        where pg_catalog.starts_with(s.name, v_prefix)
+          and pg_catalog.substr(s.name, pg_catalog.length(v_prefix) + 1) ~ '^[1-9][0-9]{0,8}$';
+        if v_version is null then
+            if not p_create then
+                return;
+            end if;
+            v_version := 1;
+            perform vault.create_secret(
+                pg_catalog.encode(extensions.gen_random_bytes(32), 'hex'),
+                v_prefix || '1',
+                'HMAC-SHA256 signing key of community ' || p_community::text || ' (QR codes, pickup codes)');
+        end if;
+    end if;
+    select s.decrypted_secret into v_secret
+    from vault.decrypted_secrets s
+    where s.name = v_prefix || v_version::text;
+    if v_secret is null or v_secret = '' then
+        return;
+    end if;
+    key_version := v_version;
+    key := pg_catalog.convert_to(v_secret, 'UTF8');
+    return next;
+end;
+$function$;
+revoke all on function private.signing_key(uuid, integer, boolean) from public, anon, authenticated, service_role;
+comment on function private.signing_key(uuid, integer, boolean) is 'A community''s HMAC key from Supabase Vault (secret `upoe_signing_key:<community>:v<n>`): the given version, or the newest one; with p_create, version 1 is created in Vault when the community has none. Bound at run time, so migrations apply without Vault (X-12). Only other security-definer functions reach it; the key is never stored in a table.
+';
+
+create function private.sign_payload(p_community uuid, p_payload text)
+returns table (signature text, key_version integer)
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $function$
+declare
+    v_key bytea;
+    v_version integer;
+begin
+    select k.key_version, k.key into v_version, v_key
+    from private.signing_key(p_community, null, true) as k;
+    if v_key is null then
+        raise exception using errcode = 'P0001',
+            message = pg_catalog.format('signing_key_unavailable: community %s has no signing key', p_community);
+    end if;
+    return query
+    select pg_catalog.encode(extensions.hmac(pg_catalog.convert_to(p_payload, 'UTF8'), v_key, 'sha256'), 'hex'),
+           v_version;
+end;
+$function$;
+revoke all on function private.sign_payload(uuid, text) from public, anon, authenticated, service_role;
+comment on function private.sign_payload(uuid, text) is 'HMAC-SHA256 (hex) of a payload with the community''s newest key, and that key''s version; the signed-token building block of QR codes (ACC-11) and pickup codes (PKG-04).
+';
+
 create function private.soft_delete_record(p_table regclass, p_id uuid)
 returns void
 language plpgsql
@@ -279,6 +360,32 @@ $function$;
 revoke all on function private.soft_delete_record(regclass, uuid) from public, anon, authenticated, service_role;
 grant execute on function private.soft_delete_record(regclass, uuid) to authenticated, service_role;
 comment on function private.soft_delete_record(regclass, uuid) is 'Soft-deletes a row (sets deleted_at) that the caller may update under RLS, of its current community; rejects anything else with 42501. Requirements: FOUND-06.';
+
+create function private.verify_payload_signature(p_community uuid, p_payload text, p_signature text, p_key_version integer)
+returns boolean
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $function$
+declare
+    v_key bytea;
+begin
+    if p_payload is null or p_signature is null or p_key_version is null then
+        return false;
+    end if;
+    select k.key into v_key
+    from private.signing_key(p_community, p_key_version) as k;
+    if v_key is null then
+        return false;
+    end if;
+    return pg_catalog.encode(extensions.hmac(pg_catalog.convert_to(p_payload, 'UTF8'), v_key, 'sha256'), 'hex')
+        = pg_catalog.lower(p_signature);
+end;
+$function$;
+revoke all on function private.verify_payload_signature(uuid, text, text, integer) from public, anon, authenticated, service_role;
+comment on function private.verify_payload_signature(uuid, text, text, integer) is 'Whether a signature is the HMAC-SHA256 of a payload with the community''s key of that version; false when the key does not exist.
+';
 
 create function public.has_any_role(p_roles text[])
 returns boolean
