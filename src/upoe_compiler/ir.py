@@ -235,11 +235,36 @@ class StateMachine(DbObject):
     transitions: tuple[tuple[str, str], ...]
     on_entry: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # state → (column, value) pairs
     search_path: str = ""
+    trigger_name: str = ""
     RANK = 9
 
     @property
     def moves(self) -> tuple[str, ...]:
         return tuple(f"{source}>{target}" for source, target in self.transitions)
+
+
+@dataclass(frozen=True)
+class ColumnGuard(DbObject):
+    """Columns of a table that API callers may change only with certain roles."""
+
+    schema: str
+    table: str
+    function_name: str
+    groups: tuple[tuple[tuple[str, ...], str | None, str], ...]  # (columns, role check, message)
+    search_path: str = ""
+    RANK = 9
+
+
+@dataclass(frozen=True)
+class Normalizer(DbObject):
+    """Columns whose written values a trigger replaces by a normal form."""
+
+    schema: str
+    table: str
+    function_name: str
+    assignments: tuple[tuple[str, str], ...]  # (column, expression of new values)
+    search_path: str = ""
+    RANK = 9
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,9 @@ class ColumnSpec(SpecModel):
     # A valid value, used by the generated tests to make rows when the type's own sample
     # would break a check.
     example: Any = None
+    # An expression of `value` that every written value is replaced by, e.g.
+    # "upper(regexp_replace(value, '[^A-Za-z0-9]', '', 'g'))".
+    normalize: str | None = None
 
     @model_validator(mode="after")
     def _one_default(self) -> ColumnSpec:
@@ -225,6 +228,27 @@ class TriggerSpec(SpecModel):
     name: Name | None = None
 
 
+class ColumnGuardSpec(SpecModel):
+    """Columns that only these roles (and the platform: service_role, jobs, security-definer
+    functions) may change; with no roles, only the platform may."""
+
+    columns: list[Name] = Field(min_length=1)
+    roles: list[Name] = []
+
+
+class StampSpec(SpecModel):
+    """What entering a value of a column records: when (`at`) and by whom (`by`)."""
+
+    at: Name | None = None
+    by: Name | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> StampSpec:
+        if self.at is None and self.by is None:
+            raise ValueError("give `at` (a timestamp column) and/or `by` (a user id column)")
+        return self
+
+
 class ValiditySpec(SpecModel):
     """A validity window: rows count from `starts` (optional) until `ends` (null = forever)."""
 
@@ -264,6 +288,9 @@ class TableSpec(SpecModel):
     state_machine: StateMachineSpec | None = None
     when: dict[Name, dict[Name, ConditionSpec]] = {}
     validity: ValiditySpec | None = None
+    guarded_columns: list[ColumnGuardSpec] = []
+    # Stamps without a workflow: column → value → what entering the value records.
+    stamps: dict[Name, dict[Name, StampSpec]] = {}
     triggers: list[TriggerSpec] = []
 
 

@@ -220,3 +220,41 @@ def test_views_read_with_the_callers_rights(db: psycopg.Connection, world: World
         assert cur.execute("select widget_id, open_jobs from open_widget_jobs").fetchall() == [(mine, 1)]
     with as_anon(db) as cur, expect_sqlstate(cur, "42501"):
         cur.execute("select * from open_widget_jobs")
+
+
+# -- guarded columns, stamps without a workflow, normalised values ------------------------------
+
+
+def test_guarded_columns_change_only_for_their_roles(db: psycopg.Connection, world: World) -> None:
+    target = job(db, world.c1, widget(db, world.c1, "W"))
+    with as_user(db, world["guard"].claims()) as cur:
+        with expect_sqlstate(cur, "42501") as failure:
+            cur.execute("update widget_jobs set approved = true where id = %s", (target,))
+        assert "only admin may change approved" in str(failure.error)
+        cur.execute("update widget_jobs set part_name = 'gear' where id = %s", (target,))
+    with as_user(db, world["admin"].claims()) as cur:
+        cur.execute("update widget_jobs set approved = true where id = %s", (target,))
+        with expect_sqlstate(cur, "42501"):
+            cur.execute("update widget_jobs set reporter_id = %s where id = %s", (world["admin"].id, target))
+    # The platform is not held back.
+    db.execute("update widget_jobs set reporter_id = %s where id = %s", (world["admin"].id, target))
+
+
+def test_entering_a_value_stamps_when_and_by_whom(db: psycopg.Connection, world: World) -> None:
+    w = widget(db, world.c1, "W")
+    admin = world["admin"]
+    with as_user(db, admin.claims()) as cur:
+        repair = one(cur, "insert into widget_jobs (widget_id, kind) values (%s, 'repair') returning id", w)
+        assert cur.execute("select replace_requested_at, replace_requested_by from widget_jobs where id = %s",
+                           (repair,)).fetchone() == (None, None)
+        cur.execute("update widget_jobs set kind = 'replace', part_name = 'gear' where id = %s", (repair,))
+        at, by = cur.execute("select replace_requested_at, replace_requested_by from widget_jobs where id = %s",
+                             (repair,)).fetchone()
+    assert at is not None and by == admin.id
+
+
+def test_written_values_are_normalised(db: psycopg.Connection, world: World) -> None:
+    target = job(db, world.c1, widget(db, world.c1, "W"), tag="ab-12 c")
+    assert one(db, "select tag from widget_jobs where id = %s", target) == "AB12C"
+    db.execute("update widget_jobs set tag = '--' where id = %s", (target,))
+    assert one(db, "select tag from widget_jobs where id = %s", target) is None

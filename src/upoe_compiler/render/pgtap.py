@@ -129,7 +129,7 @@ class _Builder:
         self.samples = _Samples(model)
         self.policies = {(p.table, p.command) for p in model.of_type(ir.Policy)}
         self.rules = _access_rules(model)
-        self.machines = {m.table: m for m in model.of_type(ir.StateMachine)}
+        self.machines = {m.table: m for m in model.of_type(ir.StateMachine) if m.transitions}
         self.enums = {f"public.{e.name}": e.values for e in model.of_type(ir.Enum)}
         self.buckets = {(b.table, b.path_column): b for b in model.of_type(ir.Bucket)}
 

@@ -21,6 +21,8 @@ TEMPLATES: dict[type[ir.DbObject], str] = {
     ir.StateMachine: "sql/state_machine.sql.j2",
     ir.Bucket: "sql/bucket.sql.j2",
     ir.View: "sql/view.sql.j2",
+    ir.ColumnGuard: "sql/column_guard.sql.j2",
+    ir.Normalizer: "sql/normalizer.sql.j2",
 }
 
 MIGRATIONS_DIR = "supabase/migrations"

@@ -17,8 +17,9 @@ from ..patterns import (
     tenant_column,
 )
 from ..pgnames import fit_identifier, ident, literal, parse_type, text_array
-from ..spec import ColumnSpec, RuleSpec, StateMachineSpec, TableSpec
+from ..spec import ColumnSpec, RuleSpec, TableSpec
 from ..validate import SpecFile
+from .behaviour import behaviour_objects
 from .names import API_ROLES, PATTERN_FUNCTIONS
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ class TableResolver:
         self._validity_index()
         self._foreign_keys()
         self._triggers()
-        self._state_machine()
+        for obj in behaviour_objects(self):
+            self.add(obj)
         self._policies()
 
     # -- columns -----------------------------------------------------------------------
@@ -298,19 +300,6 @@ class TableResolver:
             name = spec.name or f"{spec.timing}_{'_'.join(spec.events)}_{spec.function}"
             self._trigger(fit_identifier(name), spec.timing, tuple(spec.events), spec.level, spec.function)
 
-    def _state_machine(self) -> None:
-        machine = self.table.state_machine
-        if machine is None:
-            return
-        self.add(ir.StateMachine(
-            f"state_machine:public.{self.name}.{machine.column}", self.domain,
-            (self.key, "schema:private"), self.file.at("tables", self.name, "state_machine"),
-            schema="private", table=self.name, column=machine.column,
-            function_name=fit_identifier(f"{self.name}_{machine.column}_transition"),
-            transitions=tuple((source, target) for source, targets in machine.transitions.items()
-                              for target in targets),
-            on_entry=_entry_assignments(machine)))
-
     def _trigger(self, name: str, timing: str, events: tuple[str, ...], level: str, function: str) -> None:
         self.add(ir.Trigger(
             f"trigger:public.{self.name}.{name}", self.domain,
@@ -395,17 +384,6 @@ class TableResolver:
         if kind == "user":
             return f"{column} = (select auth.uid())"
         return None
-
-
-def _entry_assignments(machine: StateMachineSpec) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """Per state, the columns set on entering it: when (now()) and by whom (auth.uid())."""
-    states = list(dict.fromkeys([*machine.stamps, *machine.stamp_actors]))
-    return tuple(
-        (state, tuple((column, value) for column, value in (
-            (machine.stamps.get(state), "pg_catalog.now()"), (machine.stamp_actors.get(state), "auth.uid()"))
-            if column))
-        for state in states
-    )
 
 
 def _default_literal(value: object, sql_type: str) -> str:

@@ -83,6 +83,10 @@ create table public.widget_jobs (
     reporter_id uuid default auth.uid(),
     photo_path text,
     photo_paths text[],
+    tag text,
+    approved boolean not null default false,
+    replace_requested_at timestamptz,
+    replace_requested_by uuid,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     created_by uuid,
@@ -127,6 +131,11 @@ alter table public.widget_jobs
     on delete restrict;
 
 alter table public.widget_jobs
+    add constraint widget_jobs_replace_requested_by_fkey foreign key (replace_requested_by)
+    references auth.users (id)
+    on delete restrict;
+
+alter table public.widget_jobs
     add constraint widget_jobs_reporter_id_fkey foreign key (reporter_id)
     references auth.users (id)
     on delete restrict;
@@ -149,8 +158,86 @@ create index widget_jobs_community_id_widget_id_idx
 create index widget_jobs_done_by_idx
     on public.widget_jobs using btree (done_by);
 
+create index widget_jobs_replace_requested_by_idx
+    on public.widget_jobs using btree (replace_requested_by);
+
 create index widget_jobs_reporter_id_idx
     on public.widget_jobs using btree (reporter_id);
+
+create function private.widget_jobs_guard_columns()
+returns trigger
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $function$
+begin
+    if current_user in ('authenticated', 'anon') then
+        if (new.approved)
+            is distinct from (old.approved)
+            and not public.has_any_role(array['admin']) then
+            raise exception using errcode = '42501', message = 'not_authorized: only admin may change approved of widget_jobs';
+        end if;
+        if (new.reporter_id)
+            is distinct from (old.reporter_id) then
+            raise exception using errcode = '42501', message = 'not_authorized: reporter_id of widget_jobs change only through the database';
+        end if;
+    end if;
+    return new;
+end;
+$function$;
+revoke all on function private.widget_jobs_guard_columns() from public, anon, authenticated, service_role;
+comment on function private.widget_jobs_guard_columns() is 'Keeps the guarded columns of widget_jobs for the roles allowed to change them.';
+
+create trigger guard_columns
+    before update on public.widget_jobs
+    for each row
+    execute function private.widget_jobs_guard_columns();
+
+create function private.widget_jobs_normalize()
+returns trigger
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $function$
+begin
+    new.tag := nullif(upper(regexp_replace(new.tag, '[^A-Za-z0-9]', '', 'g')), '');
+    return new;
+end;
+$function$;
+revoke all on function private.widget_jobs_normalize() from public, anon, authenticated, service_role;
+comment on function private.widget_jobs_normalize() is 'Stores the normal form of the written values of widget_jobs.';
+
+create trigger normalize_columns
+    before insert or update on public.widget_jobs
+    for each row
+    execute function private.widget_jobs_normalize();
+
+create function private.widget_jobs_kind_stamps()
+returns trigger
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $function$
+begin
+    if tg_op = 'INSERT' or new.kind is distinct from old.kind then
+        if new.kind = 'replace' then
+            new.replace_requested_at := pg_catalog.now();
+            new.replace_requested_by := auth.uid();
+        end if;
+    end if;
+    return new;
+end;
+$function$;
+revoke all on function private.widget_jobs_kind_stamps() from public, anon, authenticated, service_role;
+comment on function private.widget_jobs_kind_stamps() is 'Stamps the states entered by widget_jobs.kind.';
+
+create trigger stamp_kind
+    before insert or update of kind on public.widget_jobs
+    for each row
+    execute function private.widget_jobs_kind_stamps();
 
 create function private.widget_jobs_status_transition()
 returns trigger
@@ -180,7 +267,7 @@ begin
 end;
 $function$;
 revoke all on function private.widget_jobs_status_transition() from public, anon, authenticated, service_role;
-comment on function private.widget_jobs_status_transition() is 'Enforces the transitions of widget_jobs.status and stamps entered states.';
+comment on function private.widget_jobs_status_transition() is 'Enforces the transitions of widget_jobs.status.';
 
 create trigger enforce_status_transitions
     before insert or update of status on public.widget_jobs

@@ -1,0 +1,82 @@
+"""Row behaviour a table's spec declares, as generated trigger functions: workflows and
+stamps, guarded columns, normalised values."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .. import ir
+from ..pgnames import fit_identifier, ident, text_array
+from ..spec import StampSpec, StateMachineSpec
+from .names import PATTERN_FUNCTIONS
+
+if TYPE_CHECKING:
+    from .table import TableResolver
+
+_STRING = re.compile(r"('(?:[^']|'')*')")
+_VALUE = re.compile(r"\bvalue\b", re.IGNORECASE)
+
+
+def behaviour_objects(resolver: TableResolver) -> list[ir.DbObject]:
+    objects: list[ir.DbObject] = []
+    machine = resolver.table.state_machine
+    if machine is not None:
+        objects.append(_state_machine(resolver, machine.column, machine, f"enforce_{machine.column}_transitions"))
+    for column, values in resolver.table.stamps.items():
+        objects.append(_state_machine(resolver, column, values, f"stamp_{column}"))
+    if resolver.table.guarded_columns:
+        objects.append(_column_guard(resolver))
+    normalized = [(name, spec.normalize) for name, spec in resolver.table.columns.items() if spec.normalize]
+    if normalized:
+        objects.append(ir.Normalizer(
+            f"normalizer:public.{resolver.name}", resolver.domain, (resolver.key, "schema:private"),
+            resolver.position, schema="private", table=resolver.name,
+            function_name=fit_identifier(f"{resolver.name}_normalize"),
+            assignments=tuple((name, of_new_value(name, expression)) for name, expression in normalized)))
+    return objects
+
+
+def of_new_value(column: str, expression: str) -> str:
+    """The expression with `value` (outside string literals) read as the new row's column."""
+    parts = _STRING.split(expression)
+    return "".join(part if part.startswith("'") else _VALUE.sub(f"new.{ident(column)}", part) for part in parts)
+
+
+def _state_machine(resolver: TableResolver, column: str, spec: StateMachineSpec | dict[str, StampSpec],
+                   trigger: str) -> ir.StateMachine:
+    if isinstance(spec, StateMachineSpec):
+        transitions = tuple((source, target) for source, targets in spec.transitions.items() for target in targets)
+        stamps = {state: StampSpec(at=spec.stamps.get(state), by=spec.stamp_actors.get(state))
+                  for state in dict.fromkeys([*spec.stamps, *spec.stamp_actors])}
+        path: tuple[str, ...] = ("tables", resolver.name, "state_machine")
+        suffix = "transition"
+    else:
+        transitions, stamps, path, suffix = (), spec, ("tables", resolver.name, "stamps", column), "stamps"
+    on_entry = tuple(
+        (state, tuple((target, value) for target, value in ((stamp.at, "pg_catalog.now()"), (stamp.by, "auth.uid()"))
+                      if target))
+        for state, stamp in stamps.items())
+    return ir.StateMachine(
+        f"state_machine:public.{resolver.name}.{column}", resolver.domain, (resolver.key, "schema:private"),
+        resolver.file.at(*path), schema="private", table=resolver.name, column=column,
+        function_name=fit_identifier(f"{resolver.name}_{column}_{suffix}"), transitions=transitions,
+        on_entry=on_entry, trigger_name=fit_identifier(trigger))
+
+
+def _column_guard(resolver: TableResolver) -> ir.ColumnGuard:
+    roles_function = resolver.owner.function_ref(PATTERN_FUNCTIONS["roles"])
+    groups = []
+    for guard in resolver.table.guarded_columns:
+        names = ", ".join(guard.columns)
+        if guard.roles:
+            check = f"{roles_function}({text_array(guard.roles)})"
+            message = f"not_authorized: only {', '.join(guard.roles)} may change {names} of {resolver.name}"
+        else:
+            check, message = None, f"not_authorized: {names} of {resolver.name} change only through the database"
+        groups.append((tuple(guard.columns), check, message))
+    deps = (resolver.key, "schema:private", resolver.owner.function_key(PATTERN_FUNCTIONS["roles"]))
+    return ir.ColumnGuard(
+        f"column_guard:public.{resolver.name}", resolver.domain, deps,
+        resolver.file.at("tables", resolver.name, "guarded_columns"), schema="private", table=resolver.name,
+        function_name=fit_identifier(f"{resolver.name}_guard_columns"), groups=tuple(groups))
