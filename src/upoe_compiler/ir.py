@@ -208,6 +208,7 @@ class Trigger(DbObject):
     events: tuple[str, ...]
     level: str
     function: str
+    when: str | None = None
     RANK = 9
 
 

@@ -226,6 +226,8 @@ class TriggerSpec(SpecModel):
     events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
     level: Literal["row", "statement"] = "row"
     name: Name | None = None
+    # Fire only for rows where this holds, e.g. "new.result = 'granted'".
+    when: str | None = None
 
 
 class ColumnGuardSpec(SpecModel):

@@ -140,10 +140,12 @@ def test_a_reporter_defaults_to_the_caller(db: psycopg.Connection, world: World)
 # -- custom triggers -----------------------------------------------------------------------------
 
 
-def test_a_declared_trigger_runs_its_function(db: psycopg.Connection, world: World) -> None:
+def test_a_declared_trigger_runs_its_function_for_the_rows_it_names(db: psycopg.Connection, world: World) -> None:
     w = widget(db, world.c1, "W")
     job(db, world.c1, w)
     job(db, world.c1, w)
+    db.execute("insert into widget_jobs (community_id, widget_id, kind, part_name) values (%s, %s, 'replace', 'x')",
+               (world.c1, w))
     assert one(db, "select job_count from widgets where id = %s", w) == 2
 
 

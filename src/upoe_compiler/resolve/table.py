@@ -298,13 +298,16 @@ class TableResolver:
                           PATTERN_FUNCTIONS["audit"])
         for spec in self.table.triggers:
             name = spec.name or f"{spec.timing}_{'_'.join(spec.events)}_{spec.function}"
-            self._trigger(fit_identifier(name), spec.timing, tuple(spec.events), spec.level, spec.function)
+            self._trigger(fit_identifier(name), spec.timing, tuple(spec.events), spec.level, spec.function,
+                          spec.when)
 
-    def _trigger(self, name: str, timing: str, events: tuple[str, ...], level: str, function: str) -> None:
+    def _trigger(self, name: str, timing: str, events: tuple[str, ...], level: str, function: str,
+                 when: str | None = None) -> None:
         self.add(ir.Trigger(
             f"trigger:public.{self.name}.{name}", self.domain,
             (self.key, self.owner.function_key(function)), self.position, schema="public", table=self.name,
-            name=name, timing=timing, events=events, level=level, function=self.owner.function_ref(function)))
+            name=name, timing=timing, events=events, level=level, function=self.owner.function_ref(function),
+            when=when))
 
     # -- access --------------------------------------------------------------------------
 

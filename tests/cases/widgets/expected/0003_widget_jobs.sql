@@ -282,6 +282,7 @@ create trigger set_audit_fields
 create trigger after_insert_count_widget_job
     after insert on public.widget_jobs
     for each row
+    when (new.kind = 'repair')
     execute function public.count_widget_job();
 
 create trigger set_audit_fields
