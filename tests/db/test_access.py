@@ -258,6 +258,10 @@ def test_residents_cannot_rewrite_the_use_count(db: psycopg.Connection, world: W
             cur.execute("update invitations set status = 'active' where id = %s", (target,))
         assert cur.execute("update invitations set visitor_name = 'Renamed' where id = %s",
                            (target,)).rowcount == 1
+    with as_user(db, world["admin"].claims()) as cur, expect_sqlstate(cur, "42501"):
+        cur.execute("update invitations set uses_count = 4 where id = %s", (target,))
+    with as_service(db) as cur:   # the platform may correct it
+        assert cur.execute("update invitations set uses_count = 4 where id = %s", (target,)).rowcount == 1
 
 
 # -- ACC-03 access logs --------------------------------------------------------------------------
@@ -369,6 +373,11 @@ def test_a_blacklist_entry_must_identify_someone_and_residents_cannot_read_it(
             cur.execute("insert into blacklist_entries (reason, person_name, plate_normalized) "
                         "values ('No one', ' ', '--')")
         cur.execute("insert into blacklist_entries (reason, id_document_number) values ('Fraud', 'PASS-1')")
+        plate = one(cur, "insert into blacklist_entries (reason, plate_normalized) values ('Speeding', 'abc-111') "
+                         "returning id")
+        assert one(cur, "select plate_normalized from blacklist_entries where id = %s", plate) == "ABC111"
+        cur.execute("update blacklist_entries set plate_normalized = 'def 222' where id = %s", (plate,))
+        assert one(cur, "select plate_normalized from blacklist_entries where id = %s", plate) == "DEF222"
     with as_user(db, world["R1"].claims()) as cur:
         assert one(cur, "select count(*) from blacklist_entries") == 0
         assert one(cur, "select count(*) from check_blacklist(null, 'INE123', null)") == 0
@@ -546,6 +555,8 @@ def test_nfc_serials_are_normalised_and_unique(db: psycopg.Connection, world: Wo
             with expect_sqlstate(cur, "23514"):
                 insert(cur, "patrol_checkpoints", name="Off", nfc_serial="FF01", lat=lat, lng=lng)
         insert(cur, "patrol_checkpoints", name="Pole", nfc_serial="FF01", lat=90, lng=-180)
+        cur.execute("update patrol_checkpoints set nfc_serial = '04-a2 3c' where id = %s", (tag,))
+        assert one(cur, "select nfc_serial from patrol_checkpoints where id = %s", tag) == "04A23C"
         for name, seen in (("R1", 0), ("accountant", 0), ("A2", 0), ("guard", 1)):
             act_as(cur, world[name])
             assert one(cur, "select count(*) from patrol_checkpoints where id = %s", tag) == seen, name
@@ -1083,8 +1094,15 @@ def test_acc_functions_pin_their_search_path_and_hide_definer_bodies(db: psycopg
     rows = db.execute(
         "select p.oid::regprocedure::text, n.nspname, p.prosecdef, p.proconfig "
         "from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
-        "where n.nspname in ('public', 'private') and obj_description(p.oid, 'pg_proc') ~ 'ACC-'").fetchall()
+        "where n.nspname in ('public', 'private') and (obj_description(p.oid, 'pg_proc') ~ 'ACC-' "
+        # and the trigger functions the constructs generate for ACC tables (normalize, guarded_columns, …)
+        "or p.oid in (select t.tgfoid from pg_trigger t where not t.tgisinternal "
+        "and t.tgrelid = any (%s::text[]::regclass[])))",
+        ([f"public.{table}" for table in ACC_TABLES],)).fetchall()
+    names = {row[0] for row in rows}
     assert len(rows) >= 16  # the signing helpers moved to the foundation domain
+    assert {"private.access_logs_normalize()", "private.blacklist_entries_normalize()",
+            "private.patrol_checkpoints_normalize()", "private.invitations_guard_columns()"} <= names
     for name, schema, definer, config in rows:
         assert config == ["search_path=\"\""] or config == ['search_path=""'], name
         assert not definer or schema == "private", name

@@ -227,7 +227,10 @@ def test_private_data_is_for_the_resident_and_staff_only(db: psycopg.Connection,
 @pytest.mark.parametrize(
     ("column", "value"),
     [("kyc_status", "verified"), ("kyc_status", "pending"), ("kyc_verified_at", "2026-01-01"),
-     ("onboarding_status", "suspended"), ("status", "inactive")],
+     ("onboarding_status", "suspended"),
+     ("onboarding_status", "invited"),  # not a valid move either: still 42501, not P0001 invalid_transition
+     ("invited_at", "2026-01-01"), ("activated_at", "2026-01-01"),
+     ("status", "inactive")],
 )
 def test_a_resident_cannot_change_their_kyc_or_onboarding(db: psycopg.Connection, world: World, column: str,
                                                           value: str) -> None:
@@ -247,6 +250,19 @@ def test_staff_verify_kyc_and_the_verification_is_stamped(db: psycopg.Connection
             "select kyc_verified_at, kyc_verified_by from residents where id = %s", (r1,)).fetchone()
     assert verified_at is not None
     assert verified_by == staff.id
+
+
+def test_staff_insert_a_verified_resident_and_the_platform_may_change_kyc(db: psycopg.Connection,
+                                                                         world: World) -> None:
+    admin = world["admin"]
+    with as_user(db, admin.claims()) as cur:
+        # Inserts are not guarded (only staff may insert residents); a verified KYC is stamped.
+        assert cur.execute("insert into residents (first_name, kyc_status) values ('Eva', 'verified') "
+                           "returning kyc_verified_at is not null, kyc_verified_by").fetchone() == (True, admin.id)
+    with as_service(db) as cur:
+        r1 = world.resident_ids["R1"]
+        assert cur.execute("update residents set kyc_status = 'pending', status = 'inactive' where id = %s",
+                           (r1,)).rowcount == 1
 
 
 def test_a_verified_kyc_needs_its_stamp(db: psycopg.Connection, world: World) -> None:
