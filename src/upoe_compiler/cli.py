@@ -16,6 +16,7 @@ from . import __version__
 from .api import check_project, compile_project
 from .errors import CompileFailed, Diagnostic
 from .lint import rule_docs
+from .spec import spec_json_schema
 
 app = typer.Typer(
     help="Compile UPOE YAML entity specs into Supabase migrations, RLS policies and docs.",
@@ -96,6 +97,18 @@ def lint_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
         return f"lint OK: {len(rule_docs())} rules, no findings"
 
     _run(run, output_format)
+
+
+@app.command("schema")
+def schema_command(
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of a spec file, for editors (yaml-language-server and others)."""
+    text = spec_json_schema()
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
 
 
 def _run(action: Callable[[], str], output_format: OutputFormat) -> None:

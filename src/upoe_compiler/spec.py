@@ -7,6 +7,7 @@ validation, so error paths never mention union members.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -21,24 +22,25 @@ class SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-def _shorthand(key: str):
-    """Accept a bare scalar where a mapping with one main key is expected."""
+def _shorthand(key: str, written: Any) -> BeforeValidator:
+    """Accept a bare scalar where a mapping with one main key is expected; `written` is
+    what the JSON Schema for editors then allows."""
 
     def expand(value: Any) -> Any:
         if isinstance(value, str):
             return {key: value}
         return value
 
-    return BeforeValidator(expand)
+    return BeforeValidator(expand, json_schema_input_type=written)
 
 
-def _list_shorthand(key: str):
+def _list_shorthand(key: str, written: Any) -> BeforeValidator:
     def expand(value: Any) -> Any:
         if isinstance(value, list):
             return {key: value}
         return value
 
-    return BeforeValidator(expand)
+    return BeforeValidator(expand, json_schema_input_type=written)
 
 
 class EnumSpec(SpecModel):
@@ -121,7 +123,7 @@ class ColumnSpec(SpecModel):
         return self
 
 
-Column = Annotated[ColumnSpec, _shorthand("type")]
+Column = Annotated[ColumnSpec, _shorthand("type", str | ColumnSpec)]
 
 
 class TenancySpec(SpecModel):
@@ -131,7 +133,8 @@ class TenancySpec(SpecModel):
     column: Name | None = None
 
 
-Tenancy = Annotated[TenancySpec, _shorthand("kind")]
+Tenancy = Annotated[
+    TenancySpec, _shorthand("kind", Literal["community", "organization", "user", "global"] | TenancySpec)]
 
 
 class UniqueSpec(SpecModel):
@@ -142,7 +145,7 @@ class UniqueSpec(SpecModel):
     per_tenant: bool = True
 
 
-Unique = Annotated[UniqueSpec, _list_shorthand("columns")]
+Unique = Annotated[UniqueSpec, _list_shorthand("columns", list[str] | UniqueSpec)]
 
 
 class CheckSpec(SpecModel):
@@ -150,7 +153,7 @@ class CheckSpec(SpecModel):
     description: str | None = None
 
 
-Check = Annotated[CheckSpec, _shorthand("expression")]
+Check = Annotated[CheckSpec, _shorthand("expression", str | CheckSpec)]
 
 
 class IndexSpec(SpecModel):
@@ -184,7 +187,7 @@ def _rule_shorthand(value: Any) -> Any:
     return value
 
 
-Rule = Annotated[RuleSpec, BeforeValidator(_rule_shorthand)]
+Rule = Annotated[RuleSpec, BeforeValidator(_rule_shorthand, json_schema_input_type=str | list[str] | RuleSpec)]
 
 
 class AccessSpec(SpecModel):
@@ -344,3 +347,11 @@ class DomainSpec(SpecModel):
     tables: dict[Name, TableSpec] = {}
     views: dict[Name, ViewSpec] = {}
     buckets: dict[Name, BucketSpec] = {}
+
+
+def spec_json_schema() -> str:
+    """The JSON Schema of one spec file, as editors read it."""
+    schema = DomainSpec.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "UPOE domain spec"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
