@@ -285,8 +285,8 @@ class Bucket(DbObject):
 
 def with_requirements(description: str, requirements: tuple[str, ...]) -> str:
     if not requirements:
-        return description
-    return f"{description.rstrip()} Requirements: {', '.join(requirements)}."
+        return description.strip()
+    return f"{description.strip()} Requirements: {', '.join(requirements)}."
 
 
 @dataclass(frozen=True)

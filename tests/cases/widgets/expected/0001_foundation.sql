@@ -309,8 +309,7 @@ begin
 end;
 $function$;
 revoke all on function private.signing_key(uuid, integer, boolean) from public, anon, authenticated, service_role;
-comment on function private.signing_key(uuid, integer, boolean) is 'A community''s HMAC key from Supabase Vault (secret `upoe_signing_key:<community>:v<n>`): the given version, or the newest one; with p_create, version 1 is created in Vault when the community has none. Bound at run time, so migrations apply without Vault (X-12). Only other security-definer functions reach it; the key is never stored in a table.
-';
+comment on function private.signing_key(uuid, integer, boolean) is 'A community''s HMAC key from Supabase Vault (secret `upoe_signing_key:<community>:v<n>`): the given version, or the newest one; with p_create, version 1 is created in Vault when the community has none. Bound at run time, so migrations apply without Vault (X-12). Only other security-definer functions reach it; the key is never stored in a table.';
 
 create function private.sign_payload(p_community uuid, p_payload text)
 returns table (signature text, key_version integer)
@@ -335,8 +334,7 @@ begin
 end;
 $function$;
 revoke all on function private.sign_payload(uuid, text) from public, anon, authenticated, service_role;
-comment on function private.sign_payload(uuid, text) is 'HMAC-SHA256 (hex) of a payload with the community''s newest key, and that key''s version; the signed-token building block of QR codes (ACC-11) and pickup codes (PKG-04).
-';
+comment on function private.sign_payload(uuid, text) is 'HMAC-SHA256 (hex) of a payload with the community''s newest key, and that key''s version; the signed-token building block of QR codes (ACC-11) and pickup codes (PKG-04).';
 
 create function private.soft_delete_record(p_table regclass, p_id uuid)
 returns void
@@ -379,8 +377,7 @@ begin
 end;
 $function$;
 revoke all on function private.verify_payload_signature(uuid, text, text, integer) from public, anon, authenticated, service_role;
-comment on function private.verify_payload_signature(uuid, text, text, integer) is 'Whether a signature is the HMAC-SHA256 of a payload with the community''s key of that version; false when the key does not exist.
-';
+comment on function private.verify_payload_signature(uuid, text, text, integer) is 'Whether a signature is the HMAC-SHA256 of a payload with the community''s key of that version; false when the key does not exist.';
 
 create function public.has_any_role(p_roles text[])
 returns boolean

@@ -189,7 +189,7 @@ $function$;
 revoke all on function private.widget_jobs_guard_columns() from public, anon, authenticated, service_role;
 comment on function private.widget_jobs_guard_columns() is 'Keeps the guarded columns of widget_jobs for the roles allowed to change them.';
 
-create trigger guard_columns
+create trigger authorize_column_changes
     before update on public.widget_jobs
     for each row
     execute function private.widget_jobs_guard_columns();
@@ -209,7 +209,7 @@ $function$;
 revoke all on function private.widget_jobs_normalize() from public, anon, authenticated, service_role;
 comment on function private.widget_jobs_normalize() is 'Stores the normal form of the written values of widget_jobs.';
 
-create trigger normalize_columns
+create trigger adjust_written_values
     before insert or update on public.widget_jobs
     for each row
     execute function private.widget_jobs_normalize();
