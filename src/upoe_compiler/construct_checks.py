@@ -1,9 +1,9 @@
 """Semantic checks of the behaviour constructs: each names columns, states, functions and
 tables that must exist and fit.
 
-Codes: UPOE250 state machine, UPOE251 conditional requirement (`when`), UPOE252 validity
-window, UPOE253 ownership (`own`, `owned_by`), UPOE254 custom trigger, UPOE255 bucket,
-UPOE256 exclusion, UPOE257 view.
+Codes: UPOE250 state machine or stamps, UPOE251 conditional requirement (`when`), UPOE252
+validity window, UPOE253 ownership (`own`, `owned_by`), UPOE254 custom trigger, UPOE255 bucket,
+UPOE256 exclusion, UPOE257 view, UPOE258 guarded or normalised column.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class ConstructChecks:
         self.functions: dict[str, FunctionSpec] = {
             name: function for f in spec.files for name, function in f.spec.functions.items()}
         self.enums = {name: list(enum.values) for f in spec.files for name, enum in f.spec.enums.items()}
+        self.roles = sorted({role for f in spec.files for role in f.spec.roles})
 
     def run(self) -> None:
         for file in self.spec.files:
@@ -98,6 +99,8 @@ class TableConstructs:
         self.validity()
         self.ownership()
         self.triggers()
+        self.stamps()
+        self.guards()
         for index, exclusion in enumerate(self.table.exclude):
             for column in exclusion.columns:
                 self.column((*self.path, "exclude", index, "columns", column), column, "UPOE256")
@@ -180,6 +183,40 @@ class TableConstructs:
                                    "be owned", self.file.value_at(*path),
                                    f"give {target} `owned_by: <function returning the caller's {target} ids>`")
 
+    def stamps(self) -> None:
+        machine = self.table.state_machine
+        for column, values in self.table.stamps.items():
+            path = (*self.path, "stamps", column)
+            if not self.column(path, column, "UPOE250"):
+                continue
+            if machine is not None and machine.column == column:
+                self.checks.sink.error("UPOE250", f"'{column}' has a state machine; put its stamps there",
+                                       self.file.at(*path), "move them under state_machine: stamps / stamp_actors")
+            states = self.enum_of(column)
+            for value, stamp in values.items():
+                if states is not None:
+                    self.checks.known(self.file, (*path, value), value, states, "UPOE250", f"value of {column}")
+                for key in ("at", "by"):
+                    target = getattr(stamp, key)
+                    if target is not None:
+                        self.column((*path, value, key), target, "UPOE250")
+
+    def guards(self) -> None:
+        for index, guard in enumerate(self.table.guarded_columns):
+            for column_index, column in enumerate(guard.columns):
+                self.column((*self.path, "guarded_columns", index, "columns", column_index), column, "UPOE258")
+            for role_index, role in enumerate(guard.roles):
+                self.checks.known(self.file, (*self.path, "guarded_columns", index, "roles", role_index), role,
+                                  self.checks.roles, "UPOE258", "role")
+        for name, column in self.table.columns.items():
+            if column.normalize is None:
+                continue
+            # checks.py reads the expression itself, as every column expression.
+            path = (*self.path, "columns", name, "normalize")
+            if column.generated is not None:
+                self.checks.sink.error("UPOE258", f"'{name}' is generated; it cannot also be normalised",
+                                       self.file.value_at(*path), "drop one of `generated` and `normalize`")
+
     def triggers(self) -> None:
         for index, trigger in enumerate(self.table.triggers):
             path = (*self.path, "triggers", index, "function")
@@ -189,6 +226,12 @@ class TableConstructs:
             elif function.returns != "trigger":
                 self.checks.sink.error("UPOE254", f"function '{trigger.function}' does not return trigger",
                                        self.file.value_at(*path), "a trigger calls a function with `returns: trigger`")
+            if trigger.when is not None:
+                problem = fragment_problem(trigger.when)
+                if problem:
+                    self.checks.sink.error("UPOE254", f"trigger condition {problem}",
+                                           self.file.value_at(*self.path, "triggers", index, "when"),
+                                           "write one expression of new and old, e.g. new.status = 'open'")
 
 
 def check_constructs(spec: ValidatedSpec, sink: DiagnosticSink) -> None:
