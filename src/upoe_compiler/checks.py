@@ -65,6 +65,7 @@ def _build_catalog(spec: ValidatedSpec, sink: DiagnosticSink) -> Catalog:
     domains: dict[str, SpecFile] = {}
     type_names: dict[str, SourcePosition] = {}
     function_names: dict[str, SourcePosition] = {}
+    bucket_names: dict[str, SourcePosition] = {}
     # A name declared twice is reported where it is declared the second time in migration order
     # (by phase), where PostgreSQL would fail: not in an earlier domain that was fine on its own.
     for file in sorted(spec.files, key=lambda f: (f.spec.phase, f.name)):
@@ -75,13 +76,18 @@ def _build_catalog(spec: ValidatedSpec, sink: DiagnosticSink) -> Catalog:
         domains[name] = file
         catalog.requirements.update(file.spec.requirements)
         catalog.roles.update(file.spec.roles)
-        # Tables, enums and domain types share PostgreSQL's type namespace.
-        for section, names in (("tables", file.spec.tables), ("enums", file.spec.enums),
-                               ("types", file.spec.types)):
+        # Tables, views, enums and domain types share PostgreSQL's type namespace.
+        for section, names in (("tables", file.spec.tables), ("views", file.spec.views),
+                               ("enums", file.spec.enums), ("types", file.spec.types)):
             for object_name in names:
-                _unique_name(type_names, object_name, file.at(section, object_name), sink)
+                _unique_name(type_names, object_name, file.at(section, object_name), sink,
+                             "names of tables, views, enums and types are shared by all domains: rename one")
         for function_name in file.spec.functions:
-            _unique_name(function_names, function_name, file.at("functions", function_name), sink)
+            _unique_name(function_names, function_name, file.at("functions", function_name), sink,
+                         "function names are shared by all domains: rename one")
+        for bucket_name in file.spec.buckets:
+            _unique_name(bucket_names, bucket_name, file.at("buckets", bucket_name), sink,
+                         "bucket names are shared by all domains: rename one")
         for table_name, table in file.spec.tables.items():
             catalog.tables[table_name] = (file, table)
         for enum_name, enum in file.spec.enums.items():
@@ -97,11 +103,10 @@ def _build_catalog(spec: ValidatedSpec, sink: DiagnosticSink) -> Catalog:
 
 
 def _unique_name(seen: dict[str, SourcePosition], name: str, position: SourcePosition,
-                 sink: DiagnosticSink) -> None:
+                 sink: DiagnosticSink, hint: str) -> None:
     if name in seen:
         first = seen[name]
-        sink.error("UPOE211", f"'{name}' is already declared at {first}", position,
-                   "names of tables, enums and types are shared by all domains: rename one")
+        sink.error("UPOE211", f"'{name}' is already declared at {first}", position, hint)
     else:
         seen[name] = position
 
@@ -109,7 +114,7 @@ def _unique_name(seen: dict[str, SourcePosition], name: str, position: SourcePos
 def _named_nodes(file: SpecFile) -> Iterator[tuple[str, SourcePosition, str]]:
     spec = file.spec
     yield spec.domain, file.value_at("domain"), "domain"
-    for section in ("enums", "types", "functions", "tables", "roles"):
+    for section in ("enums", "types", "functions", "tables", "views", "roles"):
         for name in getattr(spec, section):
             yield name, file.at(section, name), section[:-1]
     for table_name, table in spec.tables.items():
@@ -117,6 +122,12 @@ def _named_nodes(file: SpecFile) -> Iterator[tuple[str, SourcePosition, str]]:
             yield column_name, file.at("tables", table_name, "columns", column_name), "column"
         for check_name in table.checks:
             yield check_name, file.at("tables", table_name, "checks", check_name), "check"
+        # Names given to generated constraints, indexes and triggers.
+        for section, what in (("unique", "unique key"), ("indexes", "index"), ("exclude", "exclusion"),
+                              ("triggers", "trigger")):
+            for index, item in enumerate(getattr(table, section)):
+                if item.name is not None:
+                    yield item.name, file.value_at("tables", table_name, section, index, "name"), what
     for enum_name, enum in spec.enums.items():
         for index, value in enumerate(enum.values):
             if len(value.encode()) > MAX_IDENTIFIER_BYTES:
@@ -148,7 +159,7 @@ def _check_requirements(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) 
 
 def _requirement_refs(file: SpecFile) -> Iterator[tuple[tuple[str | int, ...], str]]:
     spec = file.spec
-    for section in ("enums", "types", "functions", "tables"):
+    for section in ("enums", "types", "functions", "tables", "views", "buckets"):
         for name, node in getattr(spec, section).items():
             for index, requirement in enumerate(node.requirements):
                 yield (section, name, "requirements", index), requirement
@@ -170,7 +181,7 @@ def _check_types(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> None
         path = ("types", type_name)
         _check_type_name(domain_type.type, file.value_at(*path, "type"), catalog, sink, base_only=True)
         if domain_type.check is not None:
-            _check_fragment(domain_type.check, file.value_at(*path, "check"), sink)
+            check_fragment(domain_type.check, file.value_at(*path, "check"), sink)
 
 
 def _check_type_name(text: str, position: SourcePosition, catalog: Catalog, sink: DiagnosticSink,
@@ -209,12 +220,16 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
     for function_name, function in file.spec.functions.items():
         path = ("functions", function_name)
         for index, argument in enumerate(function.args):
-            if not SNAKE_CASE.match(argument.name):
+            if len(argument.name.encode()) > MAX_IDENTIFIER_BYTES:
+                sink.error("UPOE213", f"argument name '{argument.name[:40]}…' is {len(argument.name.encode())} "
+                           f"bytes; PostgreSQL keeps only {MAX_IDENTIFIER_BYTES}",
+                           file.value_at(*path, "args", index, "name"), "shorten the name")
+            elif not SNAKE_CASE.match(argument.name):
                 sink.error("UPOE212", f"argument name '{argument.name}' is not snake_case",
                            file.value_at(*path, "args", index, "name"), "name arguments like p_table")
             _check_type_name(argument.type, file.value_at(*path, "args", index, "type"), catalog, sink)
             if argument.default is not None:
-                _check_fragment(argument.default, file.value_at(*path, "args", index, "default"), sink)
+                check_fragment(argument.default, file.value_at(*path, "args", index, "default"), sink)
         _check_returns(function.returns, file.value_at(*path, "returns"), catalog, sink)
         for key in ("body_file", "invoker_body_file"):
             relative = getattr(function, key)
@@ -287,10 +302,10 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
             continue
         kind = _check_type_name(column.type, file.value_at(*column_path, "type"), catalog, sink)
         _check_reference(file, column_path, column.references, catalog, sink)
-        for key in ("check", "default_sql", "generated"):
+        for key in ("check", "default_sql", "generated", "normalize"):
             text = getattr(column, key)
             if text is not None:
-                _check_fragment(text, file.value_at(*column_path, key), sink)
+                check_fragment(text, file.value_at(*column_path, key), sink)
         if column.default is not None and kind is not None:
             problem = _default_problem(column.default, kind, column.type, catalog)
             if problem:
@@ -306,7 +321,7 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
             _known_column(file, (*path, "unique", index, "columns", column_index), column_name,
                           known_columns, sink)
         if unique.where:
-            _check_fragment(unique.where, file.value_at(*path, "unique", index, "where"), sink)
+            check_fragment(unique.where, file.value_at(*path, "unique", index, "where"), sink)
     for index, index_spec in enumerate(table.indexes):
         for column_index, element in enumerate(index_spec.columns):
             column_name = element.split()[0] if element.split() else element
@@ -315,9 +330,9 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
         for key in ("expression", "where"):
             text = getattr(index_spec, key)
             if text is not None:
-                _check_fragment(text, file.value_at(*path, "indexes", index, key), sink)
+                check_fragment(text, file.value_at(*path, "indexes", index, key), sink)
     for check_name, check in table.checks.items():
-        _check_fragment(check.expression, file.value_at(*path, "checks", check_name), sink)
+        check_fragment(check.expression, file.value_at(*path, "checks", check_name, "expression"), sink)
     _check_access(file, path, table, catalog, sink)
 
 
@@ -350,7 +365,7 @@ def _check_access(file: SpecFile, path: tuple[str | int, ...], table: TableSpec,
                     sink.error("UPOE228", f"unknown role '{role}'",
                                file.value_at(*path, "access", command, index, "roles", role_index), hint)
             if rule.where is not None:
-                _check_fragment(rule.where, file.value_at(*path, "access", command, index, "where"), sink)
+                check_fragment(rule.where, file.value_at(*path, "access", command, index, "where"), sink)
         if rules and table.tenancy.kind == "global" and command != "select":
             sink.error("UPOE224", f"a global table is written only by service_role; no {command} rules",
                        file.value_at(*path, "access", command), "remove the rule or change the tenancy")
@@ -432,7 +447,7 @@ def _dollar_quote_at(text: str, index: int) -> bool:
     return end > index and (tag == "" or tag.replace("_", "a").isalnum()) and not tag[:1].isdigit()
 
 
-def _check_fragment(text: str, position: SourcePosition, sink: DiagnosticSink) -> None:
+def check_fragment(text: str, position: SourcePosition, sink: DiagnosticSink) -> None:
     problem = fragment_problem(text)
     if problem:
         sink.error("UPOE229", f"SQL expression {problem}", position,

@@ -1,24 +1,32 @@
 """Semantic checks of the behaviour constructs: each names columns, states, functions and
 tables that must exist and fit.
 
-Codes: UPOE250 state machine or stamps, UPOE251 conditional requirement (`when`), UPOE252
-validity window, UPOE253 ownership (`own`, `owned_by`), UPOE254 custom trigger, UPOE255 bucket,
-UPOE256 exclusion, UPOE257 view, UPOE258 guarded or normalised column.
+Codes: UPOE250 state machine and stamps, UPOE251 conditional requirement (`when`), UPOE252
+validity window, UPOE253 ownership (`own`, `owned_by`), UPOE254 custom trigger, UPOE255
+bucket, UPOE256 exclusion, UPOE257 view; guarded columns report UPOE225 (unknown column) and
+UPOE228 (unknown role); SQL expressions of the constructs UPOE229 (unsafe SQL fragment).
 """
 
 from __future__ import annotations
 
 import difflib
+import os
+import re
 from collections.abc import Iterable
 
-from .checks import fragment_problem
-from .errors import DiagnosticSink
-from .patterns import all_column_names, tenant_column
+from .checks import check_fragment, fragment_problem
+from .errors import DiagnosticSink, SourcePosition
+from .patterns import MEMBER, all_column_names, tenant_column
 from .pgnames import parse_type
-from .spec import FunctionSpec, TableSpec, ViewSpec
+from .spec import FunctionSpec, StampSpec, TableSpec, ViewSpec
 from .validate import SpecFile, ValidatedSpec
 
 Path_ = tuple[str | int, ...]
+
+# A PostgreSQL operator: one or more of these characters (`=`, `&&`, `<>`, `-|-`, …).
+OPERATOR = re.compile(r"^[-+*/<>=~!@#%^&|`?]{1,63}$")
+# Above this many choices, a hint names none of them.
+MAX_LISTED_CHOICES = 12
 
 
 class ConstructChecks:
@@ -29,7 +37,7 @@ class ConstructChecks:
         self.functions: dict[str, FunctionSpec] = {
             name: function for f in spec.files for name, function in f.spec.functions.items()}
         self.enums = {name: list(enum.values) for f in spec.files for name, enum in f.spec.enums.items()}
-        self.roles = sorted({role for f in spec.files for role in f.spec.roles})
+        self.roles = {role for f in spec.files for role in f.spec.roles}
 
     def run(self) -> None:
         for file in self.spec.files:
@@ -40,40 +48,64 @@ class ConstructChecks:
             for name, bucket in file.spec.buckets.items():
                 path: Path_ = ("buckets", name)
                 for key, target in (("table", bucket.table), ("entity", bucket.entity)):
-                    self.known_table(file, (*path, key), target)
+                    self.known(file.value_at(*path, key), target, self.tables, "UPOE255", "table",
+                               "name a table declared in some spec file")
                 if bucket.table in self.tables:
                     columns = all_column_names(self.tables[bucket.table])
-                    self.known(file, (*path, "path_column"), bucket.path_column, columns, "UPOE255",
+                    self.known(file.value_at(*path, "path_column"), bucket.path_column, columns, "UPOE255",
                                f"column of {bucket.table}")
 
     def view(self, file: SpecFile, name: str, view: ViewSpec) -> None:
         path: Path_ = ("views", name)
-        if view.query_file is not None and not (file.spec_dir / view.query_file).is_file():
-            self.sink.error("UPOE257", f"query file '{view.query_file}' does not exist",
-                            file.value_at(*path, "query_file"), f"paths are relative to {file.spec_dir}")
+        hint = "write one select statement, without a closing ';'"
+        if view.query_file is not None:
+            position = file.value_at(*path, "query_file")
+            problem = self.query_file_problem(file, view.query_file)
+            if problem is not None:
+                self.sink.error("UPOE257", problem[0], position, problem[1])
         if view.query is not None:
             problem = fragment_problem(view.query)
             if problem:
-                self.sink.error("UPOE257", f"view query {problem}", file.value_at(*path, "query"),
-                                "write one select statement, without a closing ';'")
+                self.sink.error("UPOE257", f"view query {problem}", file.value_at(*path, "query"), hint)
 
-    def known_table(self, file: SpecFile, path: Path_, name: str) -> bool:
-        if name in self.tables:
-            return True
-        self.unknown(file, path, name, self.tables, "UPOE255", "table")
-        return False
+    @staticmethod
+    def query_file_problem(file: SpecFile, relative: str) -> tuple[str, str] | None:
+        """(message, hint) when a view's query file cannot be compiled into the view."""
+        spec_dir = file.spec_dir
+        path = spec_dir / relative
+        if not os.path.normpath(path).startswith(os.path.normpath(spec_dir) + os.sep):
+            return (f"query file '{relative}' is outside the spec folder",
+                    "keep view queries in the spec folder, e.g. sql/<domain>/<view>.sql")
+        if not path.is_file():
+            return f"query file '{relative}' does not exist", f"paths are relative to {spec_dir}"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"query file '{relative}' cannot be read as UTF-8: {exc}", "save the file as UTF-8 text"
+        problem = fragment_problem(text)
+        if problem:
+            return f"query file '{relative}' {problem}", "write one select statement, without a closing ';'"
+        return None
 
-    def known(self, file: SpecFile, path: Path_, name: str, choices: Iterable[str], code: str, what: str) -> bool:
-        choices = list(choices)
+    def known(self, position: SourcePosition, name: str, choices: Iterable[str], code: str, what: str,
+              fallback: str | None = None) -> bool:
+        choices = sorted(choices)
         if name in choices:
             return True
-        self.unknown(file, path, name, choices, code, what)
+        self.unknown(position, name, choices, code, what, fallback)
         return False
 
-    def unknown(self, file: SpecFile, path: Path_, name: str, choices: Iterable[str], code: str, what: str) -> None:
-        close = difflib.get_close_matches(name, sorted(choices), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"choose one of: {', '.join(sorted(choices))}"
-        self.sink.error(code, f"unknown {what} '{name}'", file.value_at(*path), hint)
+    def unknown(self, position: SourcePosition, name: str, choices: Iterable[str], code: str, what: str,
+                fallback: str | None = None) -> None:
+        choices = sorted(choices)
+        close = difflib.get_close_matches(name, choices, n=1)
+        if close:
+            hint = f"did you mean '{close[0]}'?"
+        elif fallback is not None and len(choices) > MAX_LISTED_CHOICES:
+            hint = fallback
+        else:
+            hint = f"choose one of: {', '.join(choices)}"
+        self.sink.error(code, f"unknown {what} '{name}'", position, hint)
 
 
 class TableConstructs:
@@ -85,8 +117,15 @@ class TableConstructs:
         self.path: Path_ = ("tables", name)
         self.columns = all_column_names(table)
 
-    def column(self, path: Path_, name: str, code: str) -> bool:
-        return self.checks.known(self.file, path, name, self.columns, code, f"column of {self.name}")
+    def column(self, position: SourcePosition, name: str, code: str) -> bool:
+        return self.checks.known(position, name, self.columns, code, f"column of {self.name}")
+
+    def key_at(self, *path: str | int) -> SourcePosition:
+        """Where a key (a name written before `:`) of this table stands."""
+        return self.file.at(*self.path, *path)
+
+    def value_at(self, *path: str | int) -> SourcePosition:
+        return self.file.value_at(*self.path, *path)
 
     def enum_of(self, column: str) -> list[str] | None:
         spec = self.table.columns.get(column)
@@ -95,51 +134,69 @@ class TableConstructs:
 
     def run(self) -> None:
         self.state_machine()
+        self.stamps()
         self.conditions()
         self.validity()
         self.ownership()
+        self.guarded_columns()
         self.triggers()
-        self.stamps()
-        self.guards()
-        for index, exclusion in enumerate(self.table.exclude):
-            for column in exclusion.columns:
-                self.column((*self.path, "exclude", index, "columns", column), column, "UPOE256")
+        self.exclusions()
 
     def state_machine(self) -> None:
         machine = self.table.state_machine
         if machine is None:
             return
-        path = (*self.path, "state_machine")
-        if not self.column((*path, "column"), machine.column, "UPOE250"):
+        if not self.column(self.value_at("state_machine", "column"), machine.column, "UPOE250"):
             return
         states = self.enum_of(machine.column)
         if states is None:
             self.checks.sink.error("UPOE250", f"state machine column '{machine.column}' is not an enum",
-                                   self.file.value_at(*path, "column"), "give the column an enum type")
+                                   self.value_at("state_machine", "column"), "give the column an enum type")
             return
+        what = f"state of {machine.column}"
         for source, targets in machine.transitions.items():
-            self.checks.known(self.file, (*path, "transitions", source), source, states, "UPOE250",
-                              f"state of {machine.column}")
+            self.checks.known(self.key_at("state_machine", "transitions", source), source, states, "UPOE250",
+                              what)
             for index, target in enumerate(targets):
-                self.checks.known(self.file, (*path, "transitions", source, index), target, states, "UPOE250",
-                                  f"state of {machine.column}")
+                self.checks.known(self.value_at("state_machine", "transitions", source, index), target, states,
+                                  "UPOE250", what)
         for key in ("stamps", "stamp_actors"):
             for state, column in getattr(machine, key).items():
-                self.checks.known(self.file, (*path, key, state), state, states, "UPOE250",
-                                  f"state of {machine.column}")
-                self.column((*path, key, state), column, "UPOE250")
+                self.checks.known(self.key_at("state_machine", key, state), state, states, "UPOE250", what)
+                self.column(self.value_at("state_machine", key, state), column, "UPOE250")
+
+    def stamps(self) -> None:
+        """Stamps without a workflow: column → value → the columns entering the value sets."""
+        for column, values in self.table.stamps.items():
+            if not self.column(self.key_at("stamps", column), column, "UPOE250"):
+                continue
+            states = self.enum_of(column)
+            for value, stamp in values.items():
+                if states is not None:
+                    self.checks.known(self.key_at("stamps", column, value), value, states, "UPOE250",
+                                      f"value of {column}")
+                self.stamp_columns(("stamps", column, value), stamp)
+
+    def stamp_columns(self, path: Path_, stamp: StampSpec) -> None:
+        for key in ("at", "by"):
+            target = getattr(stamp, key)
+            if target is not None:
+                self.column(self.value_at(*path, key), target, "UPOE250")
 
     def conditions(self) -> None:
         for column, cases in self.table.when.items():
-            path = (*self.path, "when", column)
-            if not self.column(path, column, "UPOE251"):
+            if not self.column(self.key_at("when", column), column, "UPOE251"):
                 continue
             states = self.enum_of(column)
             for value, condition in cases.items():
                 if states is not None:
-                    self.checks.known(self.file, (*path, value), value, states, "UPOE251", f"value of {column}")
+                    self.checks.known(self.key_at("when", column, value), value, states, "UPOE251",
+                                      f"value of {column}")
                 for index, required in enumerate(condition.require):
-                    self.column((*path, value, "require", index), required, "UPOE251")
+                    self.column(self.value_at("when", column, value, "require", index), required, "UPOE251")
+                if condition.check is not None:
+                    check_fragment(condition.check, self.value_at("when", column, value, "check"),
+                                   self.checks.sink)
 
     def validity(self) -> None:
         window = self.table.validity
@@ -148,90 +205,77 @@ class TableConstructs:
         for key in ("starts", "ends"):
             column = getattr(window, key)
             if column is not None:
-                self.column((*self.path, "validity", key), column, "UPOE252")
+                self.column(self.value_at("validity", key), column, "UPOE252")
 
     def ownership(self) -> None:
         if self.table.owned_by is not None:
-            self.owner_function((*self.path, "owned_by"), self.table.owned_by)
+            self.owner_function(self.value_at("owned_by"), self.table.owned_by)
         for command in ("select", "insert", "update", "delete"):
             for index, rule in enumerate(getattr(self.table.access, command) or []):
                 if rule.own is not None:
-                    self.own((*self.path, "access", command, index, "own"), rule.own)
+                    self.own(self.value_at("access", command, index, "own"), rule.own)
 
-    def owner_function(self, path: Path_, name: str) -> None:
+    def owner_function(self, position: SourcePosition, name: str) -> None:
         function = self.checks.functions.get(name)
         if function is None:
-            self.checks.unknown(self.file, path, name, self.checks.functions, "UPOE253", "function")
+            self.checks.unknown(position, name, self.checks.functions, "UPOE253", "function",
+                                "declare a function returning the ids of the rows the caller owns")
         elif function.returns.replace(" ", "") not in ("uuid", "uuid[]") or function.args:
             self.checks.sink.error("UPOE253", f"owned_by function '{name}' must take no arguments and return "
-                                   "uuid or uuid[]", self.file.value_at(*path),
-                                   "return the ids of the rows the caller owns")
+                                   "uuid or uuid[]", position, "return the ids of the rows the caller owns")
 
-    def own(self, path: Path_, column: str) -> None:
-        if column != "id" and not self.column(path, column, "UPOE253"):
+    def own(self, position: SourcePosition, column: str) -> None:
+        if column != "id" and not self.column(position, column, "UPOE253"):
             return
         if self.table.tenancy.kind == "user" and column == tenant_column(self.table):
             return
         spec = self.table.columns.get(column)
         target = self.name if column == "id" else (spec.references if spec else None)
         if target is None:
-            self.checks.sink.error("UPOE253", f"'{column}' references nothing the caller could own",
-                                   self.file.value_at(*path),
+            self.checks.sink.error("UPOE253", f"'{column}' references nothing the caller could own", position,
                                    "own through a column that references auth.users or a table with owned_by")
         elif target in self.checks.tables and self.checks.tables[target].owned_by is None:
             self.checks.sink.error("UPOE253", f"table '{target}' declares no owned_by, so '{column}' cannot "
-                                   "be owned", self.file.value_at(*path),
+                                   "be owned", position,
                                    f"give {target} `owned_by: <function returning the caller's {target} ids>`")
 
-    def stamps(self) -> None:
-        machine = self.table.state_machine
-        for column, values in self.table.stamps.items():
-            path = (*self.path, "stamps", column)
-            if not self.column(path, column, "UPOE250"):
-                continue
-            if machine is not None and machine.column == column:
-                self.checks.sink.error("UPOE250", f"'{column}' has a state machine; put its stamps there",
-                                       self.file.at(*path), "move them under state_machine: stamps / stamp_actors")
-            states = self.enum_of(column)
-            for value, stamp in values.items():
-                if states is not None:
-                    self.checks.known(self.file, (*path, value), value, states, "UPOE250", f"value of {column}")
-                for key in ("at", "by"):
-                    target = getattr(stamp, key)
-                    if target is not None:
-                        self.column((*path, value, key), target, "UPOE250")
-
-    def guards(self) -> None:
+    def guarded_columns(self) -> None:
+        roles = self.checks.roles
         for index, guard in enumerate(self.table.guarded_columns):
             for column_index, column in enumerate(guard.columns):
-                self.column((*self.path, "guarded_columns", index, "columns", column_index), column, "UPOE258")
+                self.column(self.value_at("guarded_columns", index, "columns", column_index), column, "UPOE225")
             for role_index, role in enumerate(guard.roles):
-                self.checks.known(self.file, (*self.path, "guarded_columns", index, "roles", role_index), role,
-                                  self.checks.roles, "UPOE258", "role")
-        for name, column in self.table.columns.items():
-            if column.normalize is None:
-                continue
-            # checks.py reads the expression itself, as every column expression.
-            path = (*self.path, "columns", name, "normalize")
-            if column.generated is not None:
-                self.checks.sink.error("UPOE258", f"'{name}' is generated; it cannot also be normalised",
-                                       self.file.value_at(*path), "drop one of `generated` and `normalize`")
+                position = self.value_at("guarded_columns", index, "roles", role_index)
+                if role == MEMBER:
+                    # Roles come from app_metadata.role; `member` is no role, but every user of the tenant.
+                    self.checks.sink.error("UPOE228", "'member' is no role a guard can check", position,
+                                           "name the roles that may change the columns, or none for the platform")
+                elif role not in roles:
+                    self.checks.unknown(position, role, roles, "UPOE228", "role", "declare it under `roles:`")
 
     def triggers(self) -> None:
         for index, trigger in enumerate(self.table.triggers):
-            path = (*self.path, "triggers", index, "function")
+            position = self.value_at("triggers", index, "function")
             function = self.checks.functions.get(trigger.function)
             if function is None:
-                self.checks.unknown(self.file, path, trigger.function, self.checks.functions, "UPOE254", "function")
+                self.checks.unknown(position, trigger.function, self.checks.functions, "UPOE254", "function",
+                                    "declare it under `functions:` with `returns: trigger`")
             elif function.returns != "trigger":
                 self.checks.sink.error("UPOE254", f"function '{trigger.function}' does not return trigger",
-                                       self.file.value_at(*path), "a trigger calls a function with `returns: trigger`")
+                                       position, "a trigger calls a function with `returns: trigger`")
             if trigger.when is not None:
-                problem = fragment_problem(trigger.when)
-                if problem:
-                    self.checks.sink.error("UPOE254", f"trigger condition {problem}",
-                                           self.file.value_at(*self.path, "triggers", index, "when"),
-                                           "write one expression of new and old, e.g. new.status = 'open'")
+                check_fragment(trigger.when, self.value_at("triggers", index, "when"), self.checks.sink)
+
+    def exclusions(self) -> None:
+        for index, exclusion in enumerate(self.table.exclude):
+            for column, operator in exclusion.columns.items():
+                self.column(self.key_at("exclude", index, "columns", column), column, "UPOE256")
+                if not OPERATOR.match(operator):
+                    self.checks.sink.error("UPOE256", f"'{operator}' is not an operator",
+                                           self.value_at("exclude", index, "columns", column),
+                                           "compare with `=` (the same value) or `&&` (overlapping ranges)")
+            if exclusion.where is not None:
+                check_fragment(exclusion.where, self.value_at("exclude", index, "where"), self.checks.sink)
 
 
 def check_constructs(spec: ValidatedSpec, sink: DiagnosticSink) -> None:

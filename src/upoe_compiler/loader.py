@@ -147,10 +147,20 @@ def load_file(path: Path, sink: DiagnosticSink) -> LoadedFile | None:
                 hint="split the domain into several files",
             )
             return None
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         sink.error("UPOE103", f"cannot read spec file: {exc}", SourcePosition(name, 1, 1),
-                   hint="spec files must be UTF-8 text")
+                   hint="check that the file exists and can be read")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Point at the first byte that is not UTF-8: lines and columns of the text before it.
+        before = data[: exc.start].decode("utf-8")
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        sink.error("UPOE103", f"spec file is not UTF-8 text: byte 0x{data[exc.start]:02X} cannot be decoded",
+                   SourcePosition(name, line, column),
+                   hint="spec files must be UTF-8 text: save the file as UTF-8 in your editor")
         return None
     return load_text(text, name, path, sink)
 
@@ -178,10 +188,9 @@ def load_text(text: str, name: str, path: Path, sink: DiagnosticSink) -> LoadedF
         _unprintable(exc, text, name, sink)
         return None
     except RecursionError:
-        mark = composer.get_mark()
-        sink.error("UPOE101", "YAML syntax error: nested too deeply",
-                   SourcePosition(name, mark.line + 1, mark.column + 1),
-                   f"a spec needs no more than a few levels of nesting (at most {MAX_NESTING})")
+        # Where the stack ran out depends on the caller: report the first node nested too deeply.
+        sink.error("UPOE101", f"YAML syntax error: nested deeper than {MAX_NESTING} levels",
+                   _too_deep(text, name), "a spec needs no more than a few levels of nesting")
         return None
     finally:
         composer.dispose()
@@ -197,6 +206,32 @@ def load_text(text: str, name: str, path: Path, sink: DiagnosticSink) -> LoadedF
         sink.error(abort.code, abort.message, abort.position, abort.hint)
         return None
     return loaded
+
+
+_OPENS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+          yaml.FlowSequenceStartToken)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+_NODES = (*_OPENS, yaml.ScalarToken, yaml.AliasToken)
+
+
+def _too_deep(text: str, name: str) -> SourcePosition:
+    """The first value inside more than MAX_NESTING collections, found by the (iterative) scanner."""
+    depth, is_key = 0, False
+    try:
+        for token in yaml.scan(text):
+            if isinstance(token, yaml.KeyToken):
+                is_key = True
+            elif isinstance(token, _NODES):
+                if depth > MAX_NESTING and not is_key:
+                    return SourcePosition(name, token.start_mark.line + 1, token.start_mark.column + 1)
+                is_key = False
+            if isinstance(token, _OPENS):
+                depth += 1
+            elif isinstance(token, _CLOSES):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return SourcePosition(name, 1, 1)
 
 
 def _unprintable(exc: yaml.reader.ReaderError, text: str, name: str, sink: DiagnosticSink) -> None:
@@ -216,11 +251,19 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> tuple[str,
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message = f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}"
     if exc.problem and exc.context and context is not None:
-        message += f" ({exc.context} at line {context.line + 1}, column {context.column + 1})"
+        where = f"line {context.line + 1}, column {context.column + 1}"
+        if exc.problem.startswith("but "):  # "expected a single document in the stream", "but found another document"
+            message = f"YAML syntax error: {exc.context} (from {where}), {exc.problem}"
+        else:
+            message += f" ({exc.context} at {where})"
     source = lines[line - 1] if 1 <= line <= len(lines) else ""
     indentation = source[: len(source) - len(source.lstrip(" \t"))]
     if "'\\t'" in message or "tab character" in message or "\t" in indentation:
         hint = "indent with spaces; YAML does not allow tabs"
+    elif "undefined alias" in message:
+        hint = "set the anchor (&name) on a value above before using it as *name; check the spelling"
+    elif "another document" in message or "<document start>" in message:
+        hint = "a spec file is one YAML document: remove the `---` or `...`, or give the second domain its own file"
     else:
         hint = "check the indentation and quoting around this place"
     return message, SourcePosition(name, line, column), hint
@@ -278,6 +321,11 @@ class _Constructor:
                            hint="write the key as a single word")
                 continue
             key = key_node.value
+            if key == "<<" and key_node.style is None:
+                sink.error("UPOE101", "YAML merge keys (<<) are not supported", key_position,
+                           hint="YAML 1.2 has no merge keys: write the keys out (an alias *name can stand "
+                                "for a whole value)")
+                continue
             if key in result:
                 first = loaded.key_positions[(*path, key)]
                 sink.error(

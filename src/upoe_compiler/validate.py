@@ -90,6 +90,14 @@ def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
     if on_key:
         loc = loc[:-1]
     field = str(loc[-1]) if loc else "file"
+    # An item of a list has no name of its own: say which item of which key, as written
+    # (`select: [member, ""]` stands for `select: [{roles: [member]}, {roles: [""]}]`).
+    written = loc
+    while len(written) > 1 and written not in loaded.value_positions:
+        written = written[:-1]
+    named = f"'{field}'"
+    if len(written) > 1 and isinstance(written[-1], int):
+        named = f"item {written[-1] + 1} of '{written[-2]}'"
     value = error.get("input")
     if kind == "extra_forbidden":
         allowed = sorted(_fields_at(loc[:-1]))
@@ -105,11 +113,11 @@ def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
         expected = _TYPE_ERRORS[kind]
         # Nothing written after `key:` has no place of its own: point at the key.
         position = loaded.position(loc) if value is None else loaded.value_position(loc)
-        sink.error("UPOE203", f"'{field}' must be {expected}, not {_describe(value)}", position,
+        sink.error("UPOE203", f"{named} must be {expected}, not {_describe(value)}", position,
                    _type_hint(kind, field, value))
     elif kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        sink.error("UPOE204", f"'{field}' has an invalid value {_describe(value)}",
+        sink.error("UPOE204", f"{named} has an invalid value {_describe(value)}",
                    loaded.value_position(loc), f"use one of {expected}")
     elif kind == "value_error":
         # A rule across several keys of one mapping: point at the mapping's name.
@@ -124,14 +132,14 @@ def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
         parent = str(loc[-2]) if len(loc) > 1 else "file"
         sink.error("UPOE206", f"a name under '{parent}' is empty", loaded.position(loc), "write a name")
     elif kind in ("too_short", "string_too_short"):
-        sink.error("UPOE206", f"'{field}' must not be empty", loaded.value_position(loc),
+        sink.error("UPOE206", f"{named} must not be empty", loaded.value_position(loc),
                    "give at least one entry" if kind == "too_short" else "write a name")
     elif kind == "greater_than_equal":
         least = error.get("ctx", {}).get("ge")
-        sink.error("UPOE204", f"'{field}' must be at least {least}, not {_describe(value)}",
+        sink.error("UPOE204", f"{named} must be at least {least}, not {_describe(value)}",
                    loaded.value_position(loc), f"write a whole number of {least} or more")
     else:
-        sink.error("UPOE204", f"'{field}': {error['msg']}", loaded.value_position(loc),
+        sink.error("UPOE204", f"{named}: {error['msg']}", loaded.value_position(loc),
                    "compare with the same key in spec/foundation.yaml")
 
 
@@ -172,6 +180,10 @@ _RULE_HINTS = {
     "generated column cannot have a default": "remove the default: the generated expression gives the value",
     "`columns` and `expression`": "index plain columns with `columns: [a, b]`, or one expression with "
                                   "`expression:`",
+    "`query` and `query_file`": "write a short select under `query`, or name a .sql file under `query_file`; "
+                                "not both",
+    "give `require`": "list the columns that must be set, e.g. `{require: [reason]}`, and/or a `check`",
+    "give `at`": "name the column to stamp, e.g. `{at: done_at}` and/or `{by: done_by}`",
 }
 
 

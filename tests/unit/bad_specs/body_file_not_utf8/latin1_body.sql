@@ -1,0 +1,1 @@
+select count(*) from public.communities c where c.name <> 'Peñalolén'
