@@ -1,10 +1,10 @@
 """Semantic checks of the behaviour constructs: each names columns, states, functions and
 tables that must exist and fit.
 
-Codes: UPOE250 state machine and stamps, UPOE251 conditional requirement (`when`), UPOE252
-validity window, UPOE253 ownership (`own`, `owned_by`), UPOE254 custom trigger, UPOE255
-bucket, UPOE256 exclusion, UPOE257 view; guarded columns report UPOE225 (unknown column) and
-UPOE228 (unknown role); SQL expressions of the constructs UPOE229 (unsafe SQL fragment).
+Codes: UPOE250 state machine or stamps, UPOE251 conditional requirement (`when`), UPOE252
+validity window, UPOE253 ownership (`own`, `owned_by`), UPOE254 custom trigger, UPOE255 bucket,
+UPOE256 exclusion, UPOE257 view, UPOE258 guarded or normalised column; the SQL expressions of
+`when` and exclusions UPOE229 (unsafe SQL fragment), as every expression.
 """
 
 from __future__ import annotations
@@ -139,6 +139,7 @@ class TableConstructs:
         self.validity()
         self.ownership()
         self.guarded_columns()
+        self.normalized_columns()
         self.triggers()
         self.exclusions()
 
@@ -167,9 +168,14 @@ class TableConstructs:
 
     def stamps(self) -> None:
         """Stamps without a workflow: column → value → the columns entering the value sets."""
+        machine = self.table.state_machine
         for column, values in self.table.stamps.items():
             if not self.column(self.key_at("stamps", column), column, "UPOE250"):
                 continue
+            if machine is not None and machine.column == column:
+                self.checks.sink.error("UPOE250", f"'{column}' has a state machine; put its stamps there",
+                                       self.key_at("stamps", column),
+                                       "move them under state_machine: stamps / stamp_actors")
             states = self.enum_of(column)
             for value, stamp in values.items():
                 if states is not None:
@@ -243,15 +249,23 @@ class TableConstructs:
         roles = self.checks.roles
         for index, guard in enumerate(self.table.guarded_columns):
             for column_index, column in enumerate(guard.columns):
-                self.column(self.value_at("guarded_columns", index, "columns", column_index), column, "UPOE225")
+                self.column(self.value_at("guarded_columns", index, "columns", column_index), column, "UPOE258")
             for role_index, role in enumerate(guard.roles):
                 position = self.value_at("guarded_columns", index, "roles", role_index)
                 if role == MEMBER:
                     # Roles come from app_metadata.role; `member` is no role, but every user of the tenant.
-                    self.checks.sink.error("UPOE228", "'member' is no role a guard can check", position,
+                    self.checks.sink.error("UPOE258", "'member' is no role a guard can check", position,
                                            "name the roles that may change the columns, or none for the platform")
                 elif role not in roles:
-                    self.checks.unknown(position, role, roles, "UPOE228", "role", "declare it under `roles:`")
+                    self.checks.unknown(position, role, roles, "UPOE258", "role", "declare it under `roles:`")
+
+    def normalized_columns(self) -> None:
+        # checks.py reads the expression itself, as every column expression.
+        for name, column in self.table.columns.items():
+            if column.normalize is not None and column.generated is not None:
+                self.checks.sink.error("UPOE258", f"'{name}' is generated; it cannot also be normalised",
+                                       self.value_at("columns", name, "normalize"),
+                                       "drop one of `generated` and `normalize`")
 
     def triggers(self) -> None:
         for index, trigger in enumerate(self.table.triggers):
@@ -264,7 +278,11 @@ class TableConstructs:
                 self.checks.sink.error("UPOE254", f"function '{trigger.function}' does not return trigger",
                                        position, "a trigger calls a function with `returns: trigger`")
             if trigger.when is not None:
-                check_fragment(trigger.when, self.value_at("triggers", index, "when"), self.checks.sink)
+                problem = fragment_problem(trigger.when)
+                if problem:
+                    self.checks.sink.error("UPOE254", f"trigger condition {problem}",
+                                           self.value_at("triggers", index, "when"),
+                                           "write one expression of new and old, e.g. new.status = 'open'")
 
     def exclusions(self) -> None:
         for index, exclusion in enumerate(self.table.exclude):

@@ -375,7 +375,9 @@ def expression_places() -> list[tuple[int, int, str]]:
     for number, line in enumerate(EXPRESSION_PLACES.splitlines(), start=1):
         if "{e}" in line:
             key = line.split(":")[0].strip(" -")
-            places.append((number, line.index("{e}") + 1, "UPOE257" if key == "query" else "UPOE229"))
+            # A view query and a trigger condition have codes of their own; every other place UPOE229.
+            code = {"query": "UPOE257", "when": "UPOE254"}.get(key, "UPOE229")
+            places.append((number, line.index("{e}") + 1, code))
     return places
 
 
