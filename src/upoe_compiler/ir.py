@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .errors import SourcePosition
+from .pgnames import fit_identifier
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,10 @@ class Table(DbObject):
     @property
     def qualified_name(self) -> str:
         return f"{self.schema}.{self.name}"
+
+    @property
+    def primary_key_name(self) -> str:
+        return fit_identifier(f"{self.name}_pkey")
 
     @property
     def comment(self) -> str:
@@ -297,6 +302,7 @@ class DomainInfo:
     phase: int
     requirements: tuple[tuple[str, str], ...]
     source_file: str
+    roles: tuple[tuple[str, str], ...] = ()  # application roles this domain introduces, with their meaning
 
 
 ObjectT = TypeVar("ObjectT", bound=DbObject)

@@ -343,7 +343,7 @@ class TableResolver:
             with_check = render(condition) if command in ("insert", "update") else None
             text = " ".join(filter(None, (using, with_check)))
             deps = {self.key, *self.owner.refs(text, exclude=None)}
-            name = f"{self.name}_{command}"
+            name = fit_identifier(f"{self.name}_{command}")
             self.add(ir.Policy(
                 f"policy:public.{self.name}.{name}", self.domain, tuple(sorted(deps)),
                 self.file.at("tables", self.name, "access", command) if getattr(self.table.access, command)
