@@ -12,6 +12,7 @@ from .lint import lint
 from .loader import load_spec_dir
 from .manifest import render_manifest
 from .render import make_environment, render_migrations
+from .render.docs import render_docs
 from .render.environment import DEFAULT_TEMPLATES_DIR
 from .render.pgtap import render_tests
 from .resolve import resolve
@@ -47,6 +48,7 @@ def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_
     environment = make_environment(templates_dir)
     files = render_migrations(ordered, environment)
     files.update(render_tests(model, ordered, environment))
+    files.update(render_docs(model, ordered, environment))
     files["manifest.json"] = render_manifest(ordered)
     return files
 

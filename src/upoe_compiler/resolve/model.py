@@ -41,7 +41,8 @@ class Resolver:
             self._domain(file)
         domains = tuple(
             ir.DomainInfo(f.spec.domain, f.spec.title, f.spec.description, f.spec.phase,
-                          tuple(f.spec.requirements.items()), f"{f.spec_dir.name}/{f.loaded.path.name}")
+                          tuple(f.spec.requirements.items()), f"{f.spec_dir.name}/{f.loaded.path.name}",
+                          tuple(f.spec.roles.items()))
             for f in self.spec.files
         )
         return ir.Model(domains, tuple(self.objects))
