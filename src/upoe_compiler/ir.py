@@ -258,6 +258,7 @@ class ColumnGuard(DbObject):
     function_name: str
     groups: tuple[tuple[tuple[str, ...], str | None, str], ...]  # (columns, role check, message)
     search_path: str = ""
+    trigger_name: str = ""
     RANK = 9
 
 
@@ -270,6 +271,7 @@ class Normalizer(DbObject):
     function_name: str
     assignments: tuple[tuple[str, str], ...]  # (column, expression of new values)
     search_path: str = ""
+    trigger_name: str = ""
     RANK = 9
 
 

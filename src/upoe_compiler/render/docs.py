@@ -813,9 +813,9 @@ class _Site:
                  + (f" when ({t.when})" if t.when else "") for t in self.of_table(ir.Trigger, table.name)]
         found += [f"{m.trigger_name}: before insert or update of {m.column} for each row, "
                   f"{m.schema}.{m.function_name}()" for m in self.of_table(ir.StateMachine, table.name)]
-        found += [f"authorize_column_changes: before update for each row, {g.schema}.{g.function_name}()"
+        found += [f"{g.trigger_name}: before update for each row, {g.schema}.{g.function_name}()"
                   for g in self.of_table(ir.ColumnGuard, table.name)]
-        found += [f"adjust_written_values: before insert or update for each row, {n.schema}.{n.function_name}()"
+        found += [f"{n.trigger_name}: before insert or update for each row, {n.schema}.{n.function_name}()"
                   for n in self.of_table(ir.Normalizer, table.name)]
         return found
 

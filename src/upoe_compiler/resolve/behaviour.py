@@ -33,6 +33,8 @@ def behaviour_objects(resolver: TableResolver) -> list[ir.DbObject]:
             f"normalizer:public.{resolver.name}", resolver.domain, (resolver.key, "schema:private"),
             resolver.position, schema="private", table=resolver.name,
             function_name=fit_identifier(f"{resolver.name}_normalize"),
+            # Trigger names set the firing order: normalise first, then authorise (README).
+            trigger_name="adjust_written_values",
             assignments=tuple((name, of_new_value(name, expression)) for name, expression in normalized)))
     return objects
 
@@ -79,4 +81,5 @@ def _column_guard(resolver: TableResolver) -> ir.ColumnGuard:
     return ir.ColumnGuard(
         f"column_guard:public.{resolver.name}", resolver.domain, deps,
         resolver.file.at("tables", resolver.name, "guarded_columns"), schema="private", table=resolver.name,
-        function_name=fit_identifier(f"{resolver.name}_guard_columns"), groups=tuple(groups))
+        function_name=fit_identifier(f"{resolver.name}_guard_columns"), groups=tuple(groups),
+        trigger_name="authorize_column_changes")
