@@ -1,0 +1,13 @@
+"""The documentation site in build/docs/: what a newcomer reads before the SQL.
+
+Every decision is made here, in Python: the coordinates of each domain's ERD, the cells of
+each table's access matrix, the rows of the requirement traceability table. The templates
+under templates/docs/ only give them shape. Their names end in `.html`, so the environment
+autoescapes everything they print; the pages use no JavaScript and only `style.css`, so
+they work offline from file://.
+"""
+
+from .pages import TEMPLATE_NAMES, page_of
+from .site import render_docs
+
+__all__ = ["TEMPLATE_NAMES", "page_of", "render_docs"]

@@ -1,0 +1,347 @@
+"""The pages of the site, from the model and the plan."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import jinja2
+
+from ... import ir
+from ...graph import MigrationPlan, Plan
+from ...patterns import COMMANDS, MEMBER
+from ...pgnames import fit_identifier
+from ..sql import TEMPLATES
+from .access import access_rows
+from .erd import ErdLayout
+from .pages import (
+    ANON,
+    DOCS_DIR,
+    SERVICE_ROLE,
+    TEMPLATE_NAMES,
+    BucketDoc,
+    ColumnDoc,
+    DomainSummary,
+    EnumDoc,
+    FunctionDoc,
+    IndexDoc,
+    Link,
+    Pattern,
+    RoleDoc,
+    TableDoc,
+    TraceRow,
+    TypeDoc,
+    ViewDoc,
+    _display_type,
+    anchor,
+    page_of,
+    requirement_anchor,
+)
+
+# -- the site -------------------------------------------------------------------------------------
+
+_TENANCY = {
+    "community": "community: each row belongs to one community ({column}); users reach the rows of their "
+                 "current community (JWT app_metadata)",
+    "organization": "organization: each row belongs to an organization ({column}); users reach the rows of "
+                    "the organization their current community belongs to",
+    "user": "user: each row belongs to one user ({column}); users reach only their own rows",
+    "global": "global: a catalogue every signed-in user reads; only service_role writes it",
+}
+
+_CARRIER_KINDS = ("tables", "columns", "enums", "types", "functions", "views")
+
+
+class _Site:
+    def __init__(self, model: ir.Model, plan: Plan, environment: jinja2.Environment) -> None:
+        for name in TEMPLATE_NAMES:
+            # Escaping HTML is the environment's job: it must see these names as HTML.
+            setting = environment.autoescape
+            if not (setting(name) if callable(setting) else setting):
+                raise RuntimeError(f"the Jinja environment does not autoescape {name}")
+        self.model = model
+        self.environment = environment
+        self.migrations = list(plan.migrations)
+        self.domains = [m.domain for m in self.migrations]
+        self.tables = {t.name: t for t in model.of_type(ir.Table)}
+        self.roles = self._roles()
+        self.href_of = {name: f"{page_of(t.domain)}#{anchor('table', name)}" for name, t in self.tables.items()}
+
+    # -- shared pieces --------------------------------------------------------------------------
+
+    def _roles(self) -> tuple[str, ...]:
+        """The access matrix's columns: anon, the application roles as the domains declare them
+        (and any a rule names without a declaration), service_role."""
+        declared = [role for domain in self.domains for role, _ in domain.roles]
+        named = [role for table in self.tables.values() for _, rules in table.access
+                 for roles, _ in rules for role in roles if role != MEMBER]
+        app_roles = [r for r in dict.fromkeys([*declared, *named]) if r not in (ANON, SERVICE_ROLE)]
+        return (ANON, *app_roles, SERVICE_ROLE)
+
+    def nav(self, current: str | None) -> tuple[Link, ...]:
+        return tuple(Link(d.title, page_of(d.name), d.name == current) for d in self.domains)
+
+    @staticmethod
+    def requirement_links(requirements: Iterable[str]) -> tuple[Link, ...]:
+        return tuple(Link(r, f"index.html#{requirement_anchor(r)}") for r in requirements)
+
+    def objects_of(self, domain: str, kind: type[ir.ObjectT]) -> list[ir.ObjectT]:
+        return [o for o in self.model.of_type(kind) if o.domain == domain]
+
+    def of_table(self, kind: type[ir.ObjectT], table: str) -> list[ir.ObjectT]:
+        return [o for o in self.model.of_type(kind) if getattr(o, "table", None) == table]
+
+    def sql(self, obj: ir.DbObject) -> str:
+        return self.environment.get_template(TEMPLATES[type(obj)]).render(obj=obj).strip("\n")
+
+    def table_link(self, name: str, here: str) -> Link:
+        href = self.href_of.get(name)
+        if href is None:
+            return Link(name)
+        page, _, fragment = href.partition("#")
+        return Link(name, f"#{fragment}" if page == page_of(here) else href)
+
+    @staticmethod
+    def test_file(migration: MigrationPlan) -> str:
+        """The pgTAP file render_tests writes for the domain (only domains with tables get one)."""
+        if not any(isinstance(o, ir.Table) for o in migration.objects):
+            return ""
+        return f"{migration.number:04d}_{migration.domain.name}.test.sql"
+
+    # -- the overview ---------------------------------------------------------------------------
+
+    def index(self) -> str:
+        summaries = tuple(
+            DomainSummary(m.number, Link(m.domain.name, page_of(m.domain.name)), m.domain.title, m.domain.phase,
+                          m.domain.description.strip(), len(self.objects_of(m.domain.name, ir.Table)), m.file_name)
+            for m in self.migrations)
+        roles = tuple(RoleDoc(role, text.strip(), Link(d.title, page_of(d.name)))
+                      for d in self.domains for role, text in d.roles)
+        return self.environment.get_template("docs/index.html").render(
+            nav=self.nav(None), domains=summaries, roles=roles, trace=self.traceability(),
+            table_count=len(self.tables))
+
+    def traceability(self) -> tuple[TraceRow, ...]:
+        """Each requirement a domain declares, with the objects whose `requirements` name it
+        (in spec order, wherever they are declared) and its domain's pgTAP file."""
+        carriers: dict[str, dict[str, list[Link]]] = {}
+
+        def carry(requirements: Iterable[str], kind: str, text: str, fragment: str, domain: str) -> None:
+            link = Link(text, f"{page_of(domain)}#{fragment}")
+            for requirement in requirements:
+                found = carriers.setdefault(requirement, {}).setdefault(kind, [])
+                if link not in found:  # a function's public wrapper repeats its private body
+                    found.append(link)
+
+        for obj in self.model.objects:
+            if isinstance(obj, ir.Table):
+                carry(obj.requirements, "tables", obj.name, anchor("table", obj.name), obj.domain)
+                for column in obj.columns:
+                    carry(column.requirements, "columns", f"{obj.name}.{column.name}",
+                          anchor("column", obj.name, column.name), obj.domain)
+            elif isinstance(obj, ir.Enum | ir.DomainType | ir.Function | ir.View):
+                kind = {ir.Enum: "enums", ir.DomainType: "types", ir.Function: "functions", ir.View: "views"}
+                carry(obj.requirements, kind[type(obj)], obj.name, anchor(kind[type(obj)][:-1], obj.name),
+                      obj.domain)
+        rows = []
+        for migration in self.migrations:
+            domain = migration.domain
+            for requirement, title in domain.requirements:
+                found = carriers.get(requirement, {})
+                rows.append(TraceRow(
+                    requirement_anchor(requirement), requirement, title, Link(domain.name, page_of(domain.name)),
+                    tuple((kind, tuple(found[kind])) for kind in _CARRIER_KINDS if kind in found),
+                    self.test_file(migration)))
+        return tuple(rows)
+
+    # -- a domain's page ------------------------------------------------------------------------
+
+    def domain_page(self, migration: MigrationPlan) -> str:
+        domain = migration.domain
+        tables = self.objects_of(domain.name, ir.Table)
+        names = {t.name for t in tables}
+        foreign_keys = [fk for fk in self.model.of_type(ir.ForeignKey) if fk.table in names]
+        elsewhere = {name: href for name, href in self.href_of.items() if name not in names}
+        return self.environment.get_template("docs/domain.html").render(
+            nav=self.nav(domain.name), domain=domain, number=migration.number, migration=migration.file_name,
+            test_file=self.test_file(migration),
+            requirements=tuple((Link(r, f"index.html#{requirement_anchor(r)}"), title)
+                               for r, title in domain.requirements),
+            erd=ErdLayout(tables, foreign_keys, elsewhere).layout() if tables else None,
+            roles=self.roles,
+            tables=tuple(self.table_doc(t) for t in tables),
+            enums=tuple(EnumDoc(anchor("enum", e.name), e.name, e.values, e.description.strip(),
+                                self.requirement_links(e.requirements))
+                        for e in self.objects_of(domain.name, ir.Enum)),
+            types=tuple(TypeDoc(anchor("type", t.name), t.name, t.base_type, t.check or "", t.description.strip(),
+                                self.requirement_links(t.requirements))
+                        for t in self.objects_of(domain.name, ir.DomainType)),
+            functions=self.function_docs(domain.name),
+            views=tuple(ViewDoc(anchor("view", v.name), f"{v.schema}.{v.name}", v.description.strip(),
+                                self.requirement_links(v.requirements), v.column_comments, self.sql(v))
+                        for v in self.objects_of(domain.name, ir.View)),
+            buckets=tuple(self.bucket_doc(b) for b in self.objects_of(domain.name, ir.Bucket)))
+
+    def table_doc(self, table: ir.Table) -> TableDoc:
+        tenancy = _TENANCY[table.tenancy].format(column=table.tenant_column)
+        if table.tenant_column == "id":
+            tenancy = f"{table.tenancy}: the table is the tenant key itself (its id)"
+        policies = sorted(self.of_table(ir.Policy, table.name),
+                          key=lambda p: (COMMANDS.index(p.command) if p.command in COMMANDS else 9, p.name))
+        return TableDoc(
+            anchor("table", table.name), table.name, table.description.strip(),
+            self.requirement_links(table.requirements), tenancy, self.patterns(table),
+            tuple(self.column_doc(table, c) for c in table.columns),
+            tuple((c.name, c.expression or "") for c in table.checks),
+            tuple(IndexDoc(i.name, f"using {i.using} ({', '.join(i.elements)})", "unique" if i.unique else "",
+                           i.where or "") for i in self.of_table(ir.Index, table.name)),
+            access_rows(table, self.roles),
+            "\n\n".join(self.sql(p) for p in policies))
+
+    def column_doc(self, table: ir.Table, column: ir.Column) -> ColumnDoc:
+        default = column.default or ""
+        if column.generated is not None:
+            default = f"generated always as ({column.generated}) stored"
+        references = self.table_link(column.references, table.domain) if column.references else None
+        return ColumnDoc(anchor("column", table.name, column.name), column.name, _display_type(column.type),
+                         "not null" if column.not_null else "null", default, references,
+                         (column.description or "").strip(), self.requirement_links(column.requirements))
+
+    def patterns(self, table: ir.Table) -> tuple[Pattern, ...]:
+        found = []
+        if table.audit:
+            found.append(Pattern("audit", "created_at, updated_at and created_by are set by the set_audit_fields "
+                                          "trigger; clients cannot forge them"))
+        if table.soft_delete:
+            found.append(Pattern("soft delete", "deleted_at marks deleted rows; reads and updates see only active "
+                                                "rows; clients delete through soft_delete_record(table, id)"))
+        if table.immutable:
+            found.append(Pattern("append-only", "updates, deletes and truncates are rejected for every role "
+                                                "(P0001 immutable_table)"))
+        found += [_machine_pattern(m) for m in self.of_table(ir.StateMachine, table.name)]
+        for guard in self.of_table(ir.ColumnGuard, table.name):
+            found.append(Pattern("guarded columns", "a before-update trigger rejects other API callers (42501)",
+                                 tuple(message.removeprefix("not_authorized: ") for _, _, message in guard.groups)))
+        for normalizer in self.of_table(ir.Normalizer, table.name):
+            found.append(Pattern("normalised columns", "a trigger rewrites written values into their normal form",
+                                 tuple(f"{column} := {expression}" for column, expression in normalizer.assignments)))
+        validity = _validity(table)
+        if validity:
+            found.append(Pattern("validity", validity))
+        for exclusion in table.exclusions:
+            where = f", among rows where {exclusion.where}" if exclusion.where else ""
+            found.append(Pattern("exclusion", f"{exclusion.name}: no two rows match on "
+                                              f"{', '.join(exclusion.columns)} (using {exclusion.using}){where}"))
+        triggers = sorted(self.triggers(table))
+        if triggers:
+            found.append(Pattern("triggers", "PostgreSQL runs the triggers of one event in name order",
+                                 tuple(triggers)))
+        return tuple(found)
+
+    def triggers(self, table: ir.Table) -> list[str]:
+        """Every trigger on the table: declared ones and those of its behaviour constructs
+        (named as templates/sql/ names them)."""
+        found = [f"{t.name}: {t.timing} {' or '.join(t.events)} for each {t.level}, {t.function}()"
+                 + (f" when ({t.when})" if t.when else "") for t in self.of_table(ir.Trigger, table.name)]
+        found += [f"{m.trigger_name}: before insert or update of {m.column} for each row, "
+                  f"{m.schema}.{m.function_name}()" for m in self.of_table(ir.StateMachine, table.name)]
+        found += [f"{g.trigger_name}: before update for each row, {g.schema}.{g.function_name}()"
+                  for g in self.of_table(ir.ColumnGuard, table.name)]
+        found += [f"{n.trigger_name}: before insert or update for each row, {n.schema}.{n.function_name}()"
+                  for n in self.of_table(ir.Normalizer, table.name)]
+        return found
+
+    def function_docs(self, domain: str) -> tuple[FunctionDoc, ...]:
+        """One entry per spec function: its callable face (the public wrapper of a
+        security-definer body, else the function itself) and the body that does the work."""
+        faces: dict[str, list[ir.Function]] = {}
+        for function in self.objects_of(domain, ir.Function):
+            faces.setdefault(function.name, []).append(function)
+        docs = []
+        for name, functions in faces.items():
+            public = next((f for f in functions if f.schema == "public"), None)
+            body = next((f for f in functions if f.security_definer), functions[0])
+            face = public or functions[0]
+            arguments = ", ".join(f"{a.name} {_display_type(a.type)}" + (f" default {a.default}" if a.default else "")
+                                  for a in face.args)
+            if body.security_definer and public is not None and public is not body:
+                security = (f"security definer: the body runs as its owner in private.{name}, called through "
+                            f"the security-invoker wrapper public.{name}")
+            elif body.security_definer:
+                security = "security definer, in schema private (not exposed through the API)"
+            elif face.schema == "private":
+                security = "security invoker, in schema private (a helper of other functions)"
+            else:
+                security = "security invoker"
+            execute = ", ".join(face.execute_roles) or "no API role (triggers and other functions only)"
+            docs.append(FunctionDoc(
+                anchor("function", name), f"{face.schema}.{name}({arguments})", _display_type(face.returns),
+                security, execute, f"{body.language}, {body.volatility}", face.description.strip(),
+                self.requirement_links(face.requirements), body.body.strip("\n")))
+        return tuple(docs)
+
+    def bucket_doc(self, bucket: ir.Bucket) -> BucketDoc:
+        facts = [("visibility", "private"),
+                 ("file size limit", _size(bucket.file_size_limit)),
+                 ("allowed types", ", ".join(bucket.allowed_mime_types) or "any")]
+        if bucket.table:
+            facts.append(("readable when", f"the path is stored in {bucket.table}.{bucket.path_column} "
+                                           f"of a row the caller can see"))
+            facts.append(("uploads go to", f"{{community_id}}/{bucket.entity}/{{id of a visible {bucket.entity} "
+                                           f"row}}/…"))
+        return BucketDoc(anchor("bucket", bucket.name), bucket.name, bucket.description.strip(), tuple(facts),
+                         self.sql(bucket))
+
+    # -- every file -----------------------------------------------------------------------------
+
+    def files(self) -> dict[str, str]:
+        files = {f"{DOCS_DIR}/index.html": self.index(),
+                 f"{DOCS_DIR}/style.css": self.environment.get_template("docs/style.css").render()}
+        for migration in self.migrations:
+            files[f"{DOCS_DIR}/{page_of(migration.domain.name)}"] = self.domain_page(migration)
+        return files
+
+
+def _machine_pattern(machine: ir.StateMachine) -> Pattern:
+    entries = tuple(
+        f"entering {state} sets " + ", ".join(f"{column} = {value.removeprefix('pg_catalog.')}"
+                                                for column, value in assignments)
+        for state, assignments in machine.on_entry)
+    if not machine.transitions:
+        return Pattern("stamps", f"changes of {machine.column} record when (and who)", entries)
+    moves: dict[str, list[str]] = {}
+    for source, target in machine.transitions:
+        moves.setdefault(source, []).append(target)
+    lines = tuple(f"{source} → {', '.join(targets)}" for source, targets in moves.items())
+    return Pattern("state machine", f"{machine.column} moves only along these transitions "
+                                    f"(else P0001 invalid_transition)", lines + entries)
+
+
+_COMPARISON = re.compile(r"^([a-z_][a-z0-9_]*) (>=|>) ([a-z_][a-z0-9_]*)$")
+
+
+def _validity(table: ir.Table) -> str:
+    """The validity window that a check `ends > starts` under its generated name stands for."""
+    for check in table.checks:
+        match = _COMPARISON.match(check.expression or "")
+        if match is None:
+            continue
+        ends, operator, starts = match.groups()
+        if check.name == fit_identifier(f"{table.name}_{ends}_after_{starts}_check"):
+            inclusive = " or equal" if operator == ">=" else ""
+            return f"a row is valid from {starts} to {ends}; {ends} must be later{inclusive}"
+    return ""
+
+
+def _size(limit: int | None) -> str:
+    if limit is None:
+        return "none"
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if limit >= factor and limit % factor == 0:
+            return f"{limit // factor} {unit}"
+    return f"{limit} bytes"
+
+
+def render_docs(model: ir.Model, plan: Plan, environment: jinja2.Environment) -> dict[str, str]:
+    """docs/index.html, docs/style.css and docs/<domain>.html, keyed by path under the output root."""
+    return _Site(model, plan, environment).files()
