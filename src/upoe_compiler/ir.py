@@ -242,6 +242,7 @@ class StateMachine(DbObject):
     on_entry: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # state → (column, value) pairs
     search_path: str = ""
     trigger_name: str = ""
+    requirements: tuple[str, ...] = ()  # those of the table it serves
     RANK = 9
 
     @property
@@ -259,6 +260,7 @@ class ColumnGuard(DbObject):
     groups: tuple[tuple[tuple[str, ...], str | None, str], ...]  # (columns, role check, message)
     search_path: str = ""
     trigger_name: str = ""
+    requirements: tuple[str, ...] = ()  # those of the table it serves
     RANK = 9
 
 
@@ -272,6 +274,7 @@ class Normalizer(DbObject):
     assignments: tuple[tuple[str, str], ...]  # (column, expression of new values)
     search_path: str = ""
     trigger_name: str = ""
+    requirements: tuple[str, ...] = ()  # those of the table it serves
     RANK = 9
 
 

@@ -34,7 +34,7 @@ def behaviour_objects(resolver: TableResolver) -> list[ir.DbObject]:
             resolver.position, schema="private", table=resolver.name,
             function_name=fit_identifier(f"{resolver.name}_normalize"),
             # Trigger names set the firing order: normalise first, then authorise (README).
-            trigger_name="adjust_written_values",
+            trigger_name="adjust_written_values", requirements=tuple(resolver.table.requirements),
             assignments=tuple((name, of_new_value(name, expression)) for name, expression in normalized)))
     return objects
 
@@ -63,7 +63,7 @@ def _state_machine(resolver: TableResolver, column: str, spec: StateMachineSpec 
         f"state_machine:public.{resolver.name}.{column}", resolver.domain, (resolver.key, "schema:private"),
         resolver.file.at(*path), schema="private", table=resolver.name, column=column,
         function_name=fit_identifier(f"{resolver.name}_{column}_{suffix}"), transitions=transitions,
-        on_entry=on_entry, trigger_name=fit_identifier(trigger))
+        on_entry=on_entry, trigger_name=fit_identifier(trigger), requirements=tuple(resolver.table.requirements))
 
 
 def _column_guard(resolver: TableResolver) -> ir.ColumnGuard:
@@ -82,4 +82,4 @@ def _column_guard(resolver: TableResolver) -> ir.ColumnGuard:
         f"column_guard:public.{resolver.name}", resolver.domain, deps,
         resolver.file.at("tables", resolver.name, "guarded_columns"), schema="private", table=resolver.name,
         function_name=fit_identifier(f"{resolver.name}_guard_columns"), groups=tuple(groups),
-        trigger_name="authorize_column_changes")
+        trigger_name="authorize_column_changes", requirements=tuple(resolver.table.requirements))

@@ -187,7 +187,7 @@ begin
 end;
 $function$;
 revoke all on function private.widget_jobs_guard_columns() from public, anon, authenticated, service_role;
-comment on function private.widget_jobs_guard_columns() is 'Keeps the guarded columns of widget_jobs for the roles allowed to change them.';
+comment on function private.widget_jobs_guard_columns() is 'Keeps the guarded columns of widget_jobs for the roles allowed to change them. Requirements: TEST-02.';
 
 create trigger authorize_column_changes
     before update on public.widget_jobs
@@ -207,7 +207,7 @@ begin
 end;
 $function$;
 revoke all on function private.widget_jobs_normalize() from public, anon, authenticated, service_role;
-comment on function private.widget_jobs_normalize() is 'Stores the normal form of the written values of widget_jobs.';
+comment on function private.widget_jobs_normalize() is 'Stores the normal form of the written values of widget_jobs. Requirements: TEST-02.';
 
 create trigger adjust_written_values
     before insert or update on public.widget_jobs
@@ -232,7 +232,7 @@ begin
 end;
 $function$;
 revoke all on function private.widget_jobs_kind_stamps() from public, anon, authenticated, service_role;
-comment on function private.widget_jobs_kind_stamps() is 'Stamps the states entered by widget_jobs.kind.';
+comment on function private.widget_jobs_kind_stamps() is 'Stamps the states entered by widget_jobs.kind. Requirements: TEST-02.';
 
 create trigger stamp_kind
     before insert or update of kind on public.widget_jobs
@@ -267,7 +267,7 @@ begin
 end;
 $function$;
 revoke all on function private.widget_jobs_status_transition() from public, anon, authenticated, service_role;
-comment on function private.widget_jobs_status_transition() is 'Enforces the transitions of widget_jobs.status.';
+comment on function private.widget_jobs_status_transition() is 'Enforces the transitions of widget_jobs.status. Requirements: TEST-02.';
 
 create trigger enforce_status_transitions
     before insert or update of status on public.widget_jobs
