@@ -1,2 +1,6 @@
--- app_metadata only: user_metadata is editable by the user and grants nothing.
-select nullif((select auth.jwt()) -> 'app_metadata' ->> 'community_id', '')::uuid
+begin
+    -- app_metadata only: user_metadata is editable by the user and grants nothing.
+    -- PL/pgSQL keeps its plan for the session; a SQL function with a SET clause is planned
+    -- again in every statement that calls it.
+    return nullif(auth.jwt() -> 'app_metadata' ->> 'community_id', '')::uuid;
+end;

@@ -128,13 +128,17 @@ comment on function public.generate_uuid_v7() is 'An RFC 9562 version-7 UUID: 48
 
 create function public.get_current_community_id()
 returns uuid
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $function$
--- app_metadata only: user_metadata is editable by the user and grants nothing.
-select nullif((select auth.jwt()) -> 'app_metadata' ->> 'community_id', '')::uuid
+begin
+    -- app_metadata only: user_metadata is editable by the user and grants nothing.
+    -- PL/pgSQL keeps its plan for the session; a SQL function with a SET clause is planned
+    -- again in every statement that calls it.
+    return nullif(auth.jwt() -> 'app_metadata' ->> 'community_id', '')::uuid;
+end;
 $function$;
 revoke all on function public.get_current_community_id() from public, anon, authenticated, service_role;
 grant execute on function public.get_current_community_id() to authenticated, service_role;
