@@ -68,5 +68,10 @@ def compile_project(spec_dir: Path, out_dir: Path | None,
     model, ordered, diagnostics = analyse(spec_dir)
     files = render(model, ordered, templates_dir)
     if out_dir is not None:
-        write_tree(out_dir, files)
+        try:
+            write_tree(out_dir, files)
+        except OSError as error:
+            raise CompileFailed([Diagnostic(
+                "UPOE403", f"cannot write {out_dir}: {error.strerror or error}",
+                hint="check that the folder and its parent are writable and the disk has room")]) from error
     return CompileResult(model, ordered, files, diagnostics)

@@ -113,3 +113,12 @@ def test_a_template_failure_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="no_such_field"):
         compile_project(REPO / "spec", out, templates)
     assert not out.exists()
+
+
+def test_an_unwritable_output_folder_is_a_diagnostic(tmp_path: Path) -> None:
+    parent = tmp_path / "locked"
+    parent.mkdir()
+    (parent / "not-a-folder").write_text("x")
+    with pytest.raises(CompileFailed) as failure:
+        compile_project(REPO / "spec", parent / "not-a-folder" / "build")
+    assert [d.code for d in failure.value.diagnostics] == ["UPOE403"]
