@@ -8,6 +8,7 @@ position in the spec that explains it (for diagnostics of later stages).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from .errors import SourcePosition
@@ -319,4 +320,12 @@ class Model:
     objects: tuple[DbObject, ...]
 
     def of_type(self, kind: type[ObjectT]) -> list[ObjectT]:
-        return [o for o in self.objects if isinstance(o, kind)]
+        return [o for o in self._by_type.get(kind, ()) if isinstance(o, kind)]
+
+    @cached_property
+    def _by_type(self) -> dict[type, list[DbObject]]:
+        """Objects by their exact type: the stages ask for one kind at a time, many times."""
+        index: dict[type, list[DbObject]] = {}
+        for obj in self.objects:
+            index.setdefault(type(obj), []).append(obj)
+        return index

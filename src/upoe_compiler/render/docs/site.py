@@ -61,6 +61,7 @@ class _Site:
                 raise RuntimeError(f"the Jinja environment does not autoescape {name}")
         self.model = model
         self.environment = environment
+        self._by_table: dict[type, dict[str | None, list[ir.DbObject]]] = {}
         self.migrations = list(plan.migrations)
         self.domains = [m.domain for m in self.migrations]
         self.tables = {t.name: t for t in model.of_type(ir.Table)}
@@ -89,7 +90,11 @@ class _Site:
         return [o for o in self.model.of_type(kind) if o.domain == domain]
 
     def of_table(self, kind: type[ir.ObjectT], table: str) -> list[ir.ObjectT]:
-        return [o for o in self.model.of_type(kind) if getattr(o, "table", None) == table]
+        by_table = self._by_table.setdefault(kind, {})
+        if not by_table:
+            for obj in self.model.of_type(kind):
+                by_table.setdefault(getattr(obj, "table", None), []).append(obj)
+        return list(by_table.get(table, ()))
 
     def sql(self, obj: ir.DbObject) -> str:
         return self.environment.get_template(TEMPLATES[type(obj)]).render(obj=obj).strip("\n")
