@@ -231,17 +231,28 @@ class TableConstructs:
                                    "uuid or uuid[]", position, "return the ids of the rows the caller owns")
 
     def own(self, position: SourcePosition, column: str) -> None:
-        if column != "id" and not self.column(position, column, "UPOE253"):
+        """`own: column` or a path of references, `invitation_id.unit_id`."""
+        table_name, table = self.name, self.table
+        *hops, last = column.split(".")
+        for hop in hops:
+            spec = table.columns.get(hop)
+            if spec is None or spec.references not in self.checks.tables:
+                self.checks.sink.error("UPOE253", f"'{hop}' of {table_name} is no reference to a table of the spec",
+                                       position, "each step of an ownership path is a column with `references:`")
+                return
+            table_name, table = spec.references, self.checks.tables[spec.references]
+        columns = all_column_names(table)
+        if last != "id" and not self.checks.known(position, last, columns, "UPOE253", f"column of {table_name}"):
             return
-        if self.table.tenancy.kind == "user" and column == tenant_column(self.table):
+        if table.tenancy.kind == "user" and last == tenant_column(table):
             return
-        spec = self.table.columns.get(column)
-        target = self.name if column == "id" else (spec.references if spec else None)
+        spec = table.columns.get(last)
+        target = table_name if last == "id" else (spec.references if spec else None)
         if target is None:
-            self.checks.sink.error("UPOE253", f"'{column}' references nothing the caller could own", position,
+            self.checks.sink.error("UPOE253", f"'{last}' references nothing the caller could own", position,
                                    "own through a column that references auth.users or a table with owned_by")
         elif target in self.checks.tables and self.checks.tables[target].owned_by is None:
-            self.checks.sink.error("UPOE253", f"table '{target}' declares no owned_by, so '{column}' cannot "
+            self.checks.sink.error("UPOE253", f"table '{target}' declares no owned_by, so '{last}' cannot "
                                    "be owned", position,
                                    f"give {target} `owned_by: <function returning the caller's {target} ids>`")
 

@@ -260,3 +260,16 @@ def test_written_values_are_normalised(db: psycopg.Connection, world: World) -> 
     assert one(db, "select tag from widget_jobs where id = %s", target) == "AB12C"
     db.execute("update widget_jobs set tag = '--' where id = %s", (target,))
     assert one(db, "select tag from widget_jobs where id = %s", target) is None
+
+
+def test_ownership_follows_a_path_of_references(db: psycopg.Connection, world: World) -> None:
+    kept, other = widget(db, world.c1, "K", keeper=world["R1"].id), widget(db, world.c1, "O")
+    db.execute("insert into widget_bookings (community_id, widget_id, period) values "
+               "(%s, %s, '[2026-03-09 08:00+00, 2026-03-09 09:00+00)'), "
+               "(%s, %s, '[2026-03-09 08:00+00, 2026-03-09 09:00+00)')", (world.c1, kept, world.c1, other))
+    with as_user(db, world["R1"].claims()) as cur:
+        assert cur.execute("select widget_id from widget_bookings").fetchall() == [(kept,)]
+    with as_user(db, world["admin"].claims()) as cur:
+        assert one(cur, "select count(*) from widget_bookings") == 2
+    with as_user(db, world["guard"].claims()) as cur:
+        assert one(cur, "select count(*) from widget_bookings") == 0

@@ -323,16 +323,21 @@ class _Builder:
         return self.claims(role, k)
 
     def _member_role(self, table: ir.Table, command: str) -> str | None:
-        """A community role that a rule of the command allows without conditions."""
+        """A community role that a rule of the command allows without conditions; for an
+        update, one that may also read every row (PostgreSQL checks the select policy too)."""
+        allowed = self._unconditional_roles(table, command)
+        if command == "update":
+            allowed = [role for role in allowed if role in self._unconditional_roles(table, "select")]
+        return allowed[0] if allowed else None
+
+    def _unconditional_roles(self, table: ir.Table, command: str) -> list[str]:
+        allowed: list[str] = []
         for roles, conditional in self.rules.get((table.name, command), []):
             if conditional:
                 continue
-            if MEMBER in roles:
-                return "resident"
-            named = [r for r in roles if r != PLATFORM_ROLE]
-            if named:
-                return named[0]
-        return None
+            named = ["resident", *ROLES] if MEMBER in roles else [r for r in roles if r != PLATFORM_ROLE]
+            allowed += [role for role in named if role not in allowed]
+        return allowed
 
     def _refused_role(self, table: ir.Table, command: str) -> str | None:
         """A community role that no rule of the command names (and `member` is not there)."""

@@ -352,6 +352,13 @@ create policy widget_bookings_select
     to authenticated
     using (
         community_id = (select public.get_current_community_id())
+        and (
+            (select public.has_any_role(array['admin', 'manager']))
+            or (
+                (select public.has_any_role(array['resident']))
+                and widget_id in (select o1.id from public.widgets o1 where o1.keeper_id = (select auth.uid()))
+            )
+        )
         and deleted_at is null
     );
 
