@@ -3,7 +3,7 @@ tables that must exist and fit.
 
 Codes: UPOE250 state machine or stamps, UPOE251 conditional requirement (`when`), UPOE252
 validity window, UPOE253 ownership (`own`, `owned_by`), UPOE254 custom trigger, UPOE255 bucket,
-UPOE256 exclusion, UPOE257 view, UPOE258 guarded or normalised column; the SQL expressions of
+UPOE256 exclusion, UPOE257 view, UPOE258 guarded or normalised column, UPOE259 counter; the SQL expressions of
 `when` and exclusions UPOE229 (unsafe SQL fragment), as every expression.
 """
 
@@ -140,6 +140,7 @@ class TableConstructs:
         self.ownership()
         self.guarded_columns()
         self.normalized_columns()
+        self.counters()
         self.triggers()
         self.exclusions()
 
@@ -269,6 +270,30 @@ class TableConstructs:
                                            "name the roles that may change the columns, or none for the platform")
                 elif role not in roles:
                     self.checks.unknown(position, role, roles, "UPOE258", "role", "declare it under `roles:`")
+
+    def counters(self) -> None:
+        for name, column in self.table.columns.items():
+            counts = column.counts
+            if counts is None:
+                continue
+            child = self.checks.tables.get(counts.table)
+            if child is None:
+                self.checks.unknown(self.value_at("columns", name, "counts", "table"), counts.table,
+                                    self.checks.tables, "UPOE259", "table", "count rows of a table of the spec")
+                continue
+            via = child.columns.get(counts.via)
+            if via is None or via.references != self.name:
+                self.checks.sink.error(
+                    "UPOE259", f"'{counts.via}' is no column of {counts.table} that references {self.name}",
+                    self.value_at("columns", name, "counts", "via"),
+                    f"name the column of {counts.table} with `references: {self.name}`")
+            if counts.where is not None:
+                check_fragment(counts.where, self.value_at("columns", name, "counts", "where"), self.checks.sink)
+            parsed = parse_type(column.type)
+            if parsed is None or parsed.base not in ("integer", "bigint") or column.default != 0:
+                self.checks.sink.error("UPOE259", f"counter '{name}' must be an integer column with `default: 0`",
+                                       self.value_at("columns", name),
+                                       "write {type: integer, required: true, default: 0}")
 
     def normalized_columns(self) -> None:
         # checks.py reads the expression itself, as every column expression.

@@ -280,6 +280,25 @@ class Normalizer(DbObject):
 
 
 @dataclass(frozen=True)
+class Counter(DbObject):
+    """A parent's column kept equal to the number of its active, matching child rows by a
+    security-definer trigger on the child table (the caller may not update the parent)."""
+
+    schema: str
+    table: str  # the child table, whose writes move the count
+    function_name: str
+    parent_table: str
+    parent_column: str
+    via: str
+    counted_old: str  # whether the old child row counted, as SQL
+    counted_new: str
+    search_path: str = ""
+    trigger_name: str = ""
+    requirements: tuple[str, ...] = ()
+    RANK = 9
+
+
+@dataclass(frozen=True)
 class Bucket(DbObject):
     """A private Storage bucket and its policies on storage.objects."""
 

@@ -95,6 +95,15 @@ class FunctionSpec(SpecModel):
         return self
 
 
+class CounterSpec(SpecModel):
+    """`counts: {table: widget_jobs, via: widget_id, where: "kind = 'repair'"}`: the column holds
+    how many active rows of `table` point at this row through `via` (and match `where`)."""
+
+    table: Name
+    via: Name
+    where: str | None = None
+
+
 class ColumnSpec(SpecModel):
     type: Name
     description: str | None = None
@@ -113,6 +122,8 @@ class ColumnSpec(SpecModel):
     # An expression of `value` that every written value is replaced by, e.g.
     # "upper(regexp_replace(value, '[^A-Za-z0-9]', '', 'g'))".
     normalize: str | None = None
+    # A denormalised count of the active rows of another table that reference this row.
+    counts: CounterSpec | None = None
 
     @model_validator(mode="after")
     def _one_default(self) -> ColumnSpec:

@@ -143,10 +143,35 @@ def test_a_reporter_defaults_to_the_caller(db: psycopg.Connection, world: World)
 def test_a_declared_trigger_runs_its_function_for_the_rows_it_names(db: psycopg.Connection, world: World) -> None:
     w = widget(db, world.c1, "W")
     job(db, world.c1, w)
-    job(db, world.c1, w)
+    assert one(db, "select label from widgets where id = %s", w) is None
     db.execute("insert into widget_jobs (community_id, widget_id, kind, part_name) values (%s, %s, 'replace', 'x')",
                (world.c1, w))
-    assert one(db, "select job_count from widgets where id = %s", w) == 2
+    assert one(db, "select label from widgets where id = %s", w) == "replacement requested"
+
+
+def test_a_counter_follows_inserts_soft_deletes_moves_and_deletes(db: psycopg.Connection, world: World) -> None:
+    w, other = widget(db, world.c1, "W"), widget(db, world.c1, "O")
+
+    def counts() -> tuple[object, object]:
+        return (one(db, "select job_count from widgets where id = %s", w),
+                one(db, "select job_count from widgets where id = %s", other))
+
+    with as_user(db, world["R1"].claims()) as cur:
+        cur.execute("insert into widget_jobs (widget_id, kind) values (%s, 'repair')", (w,))
+        cur.execute("insert into widget_jobs (widget_id, kind, part_name) values (%s, 'replace', 'x')", (w,))
+        assert one(cur, "select job_count from widgets where id = %s", w) == 1
+    assert counts() == (0, 0)  # undone with the request
+    first = job(db, world.c1, w)
+    job(db, world.c1, w)
+    assert counts() == (2, 0)
+    db.execute("update widget_jobs set deleted_at = now() where id = %s", (first,))
+    assert counts() == (1, 0)
+    db.execute("update widget_jobs set deleted_at = null, widget_id = %s where id = %s", (other, first))
+    assert counts() == (1, 1)
+    db.execute("update widget_jobs set kind = 'replace', part_name = 'gear' where id = %s", (first,))
+    assert counts() == (1, 0)
+    db.execute("delete from widget_jobs where widget_id = %s", (w,))
+    assert counts() == (0, 0)
 
 
 # -- storage paths and buckets ------------------------------------------------------------------

@@ -23,6 +23,7 @@ TEMPLATES: dict[type[ir.DbObject], str] = {
     ir.View: "sql/view.sql.j2",
     ir.ColumnGuard: "sql/column_guard.sql.j2",
     ir.Normalizer: "sql/normalizer.sql.j2",
+    ir.Counter: "sql/counter.sql.j2",
 }
 
 MIGRATIONS_DIR = "supabase/migrations"

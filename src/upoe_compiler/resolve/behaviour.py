@@ -7,8 +7,9 @@ import re
 from typing import TYPE_CHECKING
 
 from .. import ir
+from ..patterns import SOFT_DELETE_COLUMN, all_column_names
 from ..pgnames import fit_identifier, ident, text_array
-from ..spec import StampSpec, StateMachineSpec
+from ..spec import CounterSpec, StampSpec, StateMachineSpec
 from .names import PATTERN_FUNCTIONS
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 _STRING = re.compile(r"('(?:[^']|'')*')")
 _VALUE = re.compile(r"\bvalue\b", re.IGNORECASE)
+_NAME = re.compile(r"(?<![.\w])([a-z_][a-z0-9_]*)\b(?!\s*\()")
 
 
 def behaviour_objects(resolver: TableResolver) -> list[ir.DbObject]:
@@ -36,7 +38,36 @@ def behaviour_objects(resolver: TableResolver) -> list[ir.DbObject]:
             # Trigger names set the firing order: normalise first, then authorise (README).
             trigger_name="adjust_written_values", requirements=tuple(resolver.table.requirements),
             assignments=tuple((name, of_new_value(name, expression)) for name, expression in normalized)))
+    for name, spec in resolver.table.columns.items():
+        if spec.counts is not None:
+            objects.append(_counter(resolver, name, spec.counts))
     return objects
+
+
+def _counter(resolver: TableResolver, column: str, counts: CounterSpec) -> ir.Counter:
+    child = resolver.owner.tables[counts.table][1]
+    child_columns = set(all_column_names(child))
+    conditions = [f"{SOFT_DELETE_COLUMN} is null"] if child.soft_delete else []
+    if counts.where:
+        conditions.append(f"({counts.where})")
+    condition = " and ".join(conditions) or "true"
+    return ir.Counter(
+        f"counter:public.{resolver.name}.{column}", resolver.domain,
+        (resolver.key, f"table:public.{counts.table}", "schema:private"),
+        resolver.file.at("tables", resolver.name, "columns", column, "counts"), follows_dependencies=True,
+        schema="private", table=counts.table,
+        function_name=fit_identifier(f"{counts.table}_count_{resolver.name}_{column}"),
+        parent_table=resolver.name, parent_column=column, via=counts.via,
+        counted_old=of_row(condition, child_columns, "old"), counted_new=of_row(condition, child_columns, "new"),
+        trigger_name=fit_identifier(f"count_{resolver.name}_{column}"), requirements=tuple(resolver.table.requirements))
+
+
+def of_row(expression: str, columns: set[str], row: str) -> str:
+    """The expression with the table's column names (outside string literals) read from `row`."""
+    parts = _STRING.split(expression)
+    return "".join(part if part.startswith("'") else
+                   _NAME.sub(lambda m: f"{row}.{m.group(1)}" if m.group(1) in columns else m.group(1), part)
+                   for part in parts)
 
 
 def of_new_value(column: str, expression: str) -> str:
