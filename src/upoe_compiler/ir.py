@@ -148,10 +148,6 @@ class Table(DbObject):
     RANK = 5
 
     @property
-    def qualified_name(self) -> str:
-        return f"{self.schema}.{self.name}"
-
-    @property
     def primary_key_name(self) -> str:
         return fit_identifier(f"{self.name}_pkey")
 

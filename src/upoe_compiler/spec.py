@@ -14,7 +14,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 Name = Annotated[str, Field(min_length=1)]
 RequirementId = Annotated[str, Field(pattern=r"^[A-Z]+-[0-9]{2,}$")]
-Command = Literal["select", "insert", "update", "delete"]
 ApiRole = Literal["anon", "authenticated", "service_role"]
 
 
