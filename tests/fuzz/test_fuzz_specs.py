@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.support.pgcluster import PgCluster, PsqlError
 from upoe_compiler.api import compile_project
 from upoe_compiler.errors import CompileFailed
+from upoe_compiler.loader import _CoreSchemaResolver
 from upoe_compiler.pgnames import RESERVED_WORDS
 
 SPEC = Path(__file__).resolve().parents[2] / "spec"
@@ -70,6 +71,24 @@ def domain(draw: st.DrawFn) -> dict[str, Any]:
     return {"domain": "fuzzed", "title": "Fuzzed", "description": "Generated.", "phase": 9, "tables": tables}
 
 
+class _Core12Dumper(yaml.SafeDumper):
+    """PyYAML writes YAML 1.1: `0E0` stays plain, yet YAML 1.2 (what upoe reads) takes it for
+    a number. Quote every string that the 1.2 core schema would read as something else."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    plain_tag = _CoreSchemaResolver().resolve(yaml.ScalarNode, value, (True, False))
+    style = None if plain_tag == "tag:yaml.org,2002:str" else "'"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Core12Dumper.add_representer(str, _represent_text)
+
+
+def dump(value: Any) -> str:
+    return yaml.dump(value, Dumper=_Core12Dumper, allow_unicode=True, sort_keys=False)
+
+
 def write_spec(root: Path, document: str) -> Path:
     spec_dir = root / "spec"
     if spec_dir.exists():
@@ -84,7 +103,7 @@ def write_spec(root: Path, document: str) -> Path:
 @given(spec=domain())
 def test_random_valid_specs_compile_and_apply(spec: dict[str, Any], tmp_path: Path, pg_cluster: PgCluster,
                                               bootstrap_template: str) -> None:
-    spec_dir = write_spec(tmp_path, yaml.safe_dump(spec, allow_unicode=True))
+    spec_dir = write_spec(tmp_path, dump(spec))
     out = tmp_path / "build"
     if out.exists():
         shutil.rmtree(out)
@@ -114,7 +133,7 @@ damage = st.one_of(
 @given(spec=domain(), cut=st.integers(0, 10_000), noise=damage)
 def test_damaged_specs_fail_only_with_located_diagnostics(spec: dict[str, Any], cut: int, noise: str,
                                                           tmp_path: Path) -> None:
-    text = yaml.safe_dump(spec, allow_unicode=True)
+    text = dump(spec)
     position = cut % (len(text) + 1)
     spec_dir = write_spec(tmp_path, text[:position] + noise + text[position:])
     try:
