@@ -3,8 +3,9 @@ tables that must exist and fit.
 
 Codes: UPOE250 state machine or stamps, UPOE251 conditional requirement (`when`), UPOE252
 validity window, UPOE253 ownership (`own`, `owned_by`), UPOE254 custom trigger, UPOE255 bucket,
-UPOE256 exclusion, UPOE257 view, UPOE258 guarded or normalised column, UPOE259 counter; the SQL expressions of
-`when` and exclusions UPOE229 (unsafe SQL fragment), as every expression.
+UPOE256 exclusion, UPOE257 view, UPOE258 guarded or normalised column, UPOE259 counter, UPOE260
+an update rule's `check`, UPOE261 synced table; the SQL expressions of `when` and exclusions
+UPOE229 (unsafe SQL fragment), as every expression.
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ from collections.abc import Iterable
 
 from .checks import check_fragment, fragment_problem
 from .errors import DiagnosticSink, SourcePosition
-from .patterns import MEMBER, all_column_names, tenant_column
+from .patterns import (
+    DEFAULT_ACCESS,
+    MEMBER,
+    VOLATILE_FUNCTIONS,
+    added_columns,
+    all_column_names,
+    stamped_columns,
+    tenant_column,
+)
 from .pgnames import parse_type
-from .spec import FunctionSpec, StampSpec, TableSpec, ViewSpec
+from .spec import BucketSpec, FunctionSpec, StampSpec, TableSpec, ViewSpec
 from .validate import SpecFile, ValidatedSpec
 
 Path_ = tuple[str | int, ...]
@@ -54,6 +63,32 @@ class ConstructChecks:
                     columns = all_column_names(self.tables[bucket.table])
                     self.known(file.value_at(*path, "path_column"), bucket.path_column, columns, "UPOE255",
                                f"column of {bucket.table}")
+                self.bucket_uploads(file, name, bucket)
+
+    def bucket_uploads(self, file: SpecFile, name: str, bucket: BucketSpec) -> None:
+        """Upload rules name roles that may write the rows storing the paths, and own through
+        the entity table of the folders."""
+        if bucket.table not in self.tables or bucket.entity not in self.tables:
+            return
+        table = self.tables[bucket.table]
+        writers = {role for command in ("insert", "update")
+                   for roles in _rule_roles(table, command) for role in roles}
+        for index, rule in enumerate(bucket.upload):
+            path: Path_ = ("buckets", name, "upload", index)
+            for role_index, role in enumerate(rule.roles):
+                if role not in writers and MEMBER not in writers:
+                    self.sink.error("UPOE255", f"'{role}' may upload into bucket '{name}' but may not write "
+                                    f"{bucket.table}, whose rows store the paths",
+                                    file.value_at(*path, "roles", role_index),
+                                    f"upload only for roles of the insert or update rules of {bucket.table}")
+            if rule.own is not None:
+                TableConstructs(self, file, bucket.entity, self.tables[bucket.entity]).own(
+                    file.value_at(*path, "own"), rule.own)
+            if rule.where is not None:
+                check_fragment(rule.where, file.value_at(*path, "where"), self.sink)
+            if rule.check is not None:
+                self.sink.error("UPOE255", "an upload rule takes no `check`", file.at(*path, "check"),
+                                "write the condition on the entity row under `where`")
 
     def view(self, file: SpecFile, name: str, view: ViewSpec) -> None:
         path: Path_ = ("views", name)
@@ -133,6 +168,8 @@ class TableConstructs:
         return self.checks.enums.get(parsed.base) if parsed and not parsed.array_depth else None
 
     def run(self) -> None:
+        self.update_checks()
+        self.synced()
         self.state_machine()
         self.stamps()
         self.conditions()
@@ -143,6 +180,30 @@ class TableConstructs:
         self.counters()
         self.triggers()
         self.exclusions()
+
+    def update_checks(self) -> None:
+        """`check` belongs to update rules; a `member` update rule cannot inherit the insert
+        conditions of single roles, so it states its own when they exist."""
+        for command in ("select", "insert", "delete"):
+            for index, rule in enumerate(getattr(self.table.access, command) or []):
+                if rule.check is not None:
+                    self.checks.sink.error("UPOE260", f"a {command} rule takes no `check`",
+                                           self.key_at("access", command, index, "check"),
+                                           "`check` says what an updated row must hold; narrow rows with `where`")
+        conditional_inserts = [rule for rule in self.table.access.insert or [] if rule.own or rule.where]
+        for index, rule in enumerate(self.table.access.update or []):
+            if rule.check is not None:
+                check_fragment(rule.check, self.value_at("access", "update", index, "check"), self.checks.sink)
+            elif MEMBER in rule.roles and conditional_inserts:
+                self.checks.sink.error(
+                    "UPOE260", "an update rule for 'member' cannot inherit the conditions of the insert rules",
+                    self.value_at("access", "update", index),
+                    "say with `check:` what an updated row must hold, or name the roles")
+
+    def synced(self) -> None:
+        if self.table.synced and not self.table.audit:
+            self.checks.sink.error("UPOE261", "a synced table needs audit columns (clients ask by updated_at)",
+                                   self.value_at("synced"), "drop `audit: false`, or `synced: true`")
 
     def state_machine(self) -> None:
         machine = self.table.state_machine
@@ -166,6 +227,12 @@ class TableConstructs:
             for state, column in getattr(machine, key).items():
                 self.checks.known(self.key_at("state_machine", key, state), state, states, "UPOE250", what)
                 self.column(self.value_at("state_machine", key, state), column, "UPOE250")
+        for index, state in enumerate(machine.initial):
+            self.checks.known(self.value_at("state_machine", "initial", index), state, states, "UPOE250", what)
+        if not machine.initial and self.table.columns[machine.column].default is None:
+            self.checks.sink.error("UPOE250", f"the workflow of '{machine.column}' has no initial state",
+                                   self.key_at("state_machine"),
+                                   f"give {machine.column} a `default:`, or list `initial:` states")
 
     def stamps(self) -> None:
         """Stamps without a workflow: column → value → the columns entering the value sets."""
@@ -259,9 +326,25 @@ class TableConstructs:
 
     def guarded_columns(self) -> None:
         roles = self.checks.roles
+        stamped = stamped_columns(self.table)
+        added = added_columns(self.table)
         for index, guard in enumerate(self.table.guarded_columns):
             for column_index, column in enumerate(guard.columns):
-                self.column(self.value_at("guarded_columns", index, "columns", column_index), column, "UPOE258")
+                position = self.value_at("guarded_columns", index, "columns", column_index)
+                if not self.column(position, column, "UPOE258"):
+                    continue
+                if column in stamped:
+                    self.checks.sink.error("UPOE258", f"'{column}' is stamped; only the database writes it",
+                                           position, "remove it: stamp columns are guarded already")
+                elif column in added:
+                    self.checks.sink.error("UPOE258", f"'{column}' is added by the table's patterns", position,
+                                           "ids, tenant keys, audit and soft-delete columns are kept by triggers "
+                                           "and policies")
+                elif _calls_volatile(self.table.columns[column].default_sql):
+                    self.checks.sink.error(
+                        "UPOE258", f"'{column}' is guarded but its default changes from one call to the next",
+                        position, "a guarded column's default is what other callers must leave in place: "
+                                  "give it a stable default (a value, now(), the caller's id)")
             for role_index, role in enumerate(guard.roles):
                 position = self.value_at("guarded_columns", index, "roles", role_index)
                 if role == MEMBER:
@@ -330,6 +413,18 @@ class TableConstructs:
                                            "compare with `=` (the same value) or `&&` (overlapping ranges)")
             if exclusion.where is not None:
                 check_fragment(exclusion.where, self.value_at("exclude", index, "where"), self.checks.sink)
+
+
+def _rule_roles(table: TableSpec, command: str) -> list[list[str]]:
+    """The roles of each rule of a command, the tenancy's defaults when the spec says nothing."""
+    declared = getattr(table.access, command)
+    if declared is None:
+        return [[role] for role in DEFAULT_ACCESS[table.tenancy.kind][command]]
+    return [rule.roles for rule in declared]
+
+
+def _calls_volatile(expression: str | None) -> bool:
+    return expression is not None and any(f"{name}(" in expression.replace(" ", "") for name in VOLATILE_FUNCTIONS)
 
 
 def check_constructs(spec: ValidatedSpec, sink: DiagnosticSink) -> None:

@@ -122,6 +122,21 @@ class NamedConstraint:
 
 
 @dataclass(frozen=True)
+class AccessRule:
+    """One rule of the access intent: roles, and the rows it narrows to (`own`, `where`);
+    for an update, `check` is what the updated row must hold when the spec says so."""
+
+    roles: tuple[str, ...]
+    own: str | None = None
+    where: str | None = None
+    check: str | None = None
+
+    @property
+    def conditional(self) -> bool:
+        return self.own is not None or self.where is not None
+
+
+@dataclass(frozen=True)
 class Table(DbObject):
     """A table with what is written beside it: constraints, RLS switch, grants, comments."""
 
@@ -142,9 +157,13 @@ class Table(DbObject):
     audit: bool
     immutable: bool
     row_level_security: bool = True
-    # The access intent, for generated tests: per command, each rule's roles and whether
-    # it holds only for some rows (`own` or `where`).
-    access: tuple[tuple[str, tuple[tuple[tuple[str, ...], bool], ...]], ...] = ()
+    # The access intent, for generated tests, docs and lint: per command, its rules.
+    access: tuple[tuple[str, tuple[AccessRule, ...]], ...] = ()
+    # Clients sync it incrementally: (tenant, updated_at) is indexed.
+    synced: bool = False
+
+    def rules(self, command: str) -> tuple[AccessRule, ...]:
+        return dict(self.access).get(command, ())
     RANK = 5
 
     @property
@@ -237,6 +256,8 @@ class StateMachine(DbObject):
     function_name: str
     transitions: tuple[tuple[str, str], ...]
     on_entry: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # state → (column, value) pairs
+    # The states API callers may create rows in (empty for stamps without a workflow).
+    initial: tuple[str, ...] = ()
     search_path: str = ""
     trigger_name: str = ""
     requirements: tuple[str, ...] = ()  # those of the table it serves
@@ -248,13 +269,26 @@ class StateMachine(DbObject):
 
 
 @dataclass(frozen=True)
+class GuardGroup:
+    """Columns only `roles` (none: only the platform) may set: other API callers insert
+    them as `defaults` (SQL of the column defaults, `null` when none) and never change them."""
+
+    columns: tuple[str, ...]
+    defaults: tuple[str, ...]
+    roles: tuple[str, ...]
+    role_check: str | None  # SQL true for the roles; None when no role may
+    message: str
+
+
+@dataclass(frozen=True)
 class ColumnGuard(DbObject):
-    """Columns of a table that API callers may change only with certain roles."""
+    """Columns of a table that API callers may set only with certain roles: guarded columns,
+    the stamps of workflows, who-did-it columns."""
 
     schema: str
     table: str
     function_name: str
-    groups: tuple[tuple[tuple[str, ...], str | None, str], ...]  # (columns, role check, message)
+    groups: tuple[GuardGroup, ...]
     search_path: str = ""
     trigger_name: str = ""
     requirements: tuple[str, ...] = ()  # those of the table it serves
@@ -306,6 +340,7 @@ class Bucket(DbObject):
     table: str = ""  # whose `path_column` stores the paths of objects under `entity` folders
     path_column: str = ""
     entity: str = ""
+    upload: tuple[AccessRule, ...] = ()  # who may upload into an entity's folder
     RANK = 11
 
 

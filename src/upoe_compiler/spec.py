@@ -182,11 +182,17 @@ class IndexSpec(SpecModel):
 
 class RuleSpec(SpecModel):
     """One grant of a command: to roles of the tenant, optionally narrowed to rows the
-    caller owns through a column (`own`) or by a condition (`where`)."""
+    caller owns through a column (`own`) or by a condition (`where`).
+
+    On an update rule, the updated row must still hold the rule (ownership and `where`) and
+    whatever the same roles' insert rules demand of a new row, so an update cannot make a row
+    its writer could not have created. `check` states instead what the updated row must hold
+    (ownership still applies)."""
 
     roles: list[Name] = Field(min_length=1)
     own: Name | None = None
     where: str | None = None
+    check: str | None = None
 
 
 def _rule_shorthand(value: Any) -> Any:
@@ -214,6 +220,9 @@ class StateMachineSpec(SpecModel):
 
     column: Name
     transitions: dict[Name, list[Name]]
+    # The states API callers may create rows in; by default the column's default. The
+    # platform (service_role, jobs, security-definer functions) may create rows in any state.
+    initial: list[Name] = []
     stamps: dict[Name, Name] = {}
     stamp_actors: dict[Name, Name] = {}
 
@@ -245,7 +254,8 @@ class TriggerSpec(SpecModel):
 
 class ColumnGuardSpec(SpecModel):
     """Columns that only these roles (and the platform: service_role, jobs, security-definer
-    functions) may change; with no roles, only the platform may."""
+    functions) may set: other API callers create rows with the columns' defaults and never
+    change them. With no roles, only the platform may."""
 
     columns: list[Name] = Field(min_length=1)
     roles: list[Name] = []
@@ -307,6 +317,9 @@ class TableSpec(SpecModel):
     # Stamps without a workflow: column → value → what entering the value records.
     stamps: dict[Name, dict[Name, StampSpec]] = {}
     triggers: list[TriggerSpec] = []
+    # Clients keep an offline copy and fetch what changed since their last sync (X-11, X-14):
+    # the table gets an index on (tenant, updated_at).
+    synced: bool = False
 
 
 class ViewSpec(SpecModel):
@@ -329,13 +342,15 @@ class BucketSpec(SpecModel):
     """A private Storage bucket whose objects belong to rows of `table`.
 
     Paths are `{community_id}/{entity}/{entity id}/{file}`; reading an object needs the row
-    that stores its path to be visible, uploading needs the entity row to be visible.
+    that stores its path to be visible. Uploading follows `upload`: rules like access rules,
+    read on the entity row of the folder (`own: id` = an entity the caller owns).
     """
 
     description: str
     table: Name
     path_column: Name
     entity: Name
+    upload: list[Rule] = Field(min_length=1)
     requirements: list[RequirementId] = []
     file_size_limit: int | None = Field(default=None, ge=1)
     allowed_mime_types: list[str] = []

@@ -276,9 +276,11 @@ def test_the_guard_logs_an_attempt_that_nobody_can_change(db: psycopg.Connection
             "returning id, guard_id, plate_normalized, logged_at is not null",
             (acc.gate, world.u1, [f"{world.c1}/access_logs/x/1.jpg"])).fetchone()
         assert (guard_id, plate, logged) == (acc.g1, "ABC123D", True)
-        assert cur.execute("update access_logs set result = 'denied' where id = %s", (log,)).rowcount == 0
-        with expect_sqlstate(cur, "42501"):
-            cur.execute("delete from access_logs where id = %s", (log,))
+        # Append-only: clients hold no update or delete privilege at all.
+        for statement in ("update access_logs set result = 'denied' where id = %s",
+                          "delete from access_logs where id = %s"):
+            with expect_sqlstate(cur, "42501"):
+                cur.execute(statement, (log,))
     with as_user(db, world["R1"].claims()) as cur, expect_sqlstate(cur, "42501"):
         cur.execute("insert into access_logs (access_point_id, direction, method, result) "
                     "values (%s, 'entry', 'manual', 'granted')", (acc.gate,))
@@ -639,7 +641,8 @@ def test_scans_must_match_the_tag_and_the_route(db: psycopg.Connection, world: W
         with expect_sqlstate(cur, "23503"):
             scan(cur, patrol, acc.c2_checkpoint, "C20001")
         done = scan(cur, patrol, tags[0], "0A01")
-        assert cur.execute("update patrol_checkpoint_scans set notes = 'x' where id = %s", (done,)).rowcount == 0
+        with expect_sqlstate(cur, "42501"):
+            cur.execute("update patrol_checkpoint_scans set notes = 'x' where id = %s", (done,))
     with as_service(db) as cur:
         patrol = insert(cur, "patrol_logs", community_id=world.c1, route_id=route_id, guard_id=acc.g1)
         done = scan(cur, patrol, tags[1], "0A02", community_id=world.c1)

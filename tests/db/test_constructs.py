@@ -207,16 +207,24 @@ def test_objects_are_readable_when_their_row_is(db: psycopg.Connection, world: W
         assert one(cur, "select count(*) from storage.objects") == 0
 
 
-def test_uploads_go_only_into_folders_of_the_callers_community(db: psycopg.Connection, world: World) -> None:
-    w = widget(db, world.c1, "W")
+def test_uploads_go_only_into_folders_the_caller_may_write_for(db: psycopg.Connection, world: World) -> None:
+    kept = widget(db, world.c1, "W", keeper=world["R1"].id)
+    others = widget(db, world.c1, "O", keeper=world["R2"].id)
     theirs = widget(db, world.c2, "T")
+    upload = "insert into storage.objects (bucket_id, name) values ('widget-photos', %s)"
     with as_user(db, world["R1"].claims()) as cur:
-        cur.execute("insert into storage.objects (bucket_id, name) values ('widget-photos', %s)",
-                    (f"{world.c1}/widgets/{w}/ok.jpg",))
-        for path in (f"{world.c2}/widgets/{theirs}/x.jpg", f"{world.c1}/widgets/{theirs}/x.jpg",
-                     f"{world.c1}/tickets/{w}/x.jpg", "not-a-uuid/widgets/x/y.jpg", "x.jpg"):
+        cur.execute(upload, (f"{world.c1}/widgets/{kept}/ok.jpg",))
+        # Another resident's widget is visible to the community but not R1's to upload for.
+        for path in (f"{world.c1}/widgets/{others}/x.jpg", f"{world.c2}/widgets/{theirs}/x.jpg",
+                     f"{world.c1}/widgets/{theirs}/x.jpg", f"{world.c1}/tickets/{kept}/x.jpg",
+                     "not-a-uuid/widgets/x/y.jpg", "x.jpg"):
             with expect_sqlstate(cur, "42501"):
-                cur.execute("insert into storage.objects (bucket_id, name) values ('widget-photos', %s)", (path,))
+                cur.execute(upload, (path,))
+    with as_user(db, world["guard"].claims()) as cur:
+        cur.execute(upload, (f"{world.c1}/widgets/{others}/guard.jpg",))
+    # The manager may read widgets but no upload rule names it.
+    with as_user(db, world["manager"].claims()) as cur, expect_sqlstate(cur, "42501"):
+        cur.execute(upload, (f"{world.c1}/widgets/{others}/manager.jpg",))
 
 
 # -- exclusion constraints and views ------------------------------------------------------------
@@ -257,7 +265,7 @@ def test_guarded_columns_change_only_for_their_roles(db: psycopg.Connection, wor
     with as_user(db, world["guard"].claims()) as cur:
         with expect_sqlstate(cur, "42501") as failure:
             cur.execute("update widget_jobs set approved = true where id = %s", (target,))
-        assert "only admin may change approved" in str(failure.error)
+        assert "only admin may set approved" in str(failure.error)
         cur.execute("update widget_jobs set part_name = 'gear' where id = %s", (target,))
     with as_user(db, world["admin"].claims()) as cur:
         cur.execute("update widget_jobs set approved = true where id = %s", (target,))

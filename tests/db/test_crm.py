@@ -671,10 +671,12 @@ def test_only_staff_review_documents(db: psycopg.Connection, world: World) -> No
             cur.execute("update resident_documents set verification_status = 'approved' where id = %s", (mine,))
         with expect_sqlstate(cur, "42501"):
             cur.execute("update resident_documents set reviewed_at = now() where id = %s", (mine,))
-        with expect_sqlstate(cur, "42501"):
+        # A document is born pending: the workflow refuses any other first state.
+        with expect_sqlstate(cur, "P0001") as failure:
             cur.execute("insert into resident_documents (resident_id, document_type, storage_path, "
                         "verification_status) values (%s, 'passport', %s, 'approved')",
                         (world.resident_ids["R1"], document_path(world, "R1", "passport.pdf")))
+        assert str(failure.error).startswith("invalid_transition: null -> approved")
         # While pending, the resident may correct their own document.
         assert cur.execute("update resident_documents set expires_on = '2030-01-01' where id = %s",
                            (mine,)).rowcount == 1

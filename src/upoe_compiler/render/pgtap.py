@@ -28,6 +28,8 @@ from ..pgnames import BASE_TYPES, ident, literal, parse_type, quote_text
 TESTS_DIR = "supabase/tests"
 NAMESPACE = uuid.UUID("8a6f0c0e-3b7d-4f2e-9a51-6f1d1c2b9e47")
 COMMUNITIES = (1, 2)
+# Triggers of the patterns themselves (audit, append-only), as resolve names them.
+PATTERN_TRIGGERS = ("set_audit_fields", "prevent_mutation", "prevent_truncate")
 ROLES = ("admin", "manager", "guard", "resident", "accountant", "board_member", "provider_staff")
 
 _SAMPLES = {
@@ -132,6 +134,10 @@ class _Builder:
         self.machines = {m.table: m for m in model.of_type(ir.StateMachine) if m.transitions}
         self.enums = {f"public.{e.name}": e.values for e in model.of_type(ir.Enum)}
         self.buckets = {(b.table, b.path_column): b for b in model.of_type(ir.Bucket)}
+        self.guards = {g.table: g.groups for g in model.of_type(ir.ColumnGuard)}
+        # A spec's own before-insert trigger may refuse a sample row first, with its own error.
+        self.checked_inserts = {t.table for t in model.of_type(ir.Trigger) if t.timing == "before"
+                                and "insert" in t.events and t.name not in PATTERN_TRIGGERS}
 
     # -- identities ----------------------------------------------------------------------
 
@@ -166,8 +172,10 @@ class _Builder:
     def values(self, table: ir.Table, k: int, fresh: bool = False) -> dict[str, str]:
         """Column → SQL literal for a row of `table` belonging to community (or user) k."""
         values = {"id": quote_text(fixed_id(table.name, k, "new") if fresh else self.row_id(table, k))}
+        # A client's new row leaves guarded and stamped columns to their defaults.
+        kept = {c for group in self.guards.get(table.name, ()) for c in group.columns} if fresh else set()
         for column in table.columns:
-            if column.name in values or column.generated is not None:
+            if column.name in values or column.generated is not None or column.name in kept:
                 continue
             if column.name == table.tenant_column:
                 values[column.name] = quote_text(self._tenant_value(table, k))
@@ -267,6 +275,7 @@ class _Builder:
                                 f"delete from public.{ident(table.name)} where id = "
                                 + quote_text(self.row_id(table, 1)), "error:42501"))
         probes += self._pattern_probes(table)
+        probes += self._intra_tenant_probes(table)
         return probes
 
     def _pattern_probes(self, table: ir.Table) -> list[Probe]:
@@ -288,6 +297,82 @@ class _Builder:
                 f"update public.{ident(table.name)} set {column} = {literal(target)} where id = {row}"
                 f" and {column} = {literal(source)}", "error:P0001"))
         return probes
+
+    def _intra_tenant_probes(self, table: ir.Table) -> list[Probe]:
+        """What a role may not do inside its own tenant, on every table with the pattern: create a
+        row past its workflow's start, forge a stamp or a guarded column, write a row hidden."""
+        probes = []
+        writer = self._member_role(table, "insert")
+        updater = None if table.immutable else self._member_role(table, "update")
+        machine = self.machines.get(table.name)
+        if writer and machine:
+            column = next(c for c in table.columns if c.name == machine.column)
+            later = next((v for v in self.enums.get(column.type, ()) if v not in machine.initial), None)
+            if later:
+                values = {**self.values(table, 1, fresh=True), machine.column: literal(later)}
+                probes.append(Probe(f"{table.name}: {writer} may not create a row as {machine.column} {later}",
+                                    "authenticated", self._claims_for(table, writer, 1), self.insert(table, values),
+                                    "error:P0001"))
+        for group in self.guards.get(table.name, ()):
+            # has_any_role() holds for the platform role whatever the guard names.
+            unguarded = (*group.roles, PLATFORM_ROLE) if group.roles else ()
+            guard_writer = self._member_role(table, "insert", unguarded)
+            guard_updater = None if table.immutable else self._member_role(table, "update", unguarded)
+            for column_name, default in zip(group.columns, group.defaults, strict=True):
+                column = next(c for c in table.columns if c.name == column_name)
+                probes += self._guard_probes(table, column, default, guard_writer, guard_updater)
+        if table.soft_delete:
+            hidden = "deleted_at = now()"
+            if writer:
+                values = {**self.values(table, 1, fresh=True), "deleted_at": "now()"}
+                refused = "not rows:1" if table.name in self.checked_inserts else "error:42501"
+                probes.append(Probe(f"{table.name}: {writer} may not insert a row already deleted", "authenticated",
+                                    self._claims_for(table, writer, 1), self.insert(table, values), refused))
+            if updater:
+                probes.append(Probe(
+                    f"{table.name}: {updater} deletes only through soft_delete_record()", "authenticated",
+                    self._claims_for(table, updater, 1),
+                    f"update public.{ident(table.name)} set {hidden} where id = {quote_text(self.row_id(table, 1))}",
+                    "error:42501"))
+        return probes
+
+    def _guard_probes(self, table: ir.Table, column: ir.Column, default: str, writer: str | None,
+                      updater: str | None) -> list[Probe]:
+        """A role the guard does not name sets the column on insert and on update (42501)."""
+        probes = []
+        for command, role in (("insert", writer), ("update", updater)):
+            if role is None:
+                continue
+            value = self._other_value(table, column, default, role)
+            if value is None:
+                continue
+            if command == "insert":
+                sql = self.insert(table, {**self.values(table, 1, fresh=True), column.name: value})
+            else:
+                sql = (f"update public.{ident(table.name)} set {ident(column.name)} = {value} "
+                       f"where id = {quote_text(self.row_id(table, 1))}")
+            probes.append(Probe(f"{table.name}: {role} may not {command} with its own {column.name}",
+                                "authenticated", self._claims_for(table, role, 1), sql, "error:42501"))
+        return probes
+
+    def _other_value(self, table: ir.Table, column: ir.Column, default: str, role: str) -> str | None:
+        """A valid value of the column that differs from its default and from the fixture row's."""
+        fixture = self.values(table, 1).get(column.name)
+        values = self.enums.get(column.type)
+        if values:
+            return next((literal(v) for v in values if literal(v) not in (default, fixture)), None)
+        if column.references == "auth.users":
+            users = (quote_text(self.user(other, 1)) for other in ROLES if other != role)
+            return next(user for user in users if user != fixture)
+        if column.references:
+            return None  # another row of the referenced table would need a fixture of its own
+        if column.type == "boolean":
+            return "true" if default == "false" else "false"
+        if column.type in ("integer", "bigint", "smallint"):
+            return "7"
+        if column.type == "timestamptz":
+            return "'2001-02-03 04:05+00'"
+        return None
 
     def _forbidden_move(self, table: ir.Table, machine: ir.StateMachine) -> tuple[str, str] | None:
         """From the state the fixture row is in, a state the workflow does not allow next."""
@@ -322,10 +407,10 @@ class _Builder:
                               sort_keys=True)
         return self.claims(role, k)
 
-    def _member_role(self, table: ir.Table, command: str) -> str | None:
+    def _member_role(self, table: ir.Table, command: str, excluding: tuple[str, ...] = ()) -> str | None:
         """A community role that a rule of the command allows without conditions; for an
         update, one that may also read every row (PostgreSQL checks the select policy too)."""
-        allowed = self._unconditional_roles(table, command)
+        allowed = [role for role in self._unconditional_roles(table, command) if role not in excluding]
         if command == "update":
             allowed = [role for role in allowed if role in self._unconditional_roles(table, "select")]
         return allowed[0] if allowed else None
@@ -377,7 +462,7 @@ def _access_rules(model: ir.Model) -> dict[tuple[str, str], list[tuple[tuple[str
     rules: dict[tuple[str, str], list[tuple[tuple[str, ...], bool]]] = {}
     for table in model.of_type(ir.Table):
         for command, entries in table.access:
-            rules[(table.name, command)] = [(tuple(roles), conditional) for roles, conditional in entries]
+            rules[(table.name, command)] = [(rule.roles, rule.conditional) for rule in entries]
     return rules
 
 

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .. import ir
-from ..patterns import SOFT_DELETE_COLUMN, all_column_names
+from ..patterns import SOFT_DELETE_COLUMN, all_column_names, stamped_columns
 from ..pgnames import fit_identifier, ident, text_array
 from ..spec import CounterSpec, StampSpec, StateMachineSpec
 from .names import PATTERN_FUNCTIONS
@@ -27,8 +27,9 @@ def behaviour_objects(resolver: TableResolver) -> list[ir.DbObject]:
         objects.append(_state_machine(resolver, machine.column, machine, f"enforce_{machine.column}_transitions"))
     for column, values in resolver.table.stamps.items():
         objects.append(_state_machine(resolver, column, values, f"stamp_{column}"))
-    if resolver.table.guarded_columns:
-        objects.append(_column_guard(resolver))
+    guard = _column_guard(resolver)
+    if guard is not None:
+        objects.append(guard)
     normalized = [(name, spec.normalize) for name, spec in resolver.table.columns.items() if spec.normalize]
     if normalized:
         objects.append(ir.Normalizer(
@@ -78,12 +79,15 @@ def of_new_value(column: str, expression: str) -> str:
 
 def _state_machine(resolver: TableResolver, column: str, spec: StateMachineSpec | dict[str, StampSpec],
                    trigger: str) -> ir.StateMachine:
+    initial: tuple[str, ...] = ()
     if isinstance(spec, StateMachineSpec):
         transitions = tuple((source, target) for source, targets in spec.transitions.items() for target in targets)
         stamps = {state: StampSpec(at=spec.stamps.get(state), by=spec.stamp_actors.get(state))
                   for state in dict.fromkeys([*spec.stamps, *spec.stamp_actors])}
         path: tuple[str, ...] = ("tables", resolver.name, "state_machine")
         suffix = "transition"
+        # Checks made sure that one of the two exists.
+        initial = tuple(spec.initial) or (str(resolver.table.columns[column].default),)
     else:
         transitions, stamps, path, suffix = (), spec, ("tables", resolver.name, "stamps", column), "stamps"
     on_entry = tuple(
@@ -94,23 +98,33 @@ def _state_machine(resolver: TableResolver, column: str, spec: StateMachineSpec 
         f"state_machine:public.{resolver.name}.{column}", resolver.domain, (resolver.key, "schema:private"),
         resolver.file.at(*path), schema="private", table=resolver.name, column=column,
         function_name=fit_identifier(f"{resolver.name}_{column}_{suffix}"), transitions=transitions,
-        on_entry=on_entry, trigger_name=fit_identifier(trigger), requirements=tuple(resolver.table.requirements))
+        on_entry=on_entry, initial=initial, trigger_name=fit_identifier(trigger),
+        requirements=tuple(resolver.table.requirements))
 
 
-def _column_guard(resolver: TableResolver) -> ir.ColumnGuard:
+def _column_guard(resolver: TableResolver) -> ir.ColumnGuard | None:
+    """Guarded columns and stamp columns: API callers without the roles insert them as their
+    defaults and never change them (42501)."""
     roles_function = resolver.owner.function_ref(PATTERN_FUNCTIONS["roles"])
+    table = resolver.name
     groups = []
     for guard in resolver.table.guarded_columns:
         names = ", ".join(guard.columns)
-        if guard.roles:
-            check = f"{roles_function}({text_array(guard.roles)})"
-            message = f"not_authorized: only {', '.join(guard.roles)} may change {names} of {resolver.name}"
-        else:
-            check, message = None, f"not_authorized: {names} of {resolver.name} change only through the database"
-        groups.append((tuple(guard.columns), check, message))
+        check = f"{roles_function}({text_array(guard.roles)})" if guard.roles else None
+        message = (f"not_authorized: only {', '.join(guard.roles)} may set {names} of {table}" if guard.roles
+                   else f"not_authorized: {names} of {table} change only through the database")
+        groups.append(ir.GuardGroup(tuple(guard.columns), tuple(resolver.default_of(c) for c in guard.columns),
+                                    tuple(guard.roles), check, message))
+    stamped = stamped_columns(resolver.table)
+    if stamped:
+        groups.append(ir.GuardGroup(
+            tuple(stamped), tuple(resolver.default_of(c) for c in stamped), (), None,
+            f"not_authorized: {', '.join(stamped)} of {table} are stamped by the database"))
+    if not groups:
+        return None
     deps = (resolver.key, "schema:private", resolver.owner.function_key(PATTERN_FUNCTIONS["roles"]))
+    path = ("tables", table, "guarded_columns") if resolver.table.guarded_columns else ("tables", table)
     return ir.ColumnGuard(
-        f"column_guard:public.{resolver.name}", resolver.domain, deps,
-        resolver.file.at("tables", resolver.name, "guarded_columns"), schema="private", table=resolver.name,
-        function_name=fit_identifier(f"{resolver.name}_guard_columns"), groups=tuple(groups),
+        f"column_guard:public.{table}", resolver.domain, deps, resolver.file.at(*path), schema="private",
+        table=table, function_name=fit_identifier(f"{table}_guard_columns"), groups=tuple(groups),
         trigger_name="authorize_column_changes", requirements=tuple(resolver.table.requirements))

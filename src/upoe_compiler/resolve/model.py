@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
+from ..conditions import all_of, any_of, render
 from ..errors import DiagnosticSink
-from ..patterns import tenant_column
-from ..pgnames import fit_identifier, ident, literal, parse_type
+from ..patterns import MEMBER, PLATFORM_ROLE, tenant_column
+from ..pgnames import fit_identifier, ident, literal, parse_type, text_array
 from ..spec import BucketSpec, FunctionSpec, TableSpec, ViewSpec
 from ..validate import SpecFile, ValidatedSpec
 from .names import API_ROLES, CALL, PATTERN_FUNCTIONS, PLATFORM, QUALIFIED_NAME, SETOF, TABLE_RETURNS, WORD
@@ -149,28 +150,37 @@ class Resolver:
 
     def _bucket(self, file: SpecFile, name: str, bucket: BucketSpec) -> None:
         """Objects follow their rows: a file is readable when the row storing its path is
-        visible under that table's own policies, and uploadable into the folder of an entity
-        row the caller can see, in the caller's community."""
+        visible under that table's own policies, and uploadable, in the caller's community,
+        into the folder of an entity row that an `upload` rule lets the caller write for."""
         community = f"(select {self.function_ref(PATTERN_FUNCTIONS['community'])}())::text"
         folder = "(storage.foldername(name))"
         in_bucket = f"bucket_id = {literal(name)}\nand {folder}[1] = {community}"
         stored = (f"exists (\n    select 1 from public.{ident(bucket.table)} owner_row\n"
                   f"    where owner_row.{ident(bucket.path_column)} = storage.objects.name\n)")
+        # Inside the subqueries, unqualified names would read the row tables first: qualify them.
+        allowed = any_of(*(all_of(
+            f"(select {self.function_ref(PATTERN_FUNCTIONS['platform'])}())" if PLATFORM_ROLE in rule.roles
+            else self.role_check(rule.roles),
+            self.ownership_condition(bucket.entity, rule.own, alias="entity_row") if rule.own else None,
+            f"({rule.where})" if rule.where else None) for rule in bucket.upload))
+        object_folder = "(storage.foldername(storage.objects.name))"
+        entity_row = render(all_of(f"entity_row.id::text = {object_folder}[3]", allowed)).replace("\n", "\n    ")
         entity = (f"{folder}[2] = {literal(bucket.entity)}\nand exists (\n"
                   f"    select 1 from public.{ident(bucket.entity)} entity_row\n"
-                  f"    where entity_row.id::text = {folder}[3]\n)")
+                  f"    where {entity_row}\n)")
         prefix = name.replace("-", "_")
         policies = (
             (fit_identifier(f"{prefix}_objects_select"), "select", f"{in_bucket}\nand {stored}"),
             (fit_identifier(f"{prefix}_objects_insert"), "insert", f"{in_bucket}\nand {entity}"),
         )
         deps = tuple(sorted({f"table:public.{bucket.table}", f"table:public.{bucket.entity}",
-                             self.function_key(PATTERN_FUNCTIONS["community"])}))
+                             *self.refs(" ".join(condition for _, _, condition in policies))}))
         self.objects.append(ir.Bucket(
             f"bucket:{name}", file.spec.domain, deps, file.at("buckets", name), follows_dependencies=True,
             name=name, description=bucket.description, file_size_limit=bucket.file_size_limit,
             allowed_mime_types=tuple(bucket.allowed_mime_types), policies=policies, table=bucket.table,
-            path_column=bucket.path_column, entity=bucket.entity))
+            path_column=bucket.path_column, entity=bucket.entity,
+            upload=tuple(ir.AccessRule(tuple(rule.roles), rule.own, rule.where) for rule in bucket.upload)))
 
     def _function(self, file: SpecFile, name: str, function: FunctionSpec) -> None:
         body = read_body(file, function.body, function.body_file) or ""
@@ -199,6 +209,12 @@ class Resolver:
             schema="public", name=name, language=language, security_definer=False, body=wrapper,
             **common))
 
+    def role_check(self, roles: list[str]) -> str | None:
+        """Whether the caller holds one of the roles; None when any member of the tenant may."""
+        if MEMBER in roles:
+            return None
+        return f"(select {self.function_ref(PATTERN_FUNCTIONS['roles'])}({text_array(roles)}))"
+
     def function_home(self, name: str) -> str:
         """The schema other objects call a spec function in."""
         function = self.functions[name][1]
@@ -215,13 +231,13 @@ class Resolver:
         """The qualified name other objects call a spec function by."""
         return f"{self.function_home(name)}.{name}"
 
-    def ownership_condition(self, table_name: str, column: str, depth: int = 0) -> str:
+    def ownership_condition(self, table_name: str, column: str, depth: int = 0, alias: str | None = None) -> str:
         """`column` holds something the caller owns: their user id, or a row of a table
         whose spec names the function that lists the caller's rows (`owned_by`). A dotted
         path (`invitation_id.unit_id`) follows references: the row the first column points
         at must be owned through the rest of the path."""
         first, _, rest = column.partition(".")
-        qualifier = f"o{depth}." if depth else ""
+        qualifier = f"{alias}." if alias else f"o{depth}." if depth else ""
         table = self.tables[table_name][1]
         if rest:
             target = table.columns[first].references or ""

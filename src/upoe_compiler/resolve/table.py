@@ -16,7 +16,7 @@ from ..patterns import (
     SOFT_DELETE_COLUMN,
     tenant_column,
 )
-from ..pgnames import fit_identifier, ident, literal, parse_type, text_array
+from ..pgnames import fit_identifier, ident, literal, parse_type
 from ..spec import ColumnSpec, RuleSpec, TableSpec
 from ..validate import SpecFile
 from .behaviour import behaviour_objects
@@ -64,11 +64,13 @@ class TableResolver:
             description=self.table.description, requirements=tuple(self.table.requirements),
             tenancy=self.table.tenancy.kind, tenant_column=self.tenant_column,
             soft_delete=self.table.soft_delete, audit=self.table.audit, immutable=self.table.immutable,
-            access=tuple((command, tuple((tuple(rule.roles), rule.own is not None or rule.where is not None)
-                                         for rule in self._rules(command))) for command in COMMANDS)))
+            access=tuple((command, tuple(ir.AccessRule(tuple(rule.roles), rule.own, rule.where, rule.check)
+                                         for rule in self._rules(command))) for command in COMMANDS),
+            synced=self.table.synced))
         self._unique_indexes()
         self._spec_indexes()
         self._validity_index()
+        self._sync_index()
         self._foreign_keys()
         self._triggers()
         for obj in behaviour_objects(self):
@@ -101,6 +103,13 @@ class TableResolver:
             columns.append(ir.Column(SOFT_DELETE_COLUMN, "timestamptz", False, None, None,
                                      "When the row was soft-deleted; null while it is active."))
         return tuple(columns), deps
+
+    def default_of(self, column: str) -> str:
+        """The SQL a column takes when an insert leaves it out (`null` when it has no default)."""
+        spec = self.table.columns[column]
+        if spec.default is not None:
+            return _default_literal(spec.default, self.owner.qualify_type(spec.type))
+        return spec.default_sql or "null"
 
     def _tenant_column_ir(self, kind: str, deps: set[str]) -> ir.Column:
         owner = self.owner
@@ -285,6 +294,17 @@ class TableResolver:
             schema="public", table=self.name, name=index_name, elements=columns, using="btree", unique=False,
             where=f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None))
 
+    def _sync_index(self) -> None:
+        """Clients of a synced table ask for what changed since their last sync (X-11)."""
+        if not self.table.synced:
+            return
+        columns = self._scoped(["updated_at"], True)
+        index_name = fit_identifier(f"{self.name}_{'_'.join(columns)}_idx")
+        self.add(ir.Index(
+            f"index:public.{index_name}", self.domain, (self.key,), self.file.at("tables", self.name, "synced"),
+            schema="public", table=self.name, name=index_name, elements=columns, using="btree", unique=False,
+            where=None))
+
     # -- triggers ----------------------------------------------------------------------
 
     def _triggers(self) -> None:
@@ -322,7 +342,9 @@ class TableResolver:
         return merged + [rule for rule in declared if rule not in plain]
 
     def _grants(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        allowed = tuple(c for c in COMMANDS if self._rules(c) and not (self.table.immutable and c == "delete"))
+        # Append-only tables grant clients no update or delete at all (X-06), whatever a rule says.
+        allowed = tuple(c for c in COMMANDS
+                        if self._rules(c) and not (self.table.immutable and c in ("update", "delete")))
         grants = [("service_role", ("all",))]
         if allowed:
             grants.insert(0, ("authenticated", allowed))
@@ -331,16 +353,20 @@ class TableResolver:
     def _policies(self) -> None:
         for command in COMMANDS:
             rules = self._rules(command)
-            # Append-only tables keep the update privilege but get no update policy, so a
-            # client's update touches 0 rows (X-06) while the trigger stops everyone else.
             if not rules or (self.table.immutable and command in ("update", "delete")):
                 continue
             condition = self._command_condition(rules)
-            visible = f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None
+            # Rows are born active and stay active under the API: only soft_delete_record() and
+            # restore_record() (security definer) move deleted_at, so no row is born hidden.
+            active = f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None
             using = None
             if command != "insert":
-                using = render(all_of(condition, visible) if command in ("select", "update") else condition)
-            with_check = render(condition) if command in ("insert", "update") else None
+                using = render(all_of(condition, active) if command in ("select", "update") else condition)
+            with_check = None
+            if command == "insert":
+                with_check = render(all_of(condition, active))
+            elif command == "update":
+                with_check = render(all_of(self._command_condition(rules, updated=True), active))
             text = " ".join(filter(None, (using, with_check)))
             deps = {self.key, *self.owner.refs(text, exclude=None)}
             name = fit_identifier(f"{self.name}_{command}")
@@ -351,29 +377,49 @@ class TableResolver:
                 follows_dependencies=True, schema="public", table=self.name, name=name, command=command,
                 roles=("authenticated",), using=using, with_check=with_check))
 
-    def _command_condition(self, rules: list[RuleSpec]) -> Condition:
+    def _command_condition(self, rules: list[RuleSpec], updated: bool = False) -> Condition:
         """One policy's condition: the tenant's rows that some rule allows, or any row for
-        the platform role. Every part of a rule must hold; any rule may allow."""
+        the platform role. Every part of a rule must hold; any rule may allow.
+
+        With `updated`, the condition an updated row must meet: each rule's ownership and
+        `where`, and what the insert rules of its roles demand of a new row (or the rule's own
+        `check`), so an update cannot turn a row into one its writer could not have created."""
         in_tenant: list[Condition] = []
         platform: list[Condition] = []
         for rule in rules:
             # Parenthesised: a condition written with `or` must not leak out of its rule.
             where = f"({rule.where})" if rule.where else None
+            if updated and rule.check:
+                where = f"({rule.check})"
             if PLATFORM_ROLE in rule.roles:
                 platform.append(all_of(f"(select {self.owner.function_ref(PATTERN_FUNCTIONS['platform'])}())",
                                        where))
             roles = [r for r in rule.roles if r != PLATFORM_ROLE]
             if not roles:
                 continue
-            named = [r for r in roles if r != MEMBER]
-            role_check = None
-            if named and MEMBER not in roles:
-                role_check = (f"(select {self.owner.function_ref(PATTERN_FUNCTIONS['roles'])}"
-                              f"({text_array(named)}))")
             owned = self.owner.ownership_condition(self.name, rule.own) if rule.own else None
-            in_tenant.append(all_of(role_check, owned, where))
+            if not updated or rule.check:
+                in_tenant.append(all_of(self.owner.role_check(roles), owned, where))
+                continue
+            # Roles whose insert rules differ get a part each: one rule may name several roles.
+            by_insert: dict[str, tuple[list[str], Condition | None]] = {}
+            for role in roles:
+                created = self._insert_condition(role)
+                by_insert.setdefault(render(created) if created else "", ([], created))[0].append(role)
+            for group, created in by_insert.values():
+                in_tenant.append(all_of(self.owner.role_check(group), owned, where, created))
         tenant = all_of(self._tenant_condition(), any_of(*in_tenant)) if in_tenant else None
         return any_of(tenant, *platform)
+
+    def _insert_condition(self, role: str) -> Condition | None:
+        """What a row `role` inserts must meet beyond its tenant: any of its insert rules'
+        ownership and `where`; None when no insert rule names the role (then nothing is inherited)."""
+        parts: list[Condition] = []
+        for rule in self._rules("insert"):
+            if role in rule.roles or MEMBER in rule.roles:
+                owned = self.owner.ownership_condition(self.name, rule.own) if rule.own else None
+                parts.append(all_of(owned, f"({rule.where})" if rule.where else None))
+        return any_of(*parts) if parts else None
 
     def _tenant_condition(self) -> str | None:
         column = ident(self.tenant_column) if self.tenant_column else None

@@ -26,13 +26,13 @@ def access_cell(table: ir.Table, command: str, role: str) -> Cell:
         return Cell("allowed", "allowed", "service_role bypasses row-level security")
     if append_only:
         return Cell("refused", "refused", "append-only: no policy allows it")
-    rules = dict(table.access).get(command, ())
-    conditions = [conditional for roles, conditional in rules if _rule_applies(roles, role)]
+    rules = table.rules(command)
+    conditions = [rule.conditional for rule in rules if _rule_applies(rule.roles, role)]
     if not conditions:
         return Cell("refused", "refused", "no rule of this command names the role")
     if all(conditions):
         return Cell("conditional", "conditional", "only rows meeting the rule's condition (own rows or where)")
-    if role == PLATFORM_ROLE and any(PLATFORM_ROLE in roles and not conditional for roles, conditional in rules):
+    if role == PLATFORM_ROLE and any(PLATFORM_ROLE in rule.roles and not rule.conditional for rule in rules):
         return Cell("allowed", "allowed", "every row of every tenant: the platform role")
     if table.tenancy == "user":
         return Cell("only own rows", "own", "only the caller's own rows")

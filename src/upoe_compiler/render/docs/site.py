@@ -75,7 +75,7 @@ class _Site:
         (and any a rule names without a declaration), service_role."""
         declared = [role for domain in self.domains for role, _ in domain.roles]
         named = [role for table in self.tables.values() for _, rules in table.access
-                 for roles, _ in rules for role in roles if role != MEMBER]
+                 for rule in rules for role in rule.roles if role != MEMBER]
         app_roles = [r for r in dict.fromkeys([*declared, *named]) if r not in (ANON, SERVICE_ROLE)]
         return (ANON, *app_roles, SERVICE_ROLE)
 
@@ -225,8 +225,9 @@ class _Site:
                                                 "(P0001 immutable_table)"))
         found += [_machine_pattern(m) for m in self.of_table(ir.StateMachine, table.name)]
         for guard in self.of_table(ir.ColumnGuard, table.name):
-            found.append(Pattern("guarded columns", "a before-update trigger rejects other API callers (42501)",
-                                 tuple(message.removeprefix("not_authorized: ") for _, _, message in guard.groups)))
+            found.append(Pattern("guarded columns", "a before-insert-or-update trigger rejects other API callers "
+                                                    "who set them (42501)",
+                                 tuple(group.message.removeprefix("not_authorized: ") for group in guard.groups)))
         for normalizer in self.of_table(ir.Normalizer, table.name):
             found.append(Pattern("normalised columns", "a trigger rewrites written values into their normal form",
                                  tuple(f"{column} := {expression}" for column, expression in normalizer.assignments)))
@@ -250,7 +251,7 @@ class _Site:
                  + (f" when ({t.when})" if t.when else "") for t in self.of_table(ir.Trigger, table.name)]
         found += [f"{m.trigger_name}: before insert or update of {m.column} for each row, "
                   f"{m.schema}.{m.function_name}()" for m in self.of_table(ir.StateMachine, table.name)]
-        found += [f"{g.trigger_name}: before update for each row, {g.schema}.{g.function_name}()"
+        found += [f"{g.trigger_name}: before insert or update for each row, {g.schema}.{g.function_name}()"
                   for g in self.of_table(ir.ColumnGuard, table.name)]
         found += [f"{n.trigger_name}: before insert or update for each row, {n.schema}.{n.function_name}()"
                   for n in self.of_table(ir.Normalizer, table.name)]
@@ -318,8 +319,9 @@ def _machine_pattern(machine: ir.StateMachine) -> Pattern:
     for source, target in machine.transitions:
         moves.setdefault(source, []).append(target)
     lines = tuple(f"{source} → {', '.join(targets)}" for source, targets in moves.items())
+    start = f"API callers create rows in {' or '.join(machine.initial)} only"
     return Pattern("state machine", f"{machine.column} moves only along these transitions "
-                                    f"(else P0001 invalid_transition)", lines + entries)
+                                    f"(else P0001 invalid_transition)", (start, *lines, *entries))
 
 
 _COMPARISON = re.compile(r"^([a-z_][a-z0-9_]*) (>=|>) ([a-z_][a-z0-9_]*)$")

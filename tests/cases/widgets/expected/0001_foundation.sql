@@ -692,6 +692,7 @@ create policy communities_insert
     to authenticated
     with check (
         (select public.is_super_admin())
+        and deleted_at is null
     );
 
 create policy communities_select
@@ -718,6 +719,7 @@ create policy communities_update
     )
     with check (
         (select public.is_super_admin())
+        and deleted_at is null
     );
 
 create policy organizations_insert
@@ -727,6 +729,7 @@ create policy organizations_insert
     to authenticated
     with check (
         (select public.is_super_admin())
+        and deleted_at is null
     );
 
 create policy organizations_select
@@ -753,4 +756,5 @@ create policy organizations_update
     )
     with check (
         (select public.is_super_admin())
+        and deleted_at is null
     );

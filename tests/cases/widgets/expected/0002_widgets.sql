@@ -36,7 +36,7 @@ create table public.widget_events (
 );
 alter table public.widget_events enable row level security;
 revoke all on table public.widget_events from anon, authenticated, service_role;
-grant select, insert, update on table public.widget_events to authenticated;
+grant select, insert on table public.widget_events to authenticated;
 grant all on table public.widget_events to service_role;
 comment on table public.widget_events is 'An append-only log. Requirements: TEST-01.';
 comment on column public.widget_events.id is 'Primary key: a UUID v7 from the database, or the id a client made offline.';
@@ -258,6 +258,7 @@ create policy organization_notes_insert
     with check (
         organization_id = (select c.organization_id from public.communities c where c.id = (select public.get_current_community_id()))
         and (select public.has_any_role(array['admin']))
+        and deleted_at is null
     );
 
 create policy organization_notes_select
@@ -285,6 +286,7 @@ create policy organization_notes_update
         organization_id = (select c.organization_id from public.communities c where c.id = (select public.get_current_community_id()))
         and (select public.has_any_role(array['admin']))
         and (body <> '')
+        and deleted_at is null
     );
 
 create policy widget_events_insert
@@ -295,6 +297,7 @@ create policy widget_events_insert
     with check (
         community_id = (select public.get_current_community_id())
         and (select public.has_any_role(array['admin', 'guard']))
+        and deleted_at is null
     );
 
 create policy widget_events_select
@@ -323,6 +326,7 @@ create policy widget_parts_insert
     to authenticated
     with check (
         community_id = (select public.get_current_community_id())
+        and deleted_at is null
     );
 
 create policy widget_parts_select
@@ -346,6 +350,7 @@ create policy widget_parts_update
     )
     with check (
         community_id = (select public.get_current_community_id())
+        and deleted_at is null
     );
 
 create policy widget_preferences_insert
@@ -355,6 +360,7 @@ create policy widget_preferences_insert
     to authenticated
     with check (
         user_id = (select auth.uid())
+        and deleted_at is null
     );
 
 create policy widget_preferences_select
@@ -378,6 +384,7 @@ create policy widget_preferences_update
     )
     with check (
         user_id = (select auth.uid())
+        and deleted_at is null
     );
 
 create policy widgets_insert
@@ -387,6 +394,7 @@ create policy widgets_insert
     to authenticated
     with check (
         community_id = (select public.get_current_community_id())
+        and deleted_at is null
     );
 
 create policy widgets_select
@@ -410,4 +418,5 @@ create policy widgets_update
     )
     with check (
         community_id = (select public.get_current_community_id())
+        and deleted_at is null
     );

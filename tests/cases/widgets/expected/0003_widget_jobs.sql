@@ -173,24 +173,31 @@ set search_path = ''
 as $function$
 begin
     if current_user in ('authenticated', 'anon') then
-        if (new.approved)
-            is distinct from (old.approved)
+        if ((tg_op = 'INSERT' and (new.approved) is distinct from (false))
+            or (tg_op = 'UPDATE' and (new.approved)
+                is distinct from (old.approved)))
             and not public.has_any_role(array['admin']) then
-            raise exception using errcode = '42501', message = 'not_authorized: only admin may change approved of widget_jobs';
+            raise exception using errcode = '42501', message = 'not_authorized: only admin may set approved of widget_jobs';
         end if;
-        if (new.reporter_id)
-            is distinct from (old.reporter_id) then
+        if ((tg_op = 'INSERT' and (new.reporter_id) is distinct from (auth.uid()))
+            or (tg_op = 'UPDATE' and (new.reporter_id)
+                is distinct from (old.reporter_id))) then
             raise exception using errcode = '42501', message = 'not_authorized: reporter_id of widget_jobs change only through the database';
+        end if;
+        if ((tg_op = 'INSERT' and (new.assigned_at, new.done_at, new.done_by, new.replace_requested_at, new.replace_requested_by) is distinct from (null, null, null, null, null))
+            or (tg_op = 'UPDATE' and (new.assigned_at, new.done_at, new.done_by, new.replace_requested_at, new.replace_requested_by)
+                is distinct from (old.assigned_at, old.done_at, old.done_by, old.replace_requested_at, old.replace_requested_by))) then
+            raise exception using errcode = '42501', message = 'not_authorized: assigned_at, done_at, done_by, replace_requested_at, replace_requested_by of widget_jobs are stamped by the database';
         end if;
     end if;
     return new;
 end;
 $function$;
 revoke all on function private.widget_jobs_guard_columns() from public, anon, authenticated, service_role;
-comment on function private.widget_jobs_guard_columns() is 'Keeps the guarded columns of widget_jobs for the roles allowed to change them. Requirements: TEST-02.';
+comment on function private.widget_jobs_guard_columns() is 'Keeps the guarded and stamped columns of widget_jobs for the roles allowed to set them. Requirements: TEST-02.';
 
 create trigger authorize_column_changes
-    before update on public.widget_jobs
+    before insert or update on public.widget_jobs
     for each row
     execute function private.widget_jobs_guard_columns();
 
@@ -275,6 +282,13 @@ security invoker
 set search_path = ''
 as $function$
 begin
+    if tg_op = 'INSERT' and current_user in ('authenticated', 'anon')
+        and new.status::text <> all (array['open']) then
+        raise exception using
+            errcode = 'P0001',
+            message = pg_catalog.format('invalid_transition: null -> %s', new.status),
+            hint = 'new rows start in: open';
+    end if;
     if tg_op = 'UPDATE' and new.status is distinct from old.status
         and (old.status::text || '>' || new.status::text) <> all (array['open>assigned', 'open>cancelled', 'assigned>done', 'assigned>open']) then
         raise exception using
@@ -360,7 +374,14 @@ create policy widget_photos_objects_insert
         and (storage.foldername(name))[2] = 'widgets'
         and exists (
             select 1 from public.widgets entity_row
-            where entity_row.id::text = (storage.foldername(name))[3]
+            where entity_row.id::text = (storage.foldername(storage.objects.name))[3]
+            and (
+                (select public.has_any_role(array['admin', 'guard']))
+                or (
+                    (select public.has_any_role(array['resident']))
+                    and entity_row.id = any ((select public.my_widget_ids())::uuid[])
+                )
+            )
         )
     );
 
@@ -371,6 +392,7 @@ create policy widget_bookings_insert
     to authenticated
     with check (
         community_id = (select public.get_current_community_id())
+        and deleted_at is null
     );
 
 create policy widget_bookings_select
@@ -401,6 +423,7 @@ create policy widget_bookings_update
     )
     with check (
         community_id = (select public.get_current_community_id())
+        and deleted_at is null
     );
 
 create policy widget_jobs_insert
@@ -410,6 +433,7 @@ create policy widget_jobs_insert
     to authenticated
     with check (
         community_id = (select public.get_current_community_id())
+        and deleted_at is null
     );
 
 create policy widget_jobs_select
@@ -446,4 +470,5 @@ create policy widget_jobs_update
     with check (
         community_id = (select public.get_current_community_id())
         and (select public.has_any_role(array['admin', 'guard']))
+        and deleted_at is null
     );
