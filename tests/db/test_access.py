@@ -1039,6 +1039,183 @@ def test_racing_verifications_grant_exactly_once(db: psycopg.Connection, world: 
     assert sorted(results) == [("denied", "already_burned")] * 3 + [("granted", "ok")]
 
 
+# -- ACC-02 x ACC-11: the invitation's uses, whatever code is shown ----------------------------------
+
+
+def uses(cur: psycopg.Cursor | psycopg.Connection, target: uuid.UUID) -> tuple[str, int]:
+    row = cur.execute("select status::text, uses_count from invitations where id = %s", (target,)).fetchone()
+    assert row is not None
+    return row
+
+
+def granted_logs(cur: psycopg.Cursor | psycopg.Connection, target: uuid.UUID) -> int:
+    return one(cur, "select count(*) from access_logs where invitation_id = %s and result = 'granted'", target)
+
+
+def test_two_codes_of_a_single_use_invitation_admit_one_visitor(db: psycopg.Connection, world: World,
+                                                               acc: Acc) -> None:
+    target = invitation(db, world)
+    on_duty(db, world, acc)
+    with as_user(db, world["R1"].claims()) as cur:
+        first, second = issue(cur, target), issue(cur, target)
+        act_as(cur, world["guard"])
+        assert verify(cur, *first[1:3], acc.gate) == ("granted", "ok")
+        # The second code was never shown, but the invitation it admits for is used up.
+        assert verify(cur, *second[1:3], acc.gate) == ("denied", "already_used")
+        assert verify(cur, *first[1:3], acc.gate) == ("denied", "already_burned")
+        assert uses(cur, target) == ("used", 1)
+        assert granted_logs(cur, target) == 1
+        act_as(cur, world["R1"])
+        assert one(cur, "select status::text from qr_codes where id = %s", second[0]) == "active"
+        # … and no further code is issued for it.
+        with expect_sqlstate(cur, "P0001") as failure:
+            issue(cur, target)
+        assert str(failure.error).startswith(f"invitation_not_active: invitation {target} is used")
+
+
+def test_an_invitation_of_two_uses_admits_two_visitors(db: psycopg.Connection, world: World, acc: Acc) -> None:
+    target = invitation(db, world, invitation_type="event", max_uses=2, event_name="Dinner",
+                        valid_until=one(db, "select now() + interval '1 day'"))
+    with as_user(db, world["R1"].claims()) as cur:
+        codes = [issue(cur, target) for _ in range(3)]
+        act_as(cur, world["admin"])
+        assert verify(cur, *codes[0][1:3], acc.gate) == ("granted", "ok")
+        assert uses(cur, target) == ("active", 1)
+        assert verify(cur, *codes[1][1:3], acc.gate) == ("granted", "ok")
+        assert uses(cur, target) == ("used", 2)
+        assert verify(cur, *codes[2][1:3], acc.gate) == ("denied", "already_used")
+        # A code of a multi-use invitation is not burned, but its invitation has no use left.
+        assert verify(cur, *codes[0][1:3], acc.gate) == ("denied", "already_used")
+        assert uses(cur, target) == ("used", 2)
+        assert granted_logs(cur, target) == 2
+
+
+def test_a_granted_verification_is_logged_once_and_counted_once(db: psycopg.Connection, world: World,
+                                                                acc: Acc) -> None:
+    target = invitation(db, world)
+    unlimited = invitation(db, world, invitation_type="event", max_uses=None, event_name="Open house",
+                           valid_until=one(db, "select now() + interval '1 day'"))
+    way_out = insert(db, "access_points", community_id=world.c1, name="Way out", access_point_type="door",
+                     direction="exit")
+    on_duty(db, world, acc)
+    logged = ("select access_point_id, direction::text, method::text, result::text, person_type::text, unit_id, "
+              "guard_id from access_logs where invitation_id = %s order by logged_at")
+    with as_user(db, world["R1"].claims()) as cur:
+        code = issue(cur, target)
+        open_codes = [issue(cur, unlimited), issue(cur, unlimited)]
+        act_as(cur, world["guard"])
+        # Denied verifications neither log nor count.
+        assert verify(cur, code[1], "00" * 32, acc.gate) == ("denied", "invalid_signature")
+        assert uses(cur, target) == ("active", 0)
+        assert cur.execute(logged, (target,)).fetchall() == []
+        # The verification writes the granted log (at a gate for both ways: an entry), and that log is
+        # the one use: uses_count 1, not 1 for the burn plus 1 for the log.
+        assert verify(cur, *code[1:3], acc.gate) == ("granted", "ok")
+        assert cur.execute(logged, (target,)).fetchall() == [
+            (acc.gate, "entry", "qr_code", "granted", "visitor", world.u1, acc.g1)]
+        assert uses(cur, target) == ("used", 1)
+        assert verify(cur, *code[1:3], acc.gate) == ("denied", "already_burned")
+        assert cur.execute(logged, (target,)).fetchall() == [
+            (acc.gate, "entry", "qr_code", "granted", "visitor", world.u1, acc.g1)]
+        assert uses(cur, target) == ("used", 1)
+        # An unlimited invitation counts each admission once, in the direction of the access point.
+        act_as(cur, world["manager"])
+        assert verify(cur, *open_codes[0][1:3], way_out) == ("granted", "ok")
+        assert verify(cur, *open_codes[1][1:3], acc.gate) == ("granted", "ok")
+        assert cur.execute(logged, (unlimited,)).fetchall() == [
+            (way_out, "exit", "qr_code", "granted", "visitor", world.u1, None),
+            (acc.gate, "entry", "qr_code", "granted", "visitor", world.u1, None)]
+        assert uses(cur, unlimited) == ("active", 2)
+
+
+def test_an_entry_logged_by_hand_uses_the_invitation_its_codes_admit_for(db: psycopg.Connection, world: World,
+                                                                          acc: Acc) -> None:
+    target = invitation(db, world)
+    with as_user(db, world["R1"].claims()) as cur:
+        code = issue(cur, target)
+        act_as(cur, world["guard"])
+        cur.execute("insert into access_logs (access_point_id, direction, method, result, person_type, "
+                    "invitation_id) values (%s, 'entry', 'manual', 'granted', 'visitor', %s)", (acc.gate, target))
+        act_as(cur, world["admin"])
+        assert verify(cur, *code[1:3], acc.gate) == ("denied", "already_used")
+        assert uses(cur, target) == ("used", 1)
+        assert granted_logs(cur, target) == 1
+
+
+@pytest.fixture
+def committed_codes(db: psycopg.Connection, world: World) -> tuple[uuid.UUID, list[tuple[str, str]]]:
+    """A single-use invitation with four QR codes, committed so that other connections see them."""
+    target = invitation(db, world)
+    db.commit()
+    with as_user_committed(db, world["R1"].claims()) as cur:
+        codes = [issue(cur, target)[1:3] for _ in range(4)]
+    return target, codes
+
+
+def test_two_codes_of_one_invitation_verified_concurrently_admit_once(
+        db: psycopg.Connection, world: World, acc: Acc, pg_cluster: PgCluster,
+        committed_codes: tuple[uuid.UUID, list[tuple[str, str]]]) -> None:
+    target, codes = committed_codes
+    first = psycopg.connect(pg_cluster.dsn(db.info.dbname))
+    second = psycopg.connect(pg_cluster.dsn(db.info.dbname))
+    monitor = psycopg.connect(pg_cluster.dsn(db.info.dbname), autocommit=True)
+    results: dict[str, tuple[str, str]] = {}
+    try:
+        with as_user_committed(first, world["admin"].claims()) as cur:
+            results["first"] = verify(cur, *codes[0], acc.gate)
+
+            def other() -> None:
+                with as_user_committed(second, world["manager"].claims()) as other_cur:
+                    results["second"] = verify(other_cur, *codes[1], acc.gate)
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            # Another code, so not the code's lock: the second call must wait for the invitation's.
+            deadline = time.monotonic() + 10
+            while one(monitor, "select wait_event_type from pg_stat_activity where pid = %s",
+                      second.info.backend_pid) != "Lock":
+                assert time.monotonic() < deadline, "the second verification never waited for the invitation"
+                time.sleep(0.02)
+            assert one(monitor, "select pg_blocking_pids(%s)", second.info.backend_pid) == [first.info.backend_pid]
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+    finally:
+        for conn in (first, second, monitor):
+            conn.close()
+    assert results == {"first": ("granted", "ok"), "second": ("denied", "already_used")}
+    assert uses(db, target) == ("used", 1)
+    assert granted_logs(db, target) == 1
+
+
+def test_racing_codes_of_one_invitation_admit_once(db: psycopg.Connection, world: World, acc: Acc,
+                                                   pg_cluster: PgCluster,
+                                                   committed_codes: tuple[uuid.UUID, list[tuple[str, str]]]) -> None:
+    target, codes = committed_codes
+    barrier = threading.Barrier(len(codes))
+    results: list[tuple[str, str]] = []
+    errors: list[BaseException] = []
+
+    def attempt(user: User, code: tuple[str, str]) -> None:
+        try:
+            with psycopg.connect(pg_cluster.dsn(db.info.dbname)) as conn, \
+                    as_user_committed(conn, user.claims()) as cur:
+                barrier.wait(timeout=10)
+                results.append(verify(cur, *code, acc.gate))
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=attempt, args=(world[name], code))
+               for name, code in zip(("admin", "manager") * 2, codes, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert errors == []
+    assert sorted(results) == [("denied", "already_used")] * 3 + [("granted", "ok")]
+    assert uses(db, target) == ("used", 1)
+    assert granted_logs(db, target) == 1
+
+
 # -- tenant isolation (X-01) for every ACC table ------------------------------------------------------
 
 

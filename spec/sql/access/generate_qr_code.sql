@@ -19,12 +19,17 @@ begin
                 'not_authorized: only staff and the occupants of its unit issue QR codes for invitation %s',
                 p_invitation);
     end if;
+    -- No code for an invitation that can admit nobody any more: not active, past its end, or
+    -- with no use left (verify_and_burn_qr would deny every such code).
     if v_invitation.status <> 'active'
-        or (v_invitation.valid_until is not null and v_invitation.valid_until <= pg_catalog.now()) then
+        or (v_invitation.valid_until is not null and v_invitation.valid_until <= pg_catalog.now())
+        or (v_invitation.max_uses is not null and v_invitation.uses_count >= v_invitation.max_uses) then
         raise exception using errcode = 'P0001',
             message = pg_catalog.format('invitation_not_active: invitation %s is %s', p_invitation,
-                                        case when v_invitation.status = 'active' then 'expired'
-                                             else v_invitation.status::text end);
+                                        case when v_invitation.status <> 'active' then v_invitation.status::text
+                                             when v_invitation.max_uses is not null
+                                                  and v_invitation.uses_count >= v_invitation.max_uses then 'used'
+                                             else 'expired' end);
     end if;
     v_payload := pg_catalog.format('upoe-qr:1:%s:%s', v_id, pg_catalog.encode(extensions.gen_random_bytes(12), 'hex'));
     select s.signature, s.key_version into v_signature, v_version

@@ -1,11 +1,12 @@
 declare
     v_community uuid;
+    v_direction public.access_direction;
     v_code public.qr_codes%rowtype;
     v_invitation public.invitations%rowtype;
     v_ok boolean;
     v_reason text;
 begin
-    select ap.community_id into v_community
+    select ap.community_id, ap.direction into v_community, v_direction
     from public.access_points ap
     where ap.id = p_access_point and ap.deleted_at is null;
     if v_community is null
@@ -47,9 +48,14 @@ begin
         return;
     end if;
 
+    -- Uses belong to the invitation, not to one of its codes: lock the invitation before deciding,
+    -- so that verifications of different codes of one invitation queue up too. The one that waited
+    -- reads the invitation as the first one left it (its use counted, `used` at max_uses) and is
+    -- denied already_used.
     select i.* into v_invitation
     from public.invitations i
-    where i.id = v_code.invitation_id and i.deleted_at is null;
+    where i.id = v_code.invitation_id and i.deleted_at is null
+    for update;
     if not found then
         return query select 'denied'::text, 'revoked'::text;
         return;
@@ -69,5 +75,15 @@ begin
             burned_by_guard_id = public.get_current_guard_id()
         where q.id = v_code.id;
     end if;
+
+    -- The admission is logged here, once, and that log is its use: the access_logs trigger
+    -- (count_invitation_use) adds it to uses_count in this transaction, while the invitation is
+    -- still locked. The gate's client must not log this entry again.
+    insert into public.access_logs (community_id, access_point_id, direction, method, result, person_type,
+                                    unit_id, invitation_id, guard_id)
+    values (v_community, p_access_point,
+            case when v_direction = 'both' then 'entry'::public.access_direction else v_direction end,
+            'qr_code', 'granted', 'visitor', v_invitation.unit_id, v_invitation.id,
+            public.get_current_guard_id());
     return query select 'granted'::text, 'ok'::text;
 end;
