@@ -21,6 +21,8 @@ class Rule:
 
     code: str = ""
     hint: str = ""
+    # A warning is reported but does not fail the compile.
+    severity: str = "error"
 
     def check(self, model: ir.Model) -> Iterator[Finding]:
         raise NotImplementedError
@@ -41,7 +43,7 @@ def lint(model: ir.Model) -> list[Diagnostic]:
     from . import rules  # noqa: F401 - importing registers the rules
 
     return [
-        Diagnostic(rule.code, finding.message, finding.position, rule.hint)
+        Diagnostic(rule.code, finding.message, finding.position, rule.hint, rule.severity)
         for code, rule in sorted(RULES.items())
         for finding in rule.check(model)
     ]

@@ -12,4 +12,6 @@ from . import (  # noqa: F401
     upoe509_unindexed_foreign_key,
     upoe510_tenant_child_without_tenant_key,
     upoe511_extension_in_public,
+    upoe512_update_unlike_insert,
+    upoe513_actor_column_unpinned,
 )
