@@ -610,23 +610,33 @@ comment on column public.communities.deleted_at is 'When the row was soft-delete
 
 create function public.get_community_setting(p_key text, p_default jsonb default null, p_community uuid default null)
 returns jsonb
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $function$
-select coalesce(
-    (
-        select c.settings #> pg_catalog.string_to_array(p_key, '.')
-        from public.communities c
-        where c.id = coalesce(p_community, public.get_current_community_id())
-    ),
-    p_default
-)
+begin
+    -- X-10: a function taking p_community acts only on the caller's current community,
+    -- unless the caller is the platform (service_role, super_admin, jobs without a JWT).
+    if p_community is not null
+        and p_community is distinct from public.get_current_community_id()
+        and not private.is_trusted_caller() then
+        raise exception using errcode = '42501',
+            message = 'not_authorized: settings are read only for your current community';
+    end if;
+    return coalesce(
+        (
+            select c.settings #> pg_catalog.string_to_array(p_key, '.')
+            from public.communities c
+            where c.id = coalesce(p_community, public.get_current_community_id())
+        ),
+        p_default
+    );
+end;
 $function$;
 revoke all on function public.get_community_setting(text, jsonb, uuid) from public, anon, authenticated, service_role;
 grant execute on function public.get_community_setting(text, jsonb, uuid) to authenticated, service_role;
-comment on function public.get_community_setting(text, jsonb, uuid) is 'The value at a dotted path of a community''s settings (the caller''s current community by default), or p_default when it is not set. Requirements: FOUND-02.';
+comment on function public.get_community_setting(text, jsonb, uuid) is 'The value at a dotted path of a community''s settings (the caller''s current community by default), or p_default when it is not set. Another community than the current one (p_community) is read only by the platform (service_role, super_admin, jobs); anyone else gets 42501 (X-10, X-13). Requirements: FOUND-02.';
 
 create table public.organizations (
     id uuid not null default public.generate_uuid_v7(),
