@@ -340,24 +340,6 @@ $function$;
 revoke all on function private.sign_payload(uuid, text) from public, anon, authenticated, service_role;
 comment on function private.sign_payload(uuid, text) is 'HMAC-SHA256 (hex) of a payload with the community''s newest key, and that key''s version; the signed-token building block of QR codes (ACC-11) and pickup codes (PKG-04).';
 
-create function private.soft_delete_record(p_table regclass, p_id uuid)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $function$
-begin
-    perform private.assert_tenant_row(p_table, p_id);
-    execute pg_catalog.format(
-        'update %s set deleted_at = pg_catalog.now() where id = $1 and deleted_at is null', p_table)
-        using p_id;
-end;
-$function$;
-revoke all on function private.soft_delete_record(regclass, uuid) from public, anon, authenticated, service_role;
-grant execute on function private.soft_delete_record(regclass, uuid) to authenticated, service_role;
-comment on function private.soft_delete_record(regclass, uuid) is 'Soft-deletes a row (sets deleted_at) that the caller may update under RLS, of its current community; rejects anything else with 42501. Requirements: FOUND-06.';
-
 create function private.verify_payload_signature(p_community uuid, p_payload text, p_signature text, p_key_version integer)
 returns boolean
 language plpgsql
@@ -397,6 +379,79 @@ revoke all on function public.has_any_role(text[]) from public, anon, authentica
 grant execute on function public.has_any_role(text[]) to authenticated, service_role;
 comment on function public.has_any_role(text[]) is 'Whether the caller holds one of the roles in its current community; always true for super_admin. Requirements: FOUND-03.';
 
+create function private.caller_passes_policies(p_table regclass, p_id uuid, p_command text, p_restored boolean default false)
+returns boolean
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $function$
+declare
+    v_command "char";
+    v_permissive text;
+    v_restrictive text;
+    v_source text;
+    v_passes boolean;
+begin
+    v_command := case pg_catalog.lower(p_command)
+        when 'select' then 'r' when 'update' then 'w' when 'delete' then 'd' end;
+    if v_command is null then
+        raise exception using errcode = '22023',
+            message = pg_catalog.format('caller_passes_policies: %s is not select, update or delete', p_command);
+    end if;
+    -- Fail closed: a table without RLS, or a command `authenticated` may not run at all.
+    if not exists (select 1 from pg_catalog.pg_class c where c.oid = p_table and c.relrowsecurity)
+        or not (case when v_command = 'd'
+                     then pg_catalog.has_table_privilege('authenticated', p_table, 'delete')
+                     else pg_catalog.has_any_column_privilege('authenticated', p_table, p_command) end) then
+        return false;
+    end if;
+    -- The policies PostgreSQL would apply to `authenticated` for this command: permissive ones
+    -- OR'd, restrictive ones AND'd; a policy without USING adds nothing; no permissive one
+    -- denies. Deparsed under search_path '', so every name in them is qualified.
+    select pg_catalog.string_agg('(' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')', ' or ')
+               filter (where p.polpermissive),
+           pg_catalog.string_agg('(' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')', ' and ')
+               filter (where not p.polpermissive)
+    into v_permissive, v_restrictive
+    from pg_catalog.pg_policy p
+    where p.polrelid = p_table
+      and p.polcmd in (v_command, '*')
+      and p.polqual is not null
+      and exists (
+          select 1 from pg_catalog.unnest(p.polroles) as r(oid)
+          where r.oid = 0 or pg_catalog.pg_has_role('authenticated', r.oid, 'member')
+      );
+    if v_permissive is null then
+        return false;
+    end if;
+    if p_restored then
+        -- The row as restore_record would leave it: deleted_at null, every other column as stored.
+        select pg_catalog.format('(select %s from %s where id = $1) as %I',
+                   pg_catalog.string_agg(
+                       case when a.attname = 'deleted_at'
+                            then 'null::timestamptz as deleted_at'
+                            else pg_catalog.quote_ident(a.attname) end, ', ' order by a.attnum),
+                   p_table, c.relname)
+        into v_source
+        from pg_catalog.pg_attribute a
+        join pg_catalog.pg_class c on c.oid = a.attrelid
+        where a.attrelid = p_table and a.attnum > 0 and not a.attisdropped
+        group by c.relname;
+    else
+        v_source := p_table::text;
+    end if;
+    -- The expressions read the caller's JWT (auth.*(), get_current_community_id(), has_any_role()),
+    -- so they judge the caller even when evaluated inside a security-definer function.
+    execute pg_catalog.format('select exists (select 1 from %s where id = $1 and (%s) and (%s))',
+                              v_source, v_permissive, coalesce(v_restrictive, 'true'))
+        into v_passes using p_id;
+    return v_passes;
+end;
+$function$;
+revoke all on function private.caller_passes_policies(regclass, uuid, text, boolean) from public, anon, authenticated, service_role;
+comment on function private.caller_passes_policies(regclass, uuid, text, boolean) is 'Whether the caller, as role authenticated with its JWT, may run p_command (select, update or delete) on the row p_id under the table''s RLS: it holds the privilege, RLS is on, and the row passes the table''s permissive policies for that command (OR''d) and its restrictive ones (AND''d); no policy means no. With p_restored, the row is judged with deleted_at null (as restore_record would leave it). Evaluated from pg_policy, so security-definer bodies re-check the caller''s right themselves. Requirements: FOUND-06.';
+
 create function private.restore_record(p_table regclass, p_id uuid)
 returns void
 language plpgsql
@@ -410,12 +465,45 @@ begin
             message = 'not_authorized: only an admin restores soft-deleted records';
     end if;
     perform private.assert_tenant_row(p_table, p_id);
+    -- Defence in depth: the admin must be able to see and update the row once it is restored.
+    if not private.is_trusted_caller()
+        and not (private.caller_passes_policies(p_table, p_id, 'select', true)
+                 and private.caller_passes_policies(p_table, p_id, 'update', true)) then
+        raise exception using errcode = '42501',
+            message = pg_catalog.format('not_authorized: no row %s in %s that you may restore', p_id, p_table);
+    end if;
     execute pg_catalog.format('update %s set deleted_at = null where id = $1', p_table) using p_id;
 end;
 $function$;
 revoke all on function private.restore_record(regclass, uuid) from public, anon, authenticated, service_role;
 grant execute on function private.restore_record(regclass, uuid) to authenticated, service_role;
-comment on function private.restore_record(regclass, uuid) is 'Restores a soft-deleted row of the caller''s current community; admins only. Requirements: FOUND-06.';
+comment on function private.restore_record(regclass, uuid) is 'Restores a soft-deleted row of the caller''s current community; admins only, and only a row the admin may select and update once restored (caller_passes_policies). Requirements: FOUND-06.';
+
+create function private.soft_delete_record(p_table regclass, p_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $function$
+begin
+    perform private.assert_tenant_row(p_table, p_id);
+    -- Defence in depth: the public wrapper has already locked the row as the caller
+    -- (select ... for update); a direct call of this body must pass the same policies.
+    if not private.is_trusted_caller()
+        and not (private.caller_passes_policies(p_table, p_id, 'select')
+                 and private.caller_passes_policies(p_table, p_id, 'update')) then
+        raise exception using errcode = '42501',
+            message = pg_catalog.format('not_authorized: no row %s in %s that you may update', p_id, p_table);
+    end if;
+    execute pg_catalog.format(
+        'update %s set deleted_at = pg_catalog.now() where id = $1 and deleted_at is null', p_table)
+        using p_id;
+end;
+$function$;
+revoke all on function private.soft_delete_record(regclass, uuid) from public, anon, authenticated, service_role;
+grant execute on function private.soft_delete_record(regclass, uuid) to authenticated, service_role;
+comment on function private.soft_delete_record(regclass, uuid) is 'Soft-deletes a row (sets deleted_at) that the caller may select and update under RLS, of its current community; rejects anything else with 42501, also when its private body is called directly (the body re-checks the policies with caller_passes_policies). Requirements: FOUND-06.';
 
 create function public.is_valid_timezone(p_timezone text)
 returns boolean
@@ -479,7 +567,7 @@ select private.restore_record(p_table, p_id);
 $function$;
 revoke all on function public.restore_record(regclass, uuid) from public, anon, authenticated, service_role;
 grant execute on function public.restore_record(regclass, uuid) to authenticated, service_role;
-comment on function public.restore_record(regclass, uuid) is 'Restores a soft-deleted row of the caller''s current community; admins only. Requirements: FOUND-06.';
+comment on function public.restore_record(regclass, uuid) is 'Restores a soft-deleted row of the caller''s current community; admins only, and only a row the admin may select and update once restored (caller_passes_policies). Requirements: FOUND-06.';
 
 create function public.set_audit_fields()
 returns trigger
@@ -554,7 +642,7 @@ end;
 $function$;
 revoke all on function public.soft_delete_record(regclass, uuid) from public, anon, authenticated, service_role;
 grant execute on function public.soft_delete_record(regclass, uuid) to authenticated, service_role;
-comment on function public.soft_delete_record(regclass, uuid) is 'Soft-deletes a row (sets deleted_at) that the caller may update under RLS, of its current community; rejects anything else with 42501. Requirements: FOUND-06.';
+comment on function public.soft_delete_record(regclass, uuid) is 'Soft-deletes a row (sets deleted_at) that the caller may select and update under RLS, of its current community; rejects anything else with 42501, also when its private body is called directly (the body re-checks the policies with caller_passes_policies). Requirements: FOUND-06.';
 
 create table public.communities (
     id uuid not null default public.generate_uuid_v7(),
@@ -610,23 +698,33 @@ comment on column public.communities.deleted_at is 'When the row was soft-delete
 
 create function public.get_community_setting(p_key text, p_default jsonb default null, p_community uuid default null)
 returns jsonb
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $function$
-select coalesce(
-    (
-        select c.settings #> pg_catalog.string_to_array(p_key, '.')
-        from public.communities c
-        where c.id = coalesce(p_community, public.get_current_community_id())
-    ),
-    p_default
-)
+begin
+    -- X-10: a function taking p_community acts only on the caller's current community,
+    -- unless the caller is the platform (service_role, super_admin, jobs without a JWT).
+    if p_community is not null
+        and p_community is distinct from public.get_current_community_id()
+        and not private.is_trusted_caller() then
+        raise exception using errcode = '42501',
+            message = 'not_authorized: settings are read only for your current community';
+    end if;
+    return coalesce(
+        (
+            select c.settings #> pg_catalog.string_to_array(p_key, '.')
+            from public.communities c
+            where c.id = coalesce(p_community, public.get_current_community_id())
+        ),
+        p_default
+    );
+end;
 $function$;
 revoke all on function public.get_community_setting(text, jsonb, uuid) from public, anon, authenticated, service_role;
 grant execute on function public.get_community_setting(text, jsonb, uuid) to authenticated, service_role;
-comment on function public.get_community_setting(text, jsonb, uuid) is 'The value at a dotted path of a community''s settings (the caller''s current community by default), or p_default when it is not set. Requirements: FOUND-02.';
+comment on function public.get_community_setting(text, jsonb, uuid) is 'The value at a dotted path of a community''s settings (the caller''s current community by default), or p_default when it is not set. Another community than the current one (p_community) is read only by the platform (service_role, super_admin, jobs); anyone else gets 42501 (X-10, X-13). Requirements: FOUND-02.';
 
 create table public.organizations (
     id uuid not null default public.generate_uuid_v7(),
