@@ -293,8 +293,8 @@ class _Site:
         if bucket.table:
             facts.append(("readable when", f"the path is stored in {bucket.table}.{bucket.path_column} "
                                            f"of a row the caller can see"))
-            facts.append(("uploads go to", f"{{community_id}}/{bucket.entity}/{{id of a visible {bucket.entity} "
-                                           f"row}}/…"))
+            facts.append(("uploads go to", f"{{community_id}}/{bucket.entity}/{{{bucket.entity} id}}/…"))
+            facts.append(("who uploads", "; ".join(_upload_rule(rule, bucket.entity) for rule in bucket.upload)))
         return BucketDoc(anchor("bucket", bucket.name), bucket.name, bucket.description.strip(), tuple(facts),
                          self.sql(bucket))
 
@@ -306,6 +306,13 @@ class _Site:
         for migration in self.migrations:
             files[f"{DOCS_DIR}/{page_of(migration.domain.name)}"] = self.domain_page(migration)
         return files
+
+
+def _upload_rule(rule: ir.AccessRule, entity: str) -> str:
+    """One upload rule in words: its roles, and the entity rows it holds for."""
+    narrowed = [f"own {rule.own} of the {entity} row" if rule.own else "",
+                f"where {rule.where}" if rule.where else ""]
+    return " ".join([", ".join(rule.roles), *filter(None, narrowed)])
 
 
 def _machine_pattern(machine: ir.StateMachine) -> Pattern:
