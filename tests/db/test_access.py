@@ -28,16 +28,10 @@ from psycopg import sql
 from tests.db.conftest import compile_with
 from tests.support.isolation import assert_tenant_isolation
 from tests.support.pgcluster import FreshDb, PgCluster
-from tests.support.session import as_service, as_user, as_user_committed, expect_sqlstate
+from tests.support.session import as_service, as_user, as_user_committed, expect_sqlstate, one
 from tests.support.world import User, World
 
 MX = "America/Mexico_City"
-
-
-def one(cur: psycopg.Cursor | psycopg.Connection, query: str, *params: object) -> object:
-    row = cur.execute(query, params).fetchone()
-    assert row is not None
-    return row[0]
 
 
 def insert(cur: psycopg.Cursor | psycopg.Connection, table: str, **values: object) -> uuid.UUID:

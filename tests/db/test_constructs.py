@@ -9,14 +9,8 @@ import uuid
 import psycopg
 import pytest
 
-from tests.support.session import as_anon, as_user, expect_sqlstate
+from tests.support.session import as_anon, as_user, expect_sqlstate, one
 from tests.support.world import World
-
-
-def one(cur: psycopg.Cursor | psycopg.Connection, sql: str, *params: object) -> object:
-    row = cur.execute(sql, params).fetchone()
-    assert row is not None
-    return row[0]
 
 
 def widget(conn: psycopg.Connection, community: uuid.UUID, code: str, keeper: uuid.UUID | None = None) -> uuid.UUID:

@@ -15,16 +15,10 @@ import psycopg
 import pytest
 
 from tests.support.isolation import assert_tenant_isolation
-from tests.support.session import as_anon, as_service, as_user, expect_sqlstate
+from tests.support.session import as_anon, as_service, as_user, expect_sqlstate, one
 from tests.support.world import World
 
 C1_TODAY = "(now() at time zone 'America/Mexico_City')::date"
-
-
-def one(cur: psycopg.Cursor | psycopg.Connection, sql: str, *params: object) -> object:
-    row = cur.execute(sql, params).fetchone()
-    assert row is not None
-    return row[0]
 
 
 def ids(cur: psycopg.Cursor, sql: str, *params: object) -> set[object]:

@@ -13,14 +13,8 @@ import psycopg
 import pytest
 
 from tests.support.pgcluster import FreshDb
-from tests.support.session import as_anon, as_service, as_user, as_user_committed, expect_sqlstate
+from tests.support.session import as_anon, as_service, as_user, as_user_committed, expect_sqlstate, one
 from tests.support.world import World, seed_world
-
-
-def one(cur: psycopg.Cursor, sql: str, *params: object) -> object:
-    row = cur.execute(sql, params).fetchone()
-    assert row is not None
-    return row[0]
 
 
 def add_widget(conn: psycopg.Connection, community: uuid.UUID, code: str) -> uuid.UUID:

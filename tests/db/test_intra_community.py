@@ -16,14 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support.session import as_service, as_user, expect_sqlstate
+from tests.support.session import as_service, as_user, expect_sqlstate, one
 from tests.support.world import World
-
-
-def one(cur: psycopg.Cursor | psycopg.Connection, query: str, *params: object) -> object:
-    row = cur.execute(query, params).fetchone()
-    assert row is not None
-    return row[0]
 
 
 @pytest.fixture(scope="module")

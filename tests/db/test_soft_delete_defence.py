@@ -16,17 +16,11 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from tests.support.session import as_service, as_user, claims_for, expect_sqlstate
+from tests.support.session import as_service, as_user, claims_for, expect_sqlstate, one
 from tests.support.world import World
 
 PRIVATE_DELETE = "select private.soft_delete_record(%s, %s)"
 PRIVATE_RESTORE = "select private.restore_record(%s, %s)"
-
-
-def one(cur: psycopg.Cursor | psycopg.Connection, sql: str, *params: object) -> object:
-    row = cur.execute(sql, params).fetchone()
-    assert row is not None
-    return row[0]
 
 
 def deleted(db: psycopg.Connection, table: str, row: uuid.UUID) -> bool:

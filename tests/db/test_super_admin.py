@@ -14,14 +14,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.support.session import as_user, claims_for, expect_sqlstate
+from tests.support.session import as_user, claims_for, expect_sqlstate, one
 from tests.support.world import World
-
-
-def one(cur: psycopg.Cursor | psycopg.Connection, sql: str, *params: object) -> object:
-    row = cur.execute(sql, params).fetchone()
-    assert row is not None
-    return row[0]
 
 
 def ids(cur: psycopg.Cursor, sql: str, *params: object) -> set[object]:

@@ -181,3 +181,10 @@ def expect_sqlstate(target: psycopg.Connection | psycopg.Cursor, code: str) -> I
         conn.execute(sql.SQL("rollback to savepoint {}").format(savepoint))
         conn.execute(sql.SQL("release savepoint {}").format(savepoint))
     raise AssertionError(f"expected SQLSTATE {code}, but the block raised no database error")
+
+
+def one(cur: psycopg.Cursor | psycopg.Connection, query: str, *params: object) -> Any:
+    """The first column of the one row a query returns."""
+    row = cur.execute(query, params).fetchone()
+    assert row is not None, query
+    return row[0]
