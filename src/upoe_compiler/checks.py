@@ -16,12 +16,13 @@ import math
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .catalog import Catalog
 from .errors import DiagnosticSink, SourcePosition
-from .patterns import EXTERNAL_TABLES, MEMBER, added_columns, all_column_names, tenant_column
+from .fragments import BODY_DOLLAR_TAG, check_fragment
+from .patterns import added_columns, all_column_names, tenant_column
 from .pgnames import (
     BASE_TYPES,
     DISCOURAGED_TYPES,
@@ -32,25 +33,13 @@ from .pgnames import (
     parse_type,
 )
 from .spec import TableSpec
-from .validate import SpecFile, ValidatedSpec
-
-BODY_DOLLAR_TAG = "$function$"
-
-
-@dataclass
-class Catalog:
-    """Every name the spec declares, with where it was declared."""
-
-    tables: dict[str, tuple[SpecFile, TableSpec]] = field(default_factory=dict)
-    type_kinds: dict[str, str] = field(default_factory=dict)
-    enum_values: dict[str, list[str]] = field(default_factory=dict)
-    functions: set[str] = field(default_factory=set)
-    roles: set[str] = field(default_factory=set)
-    requirements: set[str] = field(default_factory=set)
+from .validated import SpecFile, ValidatedSpec
+from .vocabulary import COMMANDS, EXTERNAL_TABLES, MEMBER, Command, Tenancy
 
 
 def run_all(spec: ValidatedSpec, sink: DiagnosticSink) -> None:
-    catalog = _build_catalog(spec, sink)
+    catalog = spec.catalog
+    _check_unique_names(spec, sink)
     for file in spec.files:
         _check_names(file, sink)
         _check_requirements(file, catalog, sink)
@@ -60,8 +49,7 @@ def run_all(spec: ValidatedSpec, sink: DiagnosticSink) -> None:
             _check_table(file, table_name, table, catalog, sink)
 
 
-def _build_catalog(spec: ValidatedSpec, sink: DiagnosticSink) -> Catalog:
-    catalog = Catalog()
+def _check_unique_names(spec: ValidatedSpec, sink: DiagnosticSink) -> None:
     domains: dict[str, SpecFile] = {}
     type_names: dict[str, SourcePosition] = {}
     function_names: dict[str, SourcePosition] = {}
@@ -74,8 +62,6 @@ def _build_catalog(spec: ValidatedSpec, sink: DiagnosticSink) -> Catalog:
             sink.error("UPOE210", f"domain '{name}' is also declared in {domains[name].name}",
                        file.value_at("domain"), "give each spec file its own domain name")
         domains[name] = file
-        catalog.requirements.update(file.spec.requirements)
-        catalog.roles.update(file.spec.roles)
         # Tables, views, enums and domain types share PostgreSQL's type namespace.
         for section, names in (("tables", file.spec.tables), ("views", file.spec.views),
                                ("enums", file.spec.enums), ("types", file.spec.types)):
@@ -88,18 +74,6 @@ def _build_catalog(spec: ValidatedSpec, sink: DiagnosticSink) -> Catalog:
         for bucket_name in file.spec.buckets:
             _unique_name(bucket_names, bucket_name, file.at("buckets", bucket_name), sink,
                          "bucket names are shared by all domains: rename one")
-        for table_name, table in file.spec.tables.items():
-            catalog.tables[table_name] = (file, table)
-        for enum_name, enum in file.spec.enums.items():
-            catalog.type_kinds[enum_name] = "enum"
-            catalog.enum_values[enum_name] = list(enum.values)
-        catalog.functions.update(file.spec.functions)
-    for file in spec.files:
-        for type_name, domain_type in file.spec.types.items():
-            parsed = parse_type(domain_type.type)
-            if parsed is not None and parsed.base in BASE_TYPES:
-                catalog.type_kinds[type_name] = BASE_TYPES[parsed.base]
-    return catalog
 
 
 def _unique_name(seen: dict[str, SourcePosition], name: str, position: SourcePosition,
@@ -355,7 +329,7 @@ def _known_column(file: SpecFile, path: tuple[str | int, ...], column: str, know
 
 def _check_access(file: SpecFile, path: tuple[str | int, ...], table: TableSpec, catalog: Catalog,
                   sink: DiagnosticSink) -> None:
-    for command in ("select", "insert", "update", "delete"):
+    for command in COMMANDS:
         rules = getattr(table.access, command)
         for index, rule in enumerate(rules or []):
             for role_index, role in enumerate(rule.roles):
@@ -366,7 +340,7 @@ def _check_access(file: SpecFile, path: tuple[str | int, ...], table: TableSpec,
                                file.value_at(*path, "access", command, index, "roles", role_index), hint)
             if rule.where is not None:
                 check_fragment(rule.where, file.value_at(*path, "access", command, index, "where"), sink)
-        if rules and table.tenancy.kind == "global" and command != "select":
+        if rules and table.tenancy.kind == Tenancy.GLOBAL and command != Command.SELECT:
             sink.error("UPOE224", f"a global table is written only by service_role; no {command} rules",
                        file.value_at(*path, "access", command), "remove the rule or change the tenancy")
 
@@ -401,54 +375,3 @@ def _default_problem(value: Any, kind: str, type_text: str, catalog: Catalog) ->
         ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         return None if ok else f"{value!r} is no number"
     return None if isinstance(value, str) else f"must be text for type {type_text}, not {value!r}"
-
-
-def fragment_problem(text: str) -> str | None:
-    """Why an SQL fragment cannot be embedded in a statement, or None when it can."""
-    depth = 0
-    quote: str | None = None
-    index = 0
-    while index < len(text):
-        char = text[index]
-        pair = text[index:index + 2]
-        if quote:
-            if char == quote:
-                if text[index + 1:index + 2] == quote:
-                    index += 1
-                else:
-                    quote = None
-        elif char in "'\"":
-            quote = char
-        elif pair in ("--", "/*"):
-            return "contains an SQL comment"
-        elif char == "$" and "$" in text[index + 1:] and _dollar_quote_at(text, index):
-            return "contains a dollar-quoted string"
-        elif char == ";":
-            return "contains ';': an expression cannot end a statement"
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                return "has a ')' without its '('"
-        index += 1
-    if quote:
-        return f"has an unclosed {quote}"
-    if depth:
-        return "has a '(' without its ')'"
-    if not text.strip():
-        return "is empty"
-    return None
-
-
-def _dollar_quote_at(text: str, index: int) -> bool:
-    end = text.find("$", index + 1)
-    tag = text[index + 1:end]
-    return end > index and (tag == "" or tag.replace("_", "a").isalnum()) and not tag[:1].isdigit()
-
-
-def check_fragment(text: str, position: SourcePosition, sink: DiagnosticSink) -> None:
-    problem = fragment_problem(text)
-    if problem:
-        sink.error("UPOE229", f"SQL expression {problem}", position,
-                   "write a single SQL expression; functions with statements go under `functions:`")

@@ -15,20 +15,13 @@ import os
 import re
 from collections.abc import Iterable
 
-from .checks import check_fragment, fragment_problem
 from .errors import DiagnosticSink, SourcePosition
-from .patterns import (
-    DEFAULT_ACCESS,
-    MEMBER,
-    VOLATILE_FUNCTIONS,
-    added_columns,
-    all_column_names,
-    stamped_columns,
-    tenant_column,
-)
+from .fragments import check_fragment, fragment_problem
+from .patterns import added_columns, all_column_names, stamped_columns, tenant_column
 from .pgnames import parse_type
-from .spec import BucketSpec, FunctionSpec, StampSpec, TableSpec, ViewSpec
-from .validate import SpecFile, ValidatedSpec
+from .spec import BucketSpec, StampSpec, TableSpec, ViewSpec
+from .validated import SpecFile, ValidatedSpec
+from .vocabulary import COMMANDS, MEMBER, VOLATILE_FUNCTIONS, Command, Tenancy, default_roles
 
 Path_ = tuple[str | int, ...]
 
@@ -42,11 +35,10 @@ class ConstructChecks:
     def __init__(self, spec: ValidatedSpec, sink: DiagnosticSink) -> None:
         self.spec = spec
         self.sink = sink
-        self.tables = {name: table for f in spec.files for name, table in f.spec.tables.items()}
-        self.functions: dict[str, FunctionSpec] = {
-            name: function for f in spec.files for name, function in f.spec.functions.items()}
-        self.enums = {name: list(enum.values) for f in spec.files for name, enum in f.spec.enums.items()}
-        self.roles = {role for f in spec.files for role in f.spec.roles}
+        self.catalog = spec.catalog
+        self.tables = {name: table for name, (_, table) in spec.catalog.tables.items()}
+        self.functions = {name: function for name, (_, function) in spec.catalog.functions.items()}
+        self.roles = spec.catalog.roles
 
     def run(self) -> None:
         for file in self.spec.files:
@@ -163,9 +155,7 @@ class TableConstructs:
         return self.file.value_at(*self.path, *path)
 
     def enum_of(self, column: str) -> list[str] | None:
-        spec = self.table.columns.get(column)
-        parsed = parse_type(spec.type) if spec else None
-        return self.checks.enums.get(parsed.base) if parsed and not parsed.array_depth else None
+        return self.checks.catalog.enum_of(self.table, column)
 
     def run(self) -> None:
         self.update_checks()
@@ -184,7 +174,7 @@ class TableConstructs:
     def update_checks(self) -> None:
         """`check` belongs to update rules; a `member` update rule cannot inherit the insert
         conditions of single roles, so it states its own when they exist."""
-        for command in ("select", "insert", "delete"):
+        for command in (Command.SELECT, Command.INSERT, Command.DELETE):
             for index, rule in enumerate(getattr(self.table.access, command) or []):
                 if rule.check is not None:
                     self.checks.sink.error("UPOE260", f"a {command} rule takes no `check`",
@@ -284,7 +274,7 @@ class TableConstructs:
     def ownership(self) -> None:
         if self.table.owned_by is not None:
             self.owner_function(self.value_at("owned_by"), self.table.owned_by)
-        for command in ("select", "insert", "update", "delete"):
+        for command in COMMANDS:
             for index, rule in enumerate(getattr(self.table.access, command) or []):
                 if rule.own is not None:
                     self.own(self.value_at("access", command, index, "own"), rule.own)
@@ -312,7 +302,7 @@ class TableConstructs:
         columns = all_column_names(table)
         if last != "id" and not self.checks.known(position, last, columns, "UPOE253", f"column of {table_name}"):
             return
-        if table.tenancy.kind == "user" and last == tenant_column(table):
+        if table.tenancy.kind == Tenancy.USER and last == tenant_column(table):
             return
         spec = table.columns.get(last)
         target = table_name if last == "id" else (spec.references if spec else None)
@@ -419,7 +409,7 @@ def _rule_roles(table: TableSpec, command: str) -> list[list[str]]:
     """The roles of each rule of a command, the tenancy's defaults when the spec says nothing."""
     declared = getattr(table.access, command)
     if declared is None:
-        return [[role] for role in DEFAULT_ACCESS[table.tenancy.kind][command]]
+        return [[role] for role in default_roles(table.tenancy.kind, command)]
     return [rule.roles for rule in declared]
 
 

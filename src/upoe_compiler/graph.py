@@ -19,7 +19,7 @@ import networkx as nx
 
 from . import ir
 from .errors import DiagnosticSink
-from .resolve import PLATFORM
+from .vocabulary import PLATFORM_DOMAIN as PLATFORM
 
 
 @dataclass(frozen=True)

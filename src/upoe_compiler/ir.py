@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from .errors import SourcePosition
 from .pgnames import fit_identifier
+from .vocabulary import Tenancy
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class Table(DbObject):
     grants: tuple[tuple[str, tuple[str, ...]], ...]
     description: str
     requirements: tuple[str, ...]
-    tenancy: str
+    tenancy: Tenancy
     tenant_column: str | None
     soft_delete: bool
     audit: bool

@@ -11,42 +11,19 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import DiagnosticSink, SourcePosition
+from .catalog import build_catalog
+from .checks import run_all
+from .construct_checks import check_constructs
+from .errors import DiagnosticSink
 from .loader import LoadedFile, Path_
 from .spec import DomainSpec
+from .validated import SpecFile, ValidatedSpec
 
-
-@dataclass(frozen=True)
-class SpecFile:
-    """One validated domain file; `at(...)` finds where a node of it was written."""
-
-    loaded: LoadedFile
-    spec: DomainSpec
-
-    @property
-    def name(self) -> str:
-        return self.loaded.display_name
-
-    @property
-    def spec_dir(self) -> Path:
-        return self.loaded.path.parent
-
-    def at(self, *path: str | int) -> SourcePosition:
-        return self.loaded.position(tuple(path))
-
-    def value_at(self, *path: str | int) -> SourcePosition:
-        return self.loaded.value_position(tuple(path))
-
-
-@dataclass(frozen=True)
-class ValidatedSpec:
-    files: tuple[SpecFile, ...]
+__all__ = ["SpecFile", "ValidatedSpec", "validate"]
 
 
 def validate(loaded_files: list[LoadedFile], sink: DiagnosticSink) -> ValidatedSpec:
@@ -55,11 +32,8 @@ def validate(loaded_files: list[LoadedFile], sink: DiagnosticSink) -> ValidatedS
         spec = _validate_shape(loaded, sink)
         if spec is not None:
             files.append(SpecFile(loaded, spec))
-    validated = ValidatedSpec(tuple(files))
+    validated = ValidatedSpec(tuple(files), build_catalog(tuple(files)))
     if not sink.failed:
-        from .checks import run_all
-        from .construct_checks import check_constructs
-
         run_all(validated, sink)
         check_constructs(validated, sink)
     return validated

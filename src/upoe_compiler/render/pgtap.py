@@ -22,8 +22,8 @@ import jinja2
 
 from .. import ir
 from ..graph import Plan
-from ..patterns import MEMBER, PLATFORM_ROLE
 from ..pgnames import BASE_TYPES, ident, literal, parse_type, quote_text
+from ..vocabulary import MEMBER, PLATFORM_ROLE
 
 TESTS_DIR = "supabase/tests"
 NAMESPACE = uuid.UUID("8a6f0c0e-3b7d-4f2e-9a51-6f1d1c2b9e47")

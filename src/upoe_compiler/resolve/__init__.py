@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from .. import ir
 from ..errors import DiagnosticSink
-from ..validate import ValidatedSpec
+from ..validated import ValidatedSpec
 from .model import Resolver
-from .names import API_ROLES, PATTERN_FUNCTIONS, PLATFORM
 
-__all__ = ["API_ROLES", "PATTERN_FUNCTIONS", "PLATFORM", "resolve"]
+__all__ = ["resolve"]
 
 
 def resolve(spec: ValidatedSpec, sink: DiagnosticSink) -> ir.Model:

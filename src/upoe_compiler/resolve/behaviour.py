@@ -7,10 +7,10 @@ import re
 from typing import TYPE_CHECKING
 
 from .. import ir
-from ..patterns import SOFT_DELETE_COLUMN, all_column_names, stamped_columns
+from ..patterns import all_column_names, stamped_columns
 from ..pgnames import fit_identifier, ident, text_array
 from ..spec import CounterSpec, StampSpec, StateMachineSpec
-from .names import PATTERN_FUNCTIONS
+from ..vocabulary import PATTERN_FUNCTIONS, SOFT_DELETE_COLUMN
 
 if TYPE_CHECKING:
     from .table import TableResolver

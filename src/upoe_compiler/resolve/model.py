@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..conditions import all_of, any_of, render
 from ..errors import DiagnosticSink
-from ..patterns import MEMBER, PLATFORM_ROLE, tenant_column
+from ..patterns import tenant_column
 from ..pgnames import fit_identifier, ident, literal, parse_type, text_array
 from ..spec import BucketSpec, FunctionSpec, TableSpec, ViewSpec
-from ..validate import SpecFile, ValidatedSpec
-from .names import API_ROLES, CALL, PATTERN_FUNCTIONS, PLATFORM, QUALIFIED_NAME, SETOF, TABLE_RETURNS, WORD
+from ..validated import SpecFile, ValidatedSpec
+from ..vocabulary import API_ROLES, MEMBER, PATTERN_FUNCTIONS, PLATFORM_DOMAIN, PLATFORM_ROLE, Tenancy
+from .names import CALL, QUALIFIED_NAME, SETOF, TABLE_RETURNS, WORD
 from .table import TableResolver
 
 
@@ -29,12 +30,9 @@ class Resolver:
     views: set[str] = field(default_factory=set)
 
     def run(self) -> ir.Model:
-        for file in self.spec.files:
-            self.tables.update({name: (file, t) for name, t in file.spec.tables.items()})
-            self.functions.update({name: (file, f) for name, f in file.spec.functions.items()})
-            self.types.update({name: f"enum:public.{name}" for name in file.spec.enums})
-            self.types.update({name: f"type:public.{name}" for name in file.spec.types})
-            self.views.update(file.spec.views)
+        catalog = self.spec.catalog
+        self.tables, self.functions = catalog.tables, catalog.functions
+        self.types, self.views = catalog.type_keys, catalog.views
         self._require_pattern_functions()
         self.tenant_parents = self._find_tenant_parents()
         self._platform()
@@ -60,7 +58,7 @@ class Resolver:
                 needed.setdefault(PATTERN_FUNCTIONS["audit"], (file, name))
             if table.immutable:
                 needed.setdefault(PATTERN_FUNCTIONS["immutable"], (file, name))
-            if table.tenancy.kind in ("community", "organization"):
+            if table.tenancy.kind in (Tenancy.COMMUNITY, Tenancy.ORGANIZATION):
                 needed.setdefault(PATTERN_FUNCTIONS["community"], (file, name))
             if any(c.endswith("_paths") for c in table.columns):
                 needed.setdefault(PATTERN_FUNCTIONS["paths"], (file, name))
@@ -83,10 +81,10 @@ class Resolver:
         return parents
 
     def composite_reference(self, table: TableSpec, reference: str) -> bool:
-        if reference not in self.tables or table.tenancy.kind != "community":
+        if reference not in self.tables or table.tenancy.kind != Tenancy.COMMUNITY:
             return False
         parent = self.tables[reference][1]
-        return (tenant_column(table) == "community_id" and parent.tenancy.kind == "community"
+        return (tenant_column(table) == "community_id" and parent.tenancy.kind == Tenancy.COMMUNITY
                 and tenant_column(parent) == "community_id")
 
     # -- platform ------------------------------------------------------------------------
@@ -94,15 +92,15 @@ class Resolver:
     def _platform(self) -> None:
         self.objects += [
             # Supabase's own roles rely on PUBLIC's usage of `extensions`: leave it as it is.
-            ir.Schema("schema:extensions", PLATFORM, (), None, name="extensions",
+            ir.Schema("schema:extensions", PLATFORM_DOMAIN, (), None, name="extensions",
                       description="Extensions live outside the API schemas.",
                       api_roles=API_ROLES, private=False),
-            ir.Schema("schema:private", PLATFORM, (), None, name="private",
+            ir.Schema("schema:private", PLATFORM_DOMAIN, (), None, name="private",
                       description="Security-definer bodies; not exposed through the API.",
                       api_roles=("authenticated", "service_role"), private=True),
-            ir.Extension("extension:pgcrypto", PLATFORM, ("schema:extensions",), None,
+            ir.Extension("extension:pgcrypto", PLATFORM_DOMAIN, ("schema:extensions",), None,
                          name="pgcrypto", schema="extensions"),
-            ir.Extension("extension:btree_gist", PLATFORM, ("schema:extensions",), None,
+            ir.Extension("extension:btree_gist", PLATFORM_DOMAIN, ("schema:extensions",), None,
                          name="btree_gist", schema="extensions"),
         ]
 
@@ -248,7 +246,7 @@ class Resolver:
         spec_column = table.columns.get(column)
         if spec_column is not None:
             target = spec_column.references
-        if column == tenant_column(table) and table.tenancy.kind == "user":
+        if column == tenant_column(table) and table.tenancy.kind == Tenancy.USER:
             target = "auth.users"
         if target == "auth.users" or target is None:
             return f"{qualifier}{ident(column)} = (select auth.uid())"

@@ -7,20 +7,23 @@ from typing import TYPE_CHECKING
 
 from .. import ir
 from ..conditions import Condition, all_of, any_of, render
-from ..patterns import (
-    COMMANDS,
-    DEFAULT_ACCESS,
-    EXTERNAL_TABLES,
-    MEMBER,
-    PLATFORM_ROLE,
-    SOFT_DELETE_COLUMN,
-    tenant_column,
-)
+from ..patterns import tenant_column
 from ..pgnames import fit_identifier, ident, literal, parse_type
 from ..spec import ColumnSpec, RuleSpec, TableSpec
-from ..validate import SpecFile
+from ..validated import SpecFile
+from ..vocabulary import (
+    API_ROLES,
+    COMMANDS,
+    EXTERNAL_TABLES,
+    MEMBER,
+    PATTERN_FUNCTIONS,
+    PLATFORM_ROLE,
+    SOFT_DELETE_COLUMN,
+    TENANT_TABLE,
+    Tenancy,
+    default_roles,
+)
 from .behaviour import behaviour_objects
-from .names import API_ROLES, PATTERN_FUNCTIONS
 
 if TYPE_CHECKING:
     from .model import Resolver
@@ -62,7 +65,7 @@ class TableResolver:
             unique_constraints=unique_constraints, exclusions=exclusions, revoke_from=API_ROLES,
             grants=self._grants(),
             description=self.table.description, requirements=tuple(self.table.requirements),
-            tenancy=self.table.tenancy.kind, tenant_column=self.tenant_column,
+            tenancy=Tenancy(self.table.tenancy.kind), tenant_column=self.tenant_column,
             soft_delete=self.table.soft_delete, audit=self.table.audit, immutable=self.table.immutable,
             access=tuple((command, tuple(ir.AccessRule(tuple(rule.roles), rule.own, rule.where, rule.check)
                                          for rule in self._rules(command))) for command in COMMANDS),
@@ -113,13 +116,13 @@ class TableResolver:
 
     def _tenant_column_ir(self, kind: str, deps: set[str]) -> ir.Column:
         owner = self.owner
-        if kind == "community":
+        if kind == Tenancy.COMMUNITY:
             deps.add(owner.function_key(PATTERN_FUNCTIONS["community"]))
             return ir.Column(self.tenant_column or "", "uuid", True,
                              f"{owner.function_ref(PATTERN_FUNCTIONS['community'])}()", None,
                              "The community that owns the row; defaults to the caller's current one.",
                              references="communities")
-        if kind == "user":
+        if kind == Tenancy.USER:
             return ir.Column(self.tenant_column or "", "uuid", True, "auth.uid()", None,
                              "The auth.users id that owns the row; defaults to the caller.",
                              references="auth.users")
@@ -146,7 +149,7 @@ class TableResolver:
         for check_name, check in self.table.checks.items():
             checks.append(ir.NamedConstraint(fit_identifier(f"{self.name}_{check_name}_check"),
                                              expression=check.expression))
-        if self.table.tenancy.kind == "community" and self.tenant_column == "community_id":
+        if self.table.tenancy.kind == Tenancy.COMMUNITY and self.tenant_column == "community_id":
             checks += self._storage_path_checks()
         for column_name, cases in self.table.when.items():
             for value, condition in cases.items():
@@ -168,7 +171,7 @@ class TableResolver:
             operators = dict(spec.columns)
             tenant = self.tenant_column
             if spec.per_tenant and tenant and tenant != "id" and tenant not in operators \
-                    and self.table.tenancy.kind != "user":
+                    and self.table.tenancy.kind != Tenancy.USER:
                 operators = {tenant: "=", **operators}
             conditions = [c for c in (f"({spec.where})" if spec.where else None,
                                       f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None) if c]
@@ -200,7 +203,7 @@ class TableResolver:
 
     def _scoped(self, columns: list[str], per_tenant: bool) -> tuple[str, ...]:
         tenant = self.tenant_column
-        if per_tenant and tenant and tenant != "id" and self.table.tenancy.kind != "user" \
+        if per_tenant and tenant and tenant != "id" and self.table.tenancy.kind != Tenancy.USER \
                 and tenant not in columns:
             return (tenant, *columns)
         return tuple(columns)
@@ -248,9 +251,8 @@ class TableResolver:
                                     ("tables", self.name, "columns", column_name)))
         # Last, so that an index of a composite tenant key already covers the tenant column.
         if self.tenant_column and self.tenant_column != "id" and self.tenant_column not in self.table.columns:
-            target = {"community": "communities", "organization": "organizations",
-                      "user": "auth.users"}[self.table.tenancy.kind]
-            on_delete = "cascade" if self.table.tenancy.kind == "user" else "restrict"
+            target = TENANT_TABLE[Tenancy(self.table.tenancy.kind)]
+            on_delete = "cascade" if self.table.tenancy.kind == Tenancy.USER else "restrict"
             references.append((self.tenant_column, target, on_delete, ("tables", self.name, "tenancy")))
         for column_name, target, on_delete, path in references:
             self._foreign_key(column_name, target, on_delete, path)
@@ -335,7 +337,7 @@ class TableResolver:
         """The command's rules, those without a condition merged into one role list."""
         declared = getattr(self.table.access, command)
         if declared is None:
-            declared = [RuleSpec(roles=[role]) for role in DEFAULT_ACCESS[self.table.tenancy.kind][command]]
+            declared = [RuleSpec(roles=[role]) for role in default_roles(self.table.tenancy.kind, command)]
         plain = [rule for rule in declared if rule.where is None and rule.own is None]
         roles = list(dict.fromkeys(role for rule in plain for role in rule.roles))
         merged = [RuleSpec(roles=roles)] if roles else []
@@ -425,12 +427,12 @@ class TableResolver:
         column = ident(self.tenant_column) if self.tenant_column else None
         kind = self.table.tenancy.kind
         community = f"(select {self.owner.function_ref(PATTERN_FUNCTIONS['community'])}())"
-        if kind == "community":
+        if kind == Tenancy.COMMUNITY:
             return f"{column} = {community}"
-        if kind == "organization":
+        if kind == Tenancy.ORGANIZATION:
             return (f"{column} = (select c.organization_id from public.communities c "
                     f"where c.id = {community})")
-        if kind == "user":
+        if kind == Tenancy.USER:
             return f"{column} = (select auth.uid())"
         return None
 

@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from ... import ir
-from ...patterns import PLATFORM_ROLE
+from ...vocabulary import PLATFORM_ROLE
 from ..engine import Finding, Rule, register
 
 

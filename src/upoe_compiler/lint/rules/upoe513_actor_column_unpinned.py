@@ -2,7 +2,7 @@ import re
 from collections.abc import Iterator
 
 from ... import ir
-from ...patterns import PLATFORM_ROLE
+from ...vocabulary import PLATFORM_ROLE
 from ..engine import Finding, Rule, register
 
 # A default that names the caller: their user id, or their row of a table (get_current_guard_id()).

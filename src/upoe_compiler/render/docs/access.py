@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ... import ir
-from ...patterns import COMMANDS, MEMBER, PLATFORM_ROLE
+from ...vocabulary import COMMANDS, MEMBER, PLATFORM_ROLE, Tenancy
 from .pages import ANON, SERVICE_ROLE, AccessRow, Cell
 
 # -- the access matrix ----------------------------------------------------------------------------
@@ -34,9 +34,9 @@ def access_cell(table: ir.Table, command: str, role: str) -> Cell:
         return Cell("conditional", "conditional", "only rows meeting the rule's condition (own rows or where)")
     if role == PLATFORM_ROLE and any(PLATFORM_ROLE in rule.roles and not rule.conditional for rule in rules):
         return Cell("allowed", "allowed", "every row of every tenant: the platform role")
-    if table.tenancy == "user":
+    if table.tenancy == Tenancy.USER:
         return Cell("only own rows", "own", "only the caller's own rows")
-    if table.tenancy == "global":
+    if table.tenancy == Tenancy.GLOBAL:
         return Cell("allowed", "allowed", "every row of the catalogue")
     return Cell("allowed", "allowed", "every row of the caller's current tenant")
 

@@ -9,8 +9,8 @@ import jinja2
 
 from ... import ir
 from ...graph import MigrationPlan, Plan
-from ...patterns import COMMANDS, MEMBER
 from ...pgnames import fit_identifier
+from ...vocabulary import COMMANDS, MEMBER
 from ..sql import TEMPLATES
 from .access import access_rows
 from .erd import ErdLayout
