@@ -21,7 +21,9 @@ class DbObject:
     key: str
     domain: str
     depends_on: tuple[str, ...]
-    position: SourcePosition | None
+    # Where the spec explains the object, for diagnostics; never part of what the object is, so
+    # a comment line added to a spec changes no object's equality.
+    position: SourcePosition | None = field(compare=False)
     # Objects placed in the latest migration among their dependencies (foreign keys,
     # policies) instead of fixing their own domain's place in the order.
     follows_dependencies: bool = field(default=False, kw_only=True)
@@ -247,22 +249,45 @@ class Policy(DbObject):
 
 
 @dataclass(frozen=True)
-class StateMachine(DbObject):
-    """A status column's allowed transitions, enforced and stamped by a generated trigger
-    whose function lives in `schema` (the table is in `public`)."""
+class GeneratedTrigger(DbObject):
+    """A trigger function the compiler writes, in `schema` (private), and the trigger that calls
+    it on `table_schema.table`. Every behaviour construct's trigger is one, so docs, lint and
+    tests find them all in one place."""
 
     schema: str
     table: str
+    function_name: str = field(kw_only=True)
+    trigger_name: str = field(kw_only=True)
+    timing: str = field(default="before", kw_only=True)
+    events: tuple[str, ...] = field(default=("insert", "update"), kw_only=True)
+    level: str = field(default="row", kw_only=True)
+    # Definer only where the writer of a row may lack a right the trigger needs (counters).
+    security: str = field(default="invoker", kw_only=True)
+    search_path: str = field(default="", kw_only=True)
+    table_schema: str = field(default="public", kw_only=True)
+    requirements: tuple[str, ...] = field(default=(), kw_only=True)  # those of the table it serves
+    RANK = 9
+
+    @property
+    def function(self) -> str:
+        return f"{self.schema}.{self.function_name}"
+
+    @property
+    def summary(self) -> str:
+        """The trigger in one line, as the docs list it."""
+        return (f"{self.trigger_name}: {self.timing} {' or '.join(self.events)} for each {self.level}, "
+                f"{self.function}()")
+
+
+@dataclass(frozen=True)
+class StateMachine(GeneratedTrigger):
+    """A status column's allowed transitions, enforced and stamped by a generated trigger."""
+
     column: str
-    function_name: str
     transitions: tuple[tuple[str, str], ...]
     on_entry: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # state → (column, value) pairs
     # The states API callers may create rows in (empty for stamps without a workflow).
     initial: tuple[str, ...] = ()
-    search_path: str = ""
-    trigger_name: str = ""
-    requirements: tuple[str, ...] = ()  # those of the table it serves
-    RANK = 9
 
     @property
     def moves(self) -> tuple[str, ...]:
@@ -282,51 +307,30 @@ class GuardGroup:
 
 
 @dataclass(frozen=True)
-class ColumnGuard(DbObject):
+class ColumnGuard(GeneratedTrigger):
     """Columns of a table that API callers may set only with certain roles: guarded columns,
     the stamps of workflows, who-did-it columns."""
 
-    schema: str
-    table: str
-    function_name: str
     groups: tuple[GuardGroup, ...]
-    search_path: str = ""
-    trigger_name: str = ""
-    requirements: tuple[str, ...] = ()  # those of the table it serves
-    RANK = 9
 
 
 @dataclass(frozen=True)
-class Normalizer(DbObject):
+class Normalizer(GeneratedTrigger):
     """Columns whose written values a trigger replaces by a normal form."""
 
-    schema: str
-    table: str
-    function_name: str
     assignments: tuple[tuple[str, str], ...]  # (column, expression of new values)
-    search_path: str = ""
-    trigger_name: str = ""
-    requirements: tuple[str, ...] = ()  # those of the table it serves
-    RANK = 9
 
 
 @dataclass(frozen=True)
-class Counter(DbObject):
+class Counter(GeneratedTrigger):
     """A parent's column kept equal to the number of its active, matching child rows by a
-    security-definer trigger on the child table (the caller may not update the parent)."""
+    security-definer trigger on the child table (`table`; the caller may not update the parent)."""
 
-    schema: str
-    table: str  # the child table, whose writes move the count
-    function_name: str
     parent_table: str
     parent_column: str
     via: str
     counted_old: str  # whether the old child row counted, as SQL
     counted_new: str
-    search_path: str = ""
-    trigger_name: str = ""
-    requirements: tuple[str, ...] = ()
-    RANK = 9
 
 
 @dataclass(frozen=True)
@@ -371,12 +375,15 @@ class Model:
     objects: tuple[DbObject, ...]
 
     def of_type(self, kind: type[ObjectT]) -> list[ObjectT]:
+        """The objects of a type or of its subtypes, in model order."""
         return [o for o in self._by_type.get(kind, ()) if isinstance(o, kind)]
 
     @cached_property
     def _by_type(self) -> dict[type, list[DbObject]]:
-        """Objects by their exact type: the stages ask for one kind at a time, many times."""
+        """Objects by each IR type they are: the stages ask for one kind at a time, many times."""
         index: dict[type, list[DbObject]] = {}
         for obj in self.objects:
-            index.setdefault(type(obj), []).append(obj)
+            for kind in type(obj).__mro__:
+                if issubclass(kind, DbObject):
+                    index.setdefault(kind, []).append(obj)
         return index

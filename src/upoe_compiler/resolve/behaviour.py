@@ -60,7 +60,9 @@ def _counter(resolver: TableResolver, column: str, counts: CounterSpec) -> ir.Co
         function_name=fit_identifier(f"{counts.table}_count_{resolver.name}_{column}"),
         parent_table=resolver.name, parent_column=column, via=counts.via,
         counted_old=of_row(condition, child_columns, "old"), counted_new=of_row(condition, child_columns, "new"),
-        trigger_name=fit_identifier(f"count_{resolver.name}_{column}"), requirements=tuple(resolver.table.requirements))
+        trigger_name=fit_identifier(f"count_{resolver.name}_{column}"), requirements=tuple(resolver.table.requirements),
+        # Definer: the writer of a child row may have no right to update its parent.
+        timing="after", events=("insert", "update", "delete"), security="definer")
 
 
 def of_row(expression: str, columns: set[str], row: str) -> str:
@@ -99,6 +101,7 @@ def _state_machine(resolver: TableResolver, column: str, spec: StateMachineSpec 
         resolver.file.at(*path), schema="private", table=resolver.name, column=column,
         function_name=fit_identifier(f"{resolver.name}_{column}_{suffix}"), transitions=transitions,
         on_entry=on_entry, initial=initial, trigger_name=fit_identifier(trigger),
+        events=("insert", f"update of {ident(column)}"),
         requirements=tuple(resolver.table.requirements))
 
 

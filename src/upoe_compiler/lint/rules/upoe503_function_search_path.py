@@ -32,6 +32,7 @@ class FunctionSearchPath(Rule):
                 if match.group(1) in tables:
                     yield Finding(f"function {function.schema}.{function.name} names table {match.group(1)} "
                                   "without its schema", function.position)
-        for machine in model.of_type(ir.StateMachine):
-            if machine.search_path != "":
-                yield Finding(f"trigger function {machine.function_name} sets a search_path", machine.position)
+        for generated in model.of_type(ir.GeneratedTrigger):
+            if generated.search_path != "":
+                yield Finding(f"trigger function {generated.function} sets search_path to "
+                              f"'{generated.search_path}'", generated.position)

@@ -249,12 +249,7 @@ class _Site:
         (named as templates/sql/ names them)."""
         found = [f"{t.name}: {t.timing} {' or '.join(t.events)} for each {t.level}, {t.function}()"
                  + (f" when ({t.when})" if t.when else "") for t in self.of_table(ir.Trigger, table.name)]
-        found += [f"{m.trigger_name}: before insert or update of {m.column} for each row, "
-                  f"{m.schema}.{m.function_name}()" for m in self.of_table(ir.StateMachine, table.name)]
-        found += [f"{g.trigger_name}: before insert or update for each row, {g.schema}.{g.function_name}()"
-                  for g in self.of_table(ir.ColumnGuard, table.name)]
-        found += [f"{n.trigger_name}: before insert or update for each row, {n.schema}.{n.function_name}()"
-                  for n in self.of_table(ir.Normalizer, table.name)]
+        found += [generated.summary for generated in self.of_table(ir.GeneratedTrigger, table.name)]
         return found
 
     def function_docs(self, domain: str) -> tuple[FunctionDoc, ...]:
