@@ -9,7 +9,8 @@ from .. import ir
 from ..conditions import Condition, all_of, any_of, render
 from ..patterns import tenant_column
 from ..pgnames import fit_identifier, ident, literal, parse_type
-from ..spec import ColumnSpec, RuleSpec, TableSpec
+from ..spec import ColumnSpec, TableSpec
+from ..spec_base import RuleSpec
 from ..validated import SpecFile
 from ..vocabulary import (
     API_ROLES,
