@@ -104,7 +104,7 @@ def object_kinds() -> dict[str, type[ir.DbObject]]:
     classes = [cls for cls in vars(ir).values()
                if isinstance(cls, type) and issubclass(cls, ir.DbObject) and dataclasses.is_dataclass(cls)]
     # A class others in `ir` derive from (DbObject, a shared base of generated triggers) is never
-    # an object of its own; classes deriving from `ir`'s outside it (in tests) do not count.
+    # an object of its own; subclasses defined outside `ir` (in tests, say) make no class a base.
     bases = {base for cls in classes for base in cls.__mro__[1:]}
     kinds = {cls.__name__: cls for cls in classes if cls not in bases and not inspect.isabstract(cls)}
     return dict(sorted(kinds.items()))
@@ -159,7 +159,7 @@ def _read_object(data: Any, where: str, kinds: dict[str, type[ir.DbObject]]) -> 
     if KIND not in data:
         raise ValueError(f"{where}: the object has no field 'kind'")
     kind = data[KIND]
-    if kind not in kinds:
+    if not isinstance(kind, str) or kind not in kinds:
         raise ValueError(f"{where}: unknown kind {json.dumps(kind)}; known kinds: {', '.join(kinds)}")
     label = f"{where} ({kind} {data.get('key', '?')})"
     fields = {name: value for name, value in data.items() if name != KIND}
@@ -179,8 +179,11 @@ def _read_dataclass(cls: type, data: Any, where: str) -> Any:
     arguments: dict[str, Any] = {}
     computed: dict[str, Any] = {}
     for item in dataclasses.fields(cls):
-        value = None if item.name not in written else _read_value(
-            types_of[item.name], data[item.name], f"{where}.{item.name}")
+        if item.name not in written:
+            if item.init:
+                arguments[item.name] = None  # a position: not written, so unknown
+            continue
+        value = _read_value(types_of[item.name], data[item.name], f"{where}.{item.name}")
         (arguments if item.init else computed)[item.name] = value
     result = cls(**arguments)
     # A field the constructor does not take (init=False) is written all the same: it must agree.
