@@ -16,6 +16,7 @@ from . import __version__
 from .api import check_project, compile_project
 from .errors import CompileFailed, Diagnostic
 from .lint import rule_docs
+from .manifest import manifest_json_schema
 from .spec import spec_json_schema
 
 app = typer.Typer(
@@ -102,9 +103,12 @@ def lint_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
 @app.command("schema")
 def schema_command(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    manifest: Annotated[bool, typer.Option(
+        "--manifest", help="The JSON Schema of build/manifest.json instead (schemas/upoe-manifest.schema.json).",
+    )] = False,
 ) -> None:
-    """Print the JSON Schema of a spec file, for editors (yaml-language-server and others)."""
-    text = spec_json_schema()
+    """Print the JSON Schema of a spec file, for editors (yaml-language-server and others), or of the manifest."""
+    text = manifest_json_schema() if manifest else spec_json_schema()
     if out is None:
         typer.echo(text, nl=False)
     else:
