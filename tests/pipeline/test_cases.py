@@ -95,7 +95,7 @@ def test_case_matches_its_expected_files(case: Path, built: Callable[[Path], Cas
 @pytest.mark.parametrize("case", CASE_FOLDERS, ids=case_ids())
 def test_case_has_no_stale_expected_file(case: Path, built: Callable[[Path], CaseOutput]) -> None:
     stale = sorted(set(expected_files(case)) - set(built(case)))
-    assert not stale, f"{case.name}: expected/{stale} is no longer produced by the build; {REVIEW_HINT}"
+    assert not stale, f"{case.name}: the build no longer produces {', '.join(stale)} of expected/; {REVIEW_HINT}"
 
 
 def test_every_case_folder_has_a_spec_a_readme_and_expected_files() -> None:
