@@ -138,7 +138,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="upoe-rls-"))
     # The bundled spec, plus `widgets`: a tenant table with nothing but the standard patterns.
     shutil.copytree(REPO / "spec", root / "spec")
-    for case in (REPO / "tests" / "cases" / "widgets").glob("*.yaml"):
+    for case in (REPO / "tests" / "db" / "widgets").glob("*.yaml"):
         shutil.copy(case, root / "spec")
     compile_project(root / "spec", root / "build")
     build = root / "build"

@@ -15,7 +15,8 @@ from upoe_compiler.api import compile_project
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "spec"
-CASES = Path(__file__).resolve().parents[1] / "cases"
+# Test-only domains on top of the bundled spec, exercising every construct together on one database.
+WIDGETS = Path(__file__).resolve().parent / "widgets"
 
 
 def compile_with(tmp: Path, *extra_files: Path) -> Path:
@@ -38,7 +39,7 @@ def bundled_template(make_template: MakeTemplate, tmp_path_factory: pytest.TempP
 @pytest.fixture(scope="session")
 def widgets_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The build of the bundled spec plus the test-only widgets domains."""
-    migrations = compile_with(tmp_path_factory.mktemp("widgets"), *sorted((CASES / "widgets").glob("*.yaml")))
+    migrations = compile_with(tmp_path_factory.mktemp("widgets"), *sorted(WIDGETS.glob("*.yaml")))
     return migrations.parents[1]
 
 

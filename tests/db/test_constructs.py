@@ -1,4 +1,4 @@
-"""The behaviour constructs of the DSL on a real database (tests/cases/widgets/constructs.yaml):
+"""The behaviour constructs of the DSL on a real database (tests/db/widgets/constructs.yaml):
 state machine, conditional requirements, validity windows, ownership, custom triggers,
 storage paths and buckets."""
 

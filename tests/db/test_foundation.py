@@ -1,7 +1,7 @@
 """Phase 1 success criteria on a real PostgreSQL, run as Supabase runs API requests.
 
 Each requirement is shown working and its violation rejected (REQUIREMENTS.md, FOUND-01..07).
-`widgets`, `widget_parts` and `widget_events` come from tests/cases/widgets: tenant tables
+`widgets`, `widget_parts` and `widget_events` come from tests/db/widgets: tenant tables
 compiled with the bundled spec that stand in for the tables of later phases.
 """
 
