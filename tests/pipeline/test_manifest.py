@@ -24,7 +24,7 @@ from upoe_compiler.manifest import manifest_json_schema, object_kinds, read_mani
 
 MANIFEST_SCHEMA = REPO / "schemas" / "upoe-manifest.schema.json"
 REGENERATE = "run `upoe schema --manifest --out schemas/upoe-manifest.schema.json`"
-WIDGETS = REPO / "tests" / "cases" / "widgets"
+WIDGETS = REPO / "tests" / "db" / "widgets"
 
 
 def without_positions(plan: Plan) -> Plan:
@@ -44,7 +44,9 @@ def bundled_plan() -> Plan:
 @pytest.fixture(scope="module")
 def widgets_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     folder = SpecFolder(tmp_path_factory.mktemp("widgets"))
-    for case_file in WIDGETS.glob("*.yaml"):
+    case_files = sorted(WIDGETS.glob("*.yaml"))
+    assert case_files, f"no spec files in {WIDGETS}"
+    for case_file in case_files:
         shutil.copy(case_file, folder.path / case_file.name)
     return analyse(folder.path)[1]
 
