@@ -12,21 +12,19 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Iterable
 
+from .constructs import CONSTRUCTS, stamped_columns
 from .errors import DiagnosticSink, SourcePosition
 from .fragments import check_fragment, fragment_problem
-from .patterns import added_columns, all_column_names, stamped_columns, tenant_column
-from .pgnames import parse_type
-from .spec import BucketSpec, StampSpec, TableSpec, ViewSpec
+from .patterns import added_columns, all_column_names, tenant_column
+from .spec import BucketSpec, TableSpec, ViewSpec
 from .validated import SpecFile, ValidatedSpec
-from .vocabulary import COMMANDS, MEMBER, VOLATILE_FUNCTIONS, Command, Tenancy, default_roles
+from .vocabulary import COMMANDS, MEMBER, Command, Tenancy, default_roles
 
 Path_ = tuple[str | int, ...]
+TABLE_CONSTRUCTS = tuple(c for c in CONSTRUCTS if c.level != "domain")
 
-# A PostgreSQL operator: one or more of these characters (`=`, `&&`, `<>`, `-|-`, …).
-OPERATOR = re.compile(r"^[-+*/<>=~!@#%^&|`?]{1,63}$")
 # Above this many choices, a hint names none of them.
 MAX_LISTED_CHOICES = 12
 
@@ -43,7 +41,7 @@ class ConstructChecks:
     def run(self) -> None:
         for file in self.spec.files:
             for name, table in file.spec.tables.items():
-                TableConstructs(self, file, name, table).run()
+                TableCheck(self, file, name, table).run()
             for name, view in file.spec.views.items():
                 self.view(file, name, view)
             for name, bucket in file.spec.buckets.items():
@@ -74,7 +72,7 @@ class ConstructChecks:
                                     file.value_at(*path, "roles", role_index),
                                     f"upload only for roles of the insert or update rules of {bucket.table}")
             if rule.own is not None:
-                TableConstructs(self, file, bucket.entity, self.tables[bucket.entity]).own(
+                TableCheck(self, file, bucket.entity, self.tables[bucket.entity]).own(
                     file.value_at(*path, "own"), rule.own)
             if rule.where is not None:
                 check_fragment(rule.where, file.value_at(*path, "where"), self.sink)
@@ -135,14 +133,36 @@ class ConstructChecks:
         self.sink.error(code, f"unknown {what} '{name}'", position, hint)
 
 
-class TableConstructs:
+class TableCheck:
+    """What a construct's checks see of one table: its spec, the catalog, and helpers that
+    report at the spec node that is wrong."""
+
     def __init__(self, checks: ConstructChecks, file: SpecFile, name: str, table: TableSpec) -> None:
         self.checks = checks
+        self.catalog = checks.catalog
         self.file = file
         self.name = name
         self.table = table
         self.path: Path_ = ("tables", name)
         self.columns = all_column_names(table)
+        self.added = added_columns(table)
+        self.stamped = stamped_columns(table)
+        self.roles = checks.roles
+
+    def error(self, code: str, message: str, position: SourcePosition, hint: str) -> None:
+        self.checks.sink.error(code, message, position, hint)
+
+    def fragment(self, text: str, position: SourcePosition) -> None:
+        """Report an SQL expression that cannot be embedded in a statement (UPOE229)."""
+        check_fragment(text, position, self.checks.sink)
+
+    def known(self, position: SourcePosition, name: str, choices: Iterable[str], code: str, what: str,
+              fallback: str | None = None) -> bool:
+        return self.checks.known(position, name, choices, code, what, fallback)
+
+    def unknown(self, position: SourcePosition, name: str, choices: Iterable[str], code: str, what: str,
+                fallback: str | None = None) -> None:
+        self.checks.unknown(position, name, choices, code, what, fallback)
 
     def column(self, position: SourcePosition, name: str, code: str) -> bool:
         return self.checks.known(position, name, self.columns, code, f"column of {self.name}")
@@ -155,21 +175,14 @@ class TableConstructs:
         return self.file.value_at(*self.path, *path)
 
     def enum_of(self, column: str) -> list[str] | None:
-        return self.checks.catalog.enum_of(self.table, column)
+        return self.catalog.enum_of(self.table, column)
 
     def run(self) -> None:
         self.update_checks()
-        self.synced()
-        self.state_machine()
-        self.stamps()
-        self.conditions()
-        self.validity()
         self.ownership()
-        self.guarded_columns()
-        self.normalized_columns()
-        self.counters()
         self.triggers()
-        self.exclusions()
+        for construct in TABLE_CONSTRUCTS:
+            construct.check(self)
 
     def update_checks(self) -> None:
         """`check` belongs to update rules; a `member` update rule cannot inherit the insert
@@ -189,87 +202,6 @@ class TableConstructs:
                     "UPOE260", "an update rule for 'member' cannot inherit the conditions of the insert rules",
                     self.value_at("access", "update", index),
                     "say with `check:` what an updated row must hold, or name the roles")
-
-    def synced(self) -> None:
-        if self.table.synced and not self.table.audit:
-            self.checks.sink.error("UPOE261", "a synced table needs audit columns (clients ask by updated_at)",
-                                   self.value_at("synced"), "drop `audit: false`, or `synced: true`")
-
-    def state_machine(self) -> None:
-        machine = self.table.state_machine
-        if machine is None:
-            return
-        if not self.column(self.value_at("state_machine", "column"), machine.column, "UPOE250"):
-            return
-        states = self.enum_of(machine.column)
-        if states is None:
-            self.checks.sink.error("UPOE250", f"state machine column '{machine.column}' is not an enum",
-                                   self.value_at("state_machine", "column"), "give the column an enum type")
-            return
-        what = f"state of {machine.column}"
-        for source, targets in machine.transitions.items():
-            self.checks.known(self.key_at("state_machine", "transitions", source), source, states, "UPOE250",
-                              what)
-            for index, target in enumerate(targets):
-                self.checks.known(self.value_at("state_machine", "transitions", source, index), target, states,
-                                  "UPOE250", what)
-        for key in ("stamps", "stamp_actors"):
-            for state, column in getattr(machine, key).items():
-                self.checks.known(self.key_at("state_machine", key, state), state, states, "UPOE250", what)
-                self.column(self.value_at("state_machine", key, state), column, "UPOE250")
-        for index, state in enumerate(machine.initial):
-            self.checks.known(self.value_at("state_machine", "initial", index), state, states, "UPOE250", what)
-        if not machine.initial and self.table.columns[machine.column].default is None:
-            self.checks.sink.error("UPOE250", f"the workflow of '{machine.column}' has no initial state",
-                                   self.key_at("state_machine"),
-                                   f"give {machine.column} a `default:`, or list `initial:` states")
-
-    def stamps(self) -> None:
-        """Stamps without a workflow: column → value → the columns entering the value sets."""
-        machine = self.table.state_machine
-        for column, values in self.table.stamps.items():
-            if not self.column(self.key_at("stamps", column), column, "UPOE250"):
-                continue
-            if machine is not None and machine.column == column:
-                self.checks.sink.error("UPOE250", f"'{column}' has a state machine; put its stamps there",
-                                       self.key_at("stamps", column),
-                                       "move them under state_machine: stamps / stamp_actors")
-            states = self.enum_of(column)
-            for value, stamp in values.items():
-                if states is not None:
-                    self.checks.known(self.key_at("stamps", column, value), value, states, "UPOE250",
-                                      f"value of {column}")
-                self.stamp_columns(("stamps", column, value), stamp)
-
-    def stamp_columns(self, path: Path_, stamp: StampSpec) -> None:
-        for key in ("at", "by"):
-            target = getattr(stamp, key)
-            if target is not None:
-                self.column(self.value_at(*path, key), target, "UPOE250")
-
-    def conditions(self) -> None:
-        for column, cases in self.table.when.items():
-            if not self.column(self.key_at("when", column), column, "UPOE251"):
-                continue
-            states = self.enum_of(column)
-            for value, condition in cases.items():
-                if states is not None:
-                    self.checks.known(self.key_at("when", column, value), value, states, "UPOE251",
-                                      f"value of {column}")
-                for index, required in enumerate(condition.require):
-                    self.column(self.value_at("when", column, value, "require", index), required, "UPOE251")
-                if condition.check is not None:
-                    check_fragment(condition.check, self.value_at("when", column, value, "check"),
-                                   self.checks.sink)
-
-    def validity(self) -> None:
-        window = self.table.validity
-        if window is None:
-            return
-        for key in ("starts", "ends"):
-            column = getattr(window, key)
-            if column is not None:
-                self.column(self.value_at("validity", key), column, "UPOE252")
 
     def ownership(self) -> None:
         if self.table.owned_by is not None:
@@ -314,68 +246,6 @@ class TableConstructs:
                                    "be owned", position,
                                    f"give {target} `owned_by: <function returning the caller's {target} ids>`")
 
-    def guarded_columns(self) -> None:
-        roles = self.checks.roles
-        stamped = stamped_columns(self.table)
-        added = added_columns(self.table)
-        for index, guard in enumerate(self.table.guarded_columns):
-            for column_index, column in enumerate(guard.columns):
-                position = self.value_at("guarded_columns", index, "columns", column_index)
-                if not self.column(position, column, "UPOE258"):
-                    continue
-                if column in stamped:
-                    self.checks.sink.error("UPOE258", f"'{column}' is stamped; only the database writes it",
-                                           position, "remove it: stamp columns are guarded already")
-                elif column in added:
-                    self.checks.sink.error("UPOE258", f"'{column}' is added by the table's patterns", position,
-                                           "ids, tenant keys, audit and soft-delete columns are kept by triggers "
-                                           "and policies")
-                elif _calls_volatile(self.table.columns[column].default_sql):
-                    self.checks.sink.error(
-                        "UPOE258", f"'{column}' is guarded but its default changes from one call to the next",
-                        position, "a guarded column's default is what other callers must leave in place: "
-                                  "give it a stable default (a value, now(), the caller's id)")
-            for role_index, role in enumerate(guard.roles):
-                position = self.value_at("guarded_columns", index, "roles", role_index)
-                if role == MEMBER:
-                    # Roles come from app_metadata.role; `member` is no role, but every user of the tenant.
-                    self.checks.sink.error("UPOE258", "'member' is no role a guard can check", position,
-                                           "name the roles that may change the columns, or none for the platform")
-                elif role not in roles:
-                    self.checks.unknown(position, role, roles, "UPOE258", "role", "declare it under `roles:`")
-
-    def counters(self) -> None:
-        for name, column in self.table.columns.items():
-            counts = column.counts
-            if counts is None:
-                continue
-            child = self.checks.tables.get(counts.table)
-            if child is None:
-                self.checks.unknown(self.value_at("columns", name, "counts", "table"), counts.table,
-                                    self.checks.tables, "UPOE259", "table", "count rows of a table of the spec")
-                continue
-            via = child.columns.get(counts.via)
-            if via is None or via.references != self.name:
-                self.checks.sink.error(
-                    "UPOE259", f"'{counts.via}' is no column of {counts.table} that references {self.name}",
-                    self.value_at("columns", name, "counts", "via"),
-                    f"name the column of {counts.table} with `references: {self.name}`")
-            if counts.where is not None:
-                check_fragment(counts.where, self.value_at("columns", name, "counts", "where"), self.checks.sink)
-            parsed = parse_type(column.type)
-            if parsed is None or parsed.base not in ("integer", "bigint") or column.default != 0:
-                self.checks.sink.error("UPOE259", f"counter '{name}' must be an integer column with `default: 0`",
-                                       self.value_at("columns", name),
-                                       "write {type: integer, required: true, default: 0}")
-
-    def normalized_columns(self) -> None:
-        # checks.py reads the expression itself, as every column expression.
-        for name, column in self.table.columns.items():
-            if column.normalize is not None and column.generated is not None:
-                self.checks.sink.error("UPOE258", f"'{name}' is generated; it cannot also be normalised",
-                                       self.value_at("columns", name, "normalize"),
-                                       "drop one of `generated` and `normalize`")
-
     def triggers(self) -> None:
         for index, trigger in enumerate(self.table.triggers):
             position = self.value_at("triggers", index, "function")
@@ -393,16 +263,7 @@ class TableConstructs:
                                            self.value_at("triggers", index, "when"),
                                            "write one expression of new and old, e.g. new.status = 'open'")
 
-    def exclusions(self) -> None:
-        for index, exclusion in enumerate(self.table.exclude):
-            for column, operator in exclusion.columns.items():
-                self.column(self.key_at("exclude", index, "columns", column), column, "UPOE256")
-                if not OPERATOR.match(operator):
-                    self.checks.sink.error("UPOE256", f"'{operator}' is not an operator",
-                                           self.value_at("exclude", index, "columns", column),
-                                           "compare with `=` (the same value) or `&&` (overlapping ranges)")
-            if exclusion.where is not None:
-                check_fragment(exclusion.where, self.value_at("exclude", index, "where"), self.checks.sink)
+
 
 
 def _rule_roles(table: TableSpec, command: str) -> list[list[str]]:
@@ -411,10 +272,6 @@ def _rule_roles(table: TableSpec, command: str) -> list[list[str]]:
     if declared is None:
         return [[role] for role in default_roles(table.tenancy.kind, command)]
     return [rule.roles for rule in declared]
-
-
-def _calls_volatile(expression: str | None) -> bool:
-    return expression is not None and any(f"{name}(" in expression.replace(" ", "") for name in VOLATILE_FUNCTIONS)
 
 
 def check_constructs(spec: ValidatedSpec, sink: DiagnosticSink) -> None:

@@ -140,6 +140,25 @@ class AccessRule:
 
 
 @dataclass(frozen=True)
+class Behaviour:
+    """What a construct does to a table, in words: a docs entry (`name`, one-line `summary`,
+    `details` one per line)."""
+
+    name: str
+    summary: str
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValidityWindow:
+    """Rows count from `starts` (always, when None) until `ends` (null: forever)."""
+
+    ends: str
+    starts: str | None
+    inclusive: bool
+
+
+@dataclass(frozen=True)
 class Table(DbObject):
     """A table with what is written beside it: constraints, RLS switch, grants, comments."""
 
@@ -164,10 +183,15 @@ class Table(DbObject):
     access: tuple[tuple[str, tuple[AccessRule, ...]], ...] = ()
     # Clients sync it incrementally: (tenant, updated_at) is indexed.
     synced: bool = False
+    # Facts the constructs derived, so consumers never recompute them from names or SQL.
+    validity: ValidityWindow | None = None
+    storage_path_columns: tuple[str, ...] = ()
+    # What each construct does to the table, in words, in construct order.
+    behaviours: tuple[Behaviour, ...] = ()
+    RANK = 5
 
     def rules(self, command: str) -> tuple[AccessRule, ...]:
         return dict(self.access).get(command, ())
-    RANK = 5
 
     @property
     def primary_key_name(self) -> str:
@@ -245,6 +269,8 @@ class Policy(DbObject):
     roles: tuple[str, ...]
     using: str | None
     with_check: str | None
+    # The access rules of the spec this policy compiles, as typed data.
+    rules: tuple[AccessRule, ...] = ()
     RANK = 11
 
 
@@ -346,6 +372,7 @@ class Bucket(DbObject):
     path_column: str = ""
     entity: str = ""
     upload: tuple[AccessRule, ...] = ()  # who may upload into an entity's folder
+    facts: tuple[Behaviour, ...] = ()  # what the bucket does, in words, for the docs
     RANK = 11
 
 

@@ -27,15 +27,3 @@ def added_columns(table: TableSpec) -> list[str]:
 def all_column_names(table: TableSpec) -> list[str]:
     added = added_columns(table)
     return added + [c for c in table.columns if c not in added]
-
-
-def stamped_columns(table: TableSpec) -> list[str]:
-    """The columns a workflow or `stamps` fills when a value is entered: the database's to write."""
-    found: list[str] = []
-    machine = table.state_machine
-    if machine is not None:
-        found += [*machine.stamps.values(), *machine.stamp_actors.values()]
-    for values in table.stamps.values():
-        for stamp in values.values():
-            found += [c for c in (stamp.at, stamp.by) if c]
-    return list(dict.fromkeys(found))

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 
+from .constructs import spec_fields
 from .spec_base import (
     ApiRole,
     Name,
@@ -75,16 +76,10 @@ class FunctionSpec(SpecModel):
         return self
 
 
-class CounterSpec(SpecModel):
-    """`counts: {table: widget_jobs, via: widget_id, where: "kind = 'repair'"}`: the column holds
-    how many active rows of `table` point at this row through `via` (and match `where`)."""
+class ColumnSpecBase(SpecModel):
+    """A column: its type, constraints and description; construct keys (`normalize`, `counts`)
+    join from the construct modules."""
 
-    table: Name
-    via: Name
-    where: str | None = None
-
-
-class ColumnSpec(SpecModel):
     type: Name
     description: str | None = None
     required: bool = False
@@ -99,14 +94,9 @@ class ColumnSpec(SpecModel):
     # A valid value, used by the generated tests to make rows when the type's own sample
     # would break a check.
     example: Any = None
-    # An expression of `value` that every written value is replaced by, e.g.
-    # "upper(regexp_replace(value, '[^A-Za-z0-9]', '', 'g'))".
-    normalize: str | None = None
-    # A denormalised count of the active rows of another table that reference this row.
-    counts: CounterSpec | None = None
 
     @model_validator(mode="after")
-    def _one_default(self) -> ColumnSpec:
+    def _one_default(self) -> ColumnSpecBase:
         if self.default is not None and self.default_sql is not None:
             raise ValueError("give at most one of `default` (a value) and `default_sql` (an expression)")
         if self.generated is not None and (self.default is not None or self.default_sql is not None):
@@ -114,6 +104,8 @@ class ColumnSpec(SpecModel):
         return self
 
 
+ColumnSpec = create_model("ColumnSpec", __base__=ColumnSpecBase, __module__=__name__,
+                          __doc__=ColumnSpecBase.__doc__, **spec_fields("column"))  # type: ignore[call-overload]
 Column = Annotated[ColumnSpec, _shorthand("type", str | ColumnSpec)]
 
 
@@ -170,31 +162,6 @@ class AccessSpec(SpecModel):
     delete: list[Rule] | None = None
 
 
-class StateMachineSpec(SpecModel):
-    """The allowed moves of a status column; entering a state can stamp when and by whom."""
-
-    column: Name
-    transitions: dict[Name, list[Name]]
-    # The states API callers may create rows in; by default the column's default. The
-    # platform (service_role, jobs, security-definer functions) may create rows in any state.
-    initial: list[Name] = []
-    stamps: dict[Name, Name] = {}
-    stamp_actors: dict[Name, Name] = {}
-
-
-class ConditionSpec(SpecModel):
-    """What a row must hold while a column has one value (a conditional requirement)."""
-
-    require: list[Name] = []
-    check: str | None = None
-
-    @model_validator(mode="after")
-    def _something(self) -> ConditionSpec:
-        if not self.require and self.check is None:
-            raise ValueError("give `require` (columns that must be set) and/or `check` (an expression)")
-        return self
-
-
 class TriggerSpec(SpecModel):
     """A trigger calling a function of the spec (for behaviour no pattern covers)."""
 
@@ -207,74 +174,28 @@ class TriggerSpec(SpecModel):
     when: str | None = None
 
 
-class ColumnGuardSpec(SpecModel):
-    """Columns that only these roles (and the platform: service_role, jobs, security-definer
-    functions) may set: other API callers create rows with the columns' defaults and never
-    change them. With no roles, only the platform may."""
+class TableSpecBase(SpecModel):
+    """A table: its tenancy, columns, keys and access; the behaviour construct keys
+    (`state_machine`, `guarded_columns`, `validity`, …) join from the construct modules."""
 
-    columns: list[Name] = Field(min_length=1)
-    roles: list[Name] = []
-
-
-class StampSpec(SpecModel):
-    """What entering a value of a column records: when (`at`) and by whom (`by`)."""
-
-    at: Name | None = None
-    by: Name | None = None
-
-    @model_validator(mode="after")
-    def _something(self) -> StampSpec:
-        if self.at is None and self.by is None:
-            raise ValueError("give `at` (a timestamp column) and/or `by` (a user id column)")
-        return self
-
-
-class ValiditySpec(SpecModel):
-    """A validity window: rows count from `starts` (optional) until `ends` (null = forever)."""
-
-    ends: Name
-    starts: Name | None = None
-    # Inclusive windows (`ends >= starts`) suit dates: a one-day occupancy starts and ends the same day.
-    inclusive: bool = False
-
-
-class ExclusionSpec(SpecModel):
-    """No two active rows may overlap: each column is compared with its operator
-    (`=` for equality, `&&` for overlapping ranges), in the same community by default."""
-
-    columns: dict[Name, str] = Field(min_length=1)
-    using: Literal["gist"] = "gist"
-    where: str | None = None
-    name: Name | None = None
-    per_tenant: bool = True
-
-
-class TableSpec(SpecModel):
     description: str
     requirements: list[RequirementId] = []
     tenancy: Tenancy
     audit: bool = True
     soft_delete: bool = True
-    immutable: bool = False
     columns: dict[Name, Column] = Field(min_length=1)
     unique: list[Unique] = []
-    exclude: list[ExclusionSpec] = []
     checks: dict[Name, Check] = {}
     indexes: list[IndexSpec] = []
     access: AccessSpec = AccessSpec()
     # The function giving the ids of this table's rows the caller owns (uuid or uuid[]):
     # what `own: <column referencing this table>` in access rules compares with.
     owned_by: Name | None = None
-    state_machine: StateMachineSpec | None = None
-    when: dict[Name, dict[Name, ConditionSpec]] = {}
-    validity: ValiditySpec | None = None
-    guarded_columns: list[ColumnGuardSpec] = []
-    # Stamps without a workflow: column → value → what entering the value records.
-    stamps: dict[Name, dict[Name, StampSpec]] = {}
     triggers: list[TriggerSpec] = []
-    # Clients keep an offline copy and fetch what changed since their last sync (X-11, X-14):
-    # the table gets an index on (tenant, updated_at).
-    synced: bool = False
+
+
+TableSpec = create_model("TableSpec", __base__=TableSpecBase, __module__=__name__,
+                         __doc__=TableSpecBase.__doc__, **spec_fields("table"))  # type: ignore[call-overload]
 
 
 class ViewSpec(SpecModel):

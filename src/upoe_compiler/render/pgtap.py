@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import jinja2
 
 from .. import ir
+from ..constructs import CONSTRUCTS
 from ..graph import Plan
 from ..pgnames import BASE_TYPES, ident, literal, parse_type, quote_text
 from ..vocabulary import MEMBER, PLATFORM_ROLE
@@ -124,20 +125,39 @@ class _Samples:
         return template.format(table=table, k=n, uuid=fixed_id(table, column.name, n))
 
 
-class _Builder:
+class ProbeBuilder:
+    """Rows, roles and statements for probes: what the core and each construct's `probes` use."""
+
     def __init__(self, model: ir.Model) -> None:
         self.model = model
         self.tables = {t.name: t for t in model.of_type(ir.Table)}
         self.samples = _Samples(model)
-        self.policies = {(p.table, p.command) for p in model.of_type(ir.Policy)}
         self.rules = _access_rules(model)
-        self.machines = {m.table: m for m in model.of_type(ir.StateMachine) if m.transitions}
         self.enums = {f"public.{e.name}": e.values for e in model.of_type(ir.Enum)}
         self.buckets = {(b.table, b.path_column): b for b in model.of_type(ir.Bucket)}
         self.guards = {g.table: g.groups for g in model.of_type(ir.ColumnGuard)}
+        self._by_table: dict[tuple[type, str], list[ir.DbObject]] = {}
+        self._indexed: set[type] = set()
         # A spec's own before-insert trigger may refuse a sample row first, with its own error.
         self.checked_inserts = {t.table for t in model.of_type(ir.Trigger) if t.timing == "before"
                                 and "insert" in t.events and t.name not in PATTERN_TRIGGERS}
+
+    # -- what construct probes call --------------------------------------------------------
+
+    probe = Probe
+    quote = staticmethod(quote_text)
+
+    def objects(self, kind: type[ir.ObjectT], table: str) -> list[ir.ObjectT]:
+        """The objects of a kind (generated triggers, guards) on one table, in model order."""
+        if kind not in self._indexed:
+            self._indexed.add(kind)
+            for obj in self.model.of_type(kind):
+                self._by_table.setdefault((kind, getattr(obj, "table", "")), []).append(obj)
+        return list(self._by_table.get((kind, table), []))  # type: ignore[arg-type]
+
+    def guarded(self, table: ir.Table, column: str) -> bool:
+        """Whether clients must leave the column to its default (a guard or a stamp holds it)."""
+        return any(column in group.columns for group in self.guards.get(table.name, ()))
 
     # -- identities ----------------------------------------------------------------------
 
@@ -220,10 +240,10 @@ class _Builder:
             return self._global_probes(table)
         probes = [self._anon_probe(table)]
         own_id, other_id = self.row_id(table, 1), self.row_id(table, 2)
-        reader = self._member_role(table, "select")
+        reader = self.member_role(table, "select")
         select = f"select 1 from public.{ident(table.name)} where id = "
         if reader:
-            claims = self._claims_for(table, reader, 1)
+            claims = self.claims_for(table, reader, 1)
             probes += [
                 Probe(f"{table.name}: {reader} of the owner reads its row", "authenticated", claims,
                       select + quote_text(own_id), "rows:1"),
@@ -233,15 +253,15 @@ class _Builder:
         refused = self._refused_role(table, "select")
         if refused:
             probes.append(Probe(f"{table.name}: {refused} may not read it", "authenticated",
-                                self._claims_for(table, refused, 1), select + quote_text(own_id), "rows:0"))
+                                self.claims_for(table, refused, 1), select + quote_text(own_id), "rows:0"))
         probes += self._write_probes(table)
         return probes
 
     def _write_probes(self, table: ir.Table) -> list[Probe]:
         probes = []
-        writer = self._member_role(table, "insert")
+        writer = self.member_role(table, "insert")
         if writer:
-            claims = self._claims_for(table, writer, 1)
+            claims = self.claims_for(table, writer, 1)
             probes += [
                 Probe(f"{table.name}: {writer} may insert into its tenant", "authenticated", claims,
                       self.insert(table, self.values(table, 1, fresh=True)), "not error:42501"),
@@ -251,13 +271,13 @@ class _Builder:
         refused = self._refused_role(table, "insert")
         if refused:
             probes.append(Probe(f"{table.name}: {refused} may not insert", "authenticated",
-                                self._claims_for(table, refused, 1),
+                                self.claims_for(table, refused, 1),
                                 self.insert(table, self.values(table, 1, fresh=True)), "error:42501"))
         update = f"update public.{ident(table.name)} set updated_at = now() where id = "
         # Append-only tables have no update policy; their own probes below cover them.
-        updater = None if table.immutable else self._member_role(table, "update")
+        updater = None if table.immutable else self.member_role(table, "update")
         if updater and table.audit:
-            claims = self._claims_for(table, updater, 1)
+            claims = self.claims_for(table, updater, 1)
             probes += [
                 Probe(f"{table.name}: {updater} may update its tenant's row", "authenticated", claims,
                       update + quote_text(self.row_id(table, 1)), "rows:1"),
@@ -267,95 +287,38 @@ class _Builder:
         refused = None if table.immutable else self._refused_role(table, "update")
         if refused and table.audit:
             probes.append(Probe(f"{table.name}: {refused} may not update", "authenticated",
-                                self._claims_for(table, refused, 1), update + quote_text(self.row_id(table, 1)),
+                                self.claims_for(table, refused, 1), update + quote_text(self.row_id(table, 1)),
                                 "rows:0|error:42501"))
         if not self.rules.get((table.name, "delete")):
             probes.append(Probe(f"{table.name}: clients never hard-delete", "authenticated",
-                                self._claims_for(table, "admin", 1),
+                                self.claims_for(table, "admin", 1),
                                 f"delete from public.{ident(table.name)} where id = "
                                 + quote_text(self.row_id(table, 1)), "error:42501"))
-        probes += self._pattern_probes(table)
-        probes += self._intra_tenant_probes(table)
+        probes += self._construct_probes(table)
         return probes
 
-    def _pattern_probes(self, table: ir.Table) -> list[Probe]:
-        probes = []
-        row = quote_text(self.row_id(table, 1))
-        service = json.dumps({"role": "service_role"})
-        if table.immutable:
-            for statement in (f"update public.{ident(table.name)} set updated_at = now() where id = {row}",
-                              f"delete from public.{ident(table.name)} where id = {row}"):
-                probes.append(Probe(f"{table.name}: append-only, even for service_role ({statement.split()[0]})",
-                                    "service_role", service, statement, "error:P0001"))
-        machine = self.machines.get(table.name)
-        move = self._forbidden_move(table, machine) if machine else None
-        if machine and move:
-            source, target = move
-            column = ident(machine.column)
-            probes.append(Probe(
-                f"{table.name}: {machine.column} may not move {source} -> {target}", "service_role", service,
-                f"update public.{ident(table.name)} set {column} = {literal(target)} where id = {row}"
-                f" and {column} = {literal(source)}", "error:P0001"))
-        return probes
-
-    def _intra_tenant_probes(self, table: ir.Table) -> list[Probe]:
-        """What a role may not do inside its own tenant, on every table with the pattern: create a
-        row past its workflow's start, forge a stamp or a guarded column, write a row hidden."""
-        probes = []
-        writer = self._member_role(table, "insert")
-        updater = None if table.immutable else self._member_role(table, "update")
-        machine = self.machines.get(table.name)
-        if writer and machine:
-            column = next(c for c in table.columns if c.name == machine.column)
-            later = next((v for v in self.enums.get(column.type, ()) if v not in machine.initial), None)
-            if later:
-                values = {**self.values(table, 1, fresh=True), machine.column: literal(later)}
-                probes.append(Probe(f"{table.name}: {writer} may not create a row as {machine.column} {later}",
-                                    "authenticated", self._claims_for(table, writer, 1), self.insert(table, values),
-                                    "error:P0001"))
-        for group in self.guards.get(table.name, ()):
-            # has_any_role() holds for the platform role whatever the guard names.
-            unguarded = (*group.roles, PLATFORM_ROLE) if group.roles else ()
-            guard_writer = self._member_role(table, "insert", unguarded)
-            guard_updater = None if table.immutable else self._member_role(table, "update", unguarded)
-            for column_name, default in zip(group.columns, group.defaults, strict=True):
-                column = next(c for c in table.columns if c.name == column_name)
-                probes += self._guard_probes(table, column, default, guard_writer, guard_updater)
+    def _construct_probes(self, table: ir.Table) -> list[Probe]:
+        """What each construct on the table must refuse, then what a role may not do inside its own
+        tenant with any table: write a row hidden."""
+        probes = [probe for construct in CONSTRUCTS for probe in construct.probes(table, self)]
+        writer = self.member_role(table, "insert")
+        updater = None if table.immutable else self.member_role(table, "update")
         if table.soft_delete:
             hidden = "deleted_at = now()"
             if writer:
                 values = {**self.values(table, 1, fresh=True), "deleted_at": "now()"}
                 refused = "not rows:1" if table.name in self.checked_inserts else "error:42501"
                 probes.append(Probe(f"{table.name}: {writer} may not insert a row already deleted", "authenticated",
-                                    self._claims_for(table, writer, 1), self.insert(table, values), refused))
+                                    self.claims_for(table, writer, 1), self.insert(table, values), refused))
             if updater:
                 probes.append(Probe(
                     f"{table.name}: {updater} deletes only through soft_delete_record()", "authenticated",
-                    self._claims_for(table, updater, 1),
+                    self.claims_for(table, updater, 1),
                     f"update public.{ident(table.name)} set {hidden} where id = {quote_text(self.row_id(table, 1))}",
                     "error:42501"))
         return probes
 
-    def _guard_probes(self, table: ir.Table, column: ir.Column, default: str, writer: str | None,
-                      updater: str | None) -> list[Probe]:
-        """A role the guard does not name sets the column on insert and on update (42501)."""
-        probes = []
-        for command, role in (("insert", writer), ("update", updater)):
-            if role is None:
-                continue
-            value = self._other_value(table, column, default, role)
-            if value is None:
-                continue
-            if command == "insert":
-                sql = self.insert(table, {**self.values(table, 1, fresh=True), column.name: value})
-            else:
-                sql = (f"update public.{ident(table.name)} set {ident(column.name)} = {value} "
-                       f"where id = {quote_text(self.row_id(table, 1))}")
-            probes.append(Probe(f"{table.name}: {role} may not {command} with its own {column.name}",
-                                "authenticated", self._claims_for(table, role, 1), sql, "error:42501"))
-        return probes
-
-    def _other_value(self, table: ir.Table, column: ir.Column, default: str, role: str) -> str | None:
+    def other_value(self, table: ir.Table, column: ir.Column, default: str, role: str) -> str | None:
         """A valid value of the column that differs from its default and from the fixture row's."""
         fixture = self.values(table, 1).get(column.name)
         values = self.enums.get(column.type)
@@ -374,17 +337,6 @@ class _Builder:
             return "'2001-02-03 04:05+00'"
         return None
 
-    def _forbidden_move(self, table: ir.Table, machine: ir.StateMachine) -> tuple[str, str] | None:
-        """From the state the fixture row is in, a state the workflow does not allow next."""
-        column = next(c for c in table.columns if c.name == machine.column)
-        values = self.enums.get(column.type, ())
-        if not values:
-            return None
-        source = column.default.strip("'") if column.default else values[0]
-        allowed = {target for start, target in machine.transitions if start == source}
-        target = next((v for v in values if v != source and v not in allowed), None)
-        return (source, target) if target else None
-
     def _global_probes(self, table: ir.Table) -> list[Probe]:
         claims = self.claims("resident", 1)
         select = f"select 1 from public.{ident(table.name)} where id = "
@@ -400,14 +352,14 @@ class _Builder:
         return Probe(f"{table.name}: anon reaches nothing", "anon", json.dumps({"role": "anon"}),
                      f"select 1 from public.{ident(table.name)}", "error:42501")
 
-    def _claims_for(self, table: ir.Table, role: str, k: int) -> str:
+    def claims_for(self, table: ir.Table, role: str, k: int) -> str:
         if table.tenancy == "user":
             return json.dumps({"sub": self.user("resident", k), "role": "authenticated",
                                "app_metadata": {"community_id": self.community(k), "role": "resident"}},
                               sort_keys=True)
         return self.claims(role, k)
 
-    def _member_role(self, table: ir.Table, command: str, excluding: tuple[str, ...] = ()) -> str | None:
+    def member_role(self, table: ir.Table, command: str, excluding: tuple[str, ...] = ()) -> str | None:
         """A community role that a rule of the command allows without conditions; for an
         update, one that may also read every row (PostgreSQL checks the select policy too)."""
         allowed = [role for role in self._unconditional_roles(table, command) if role not in excluding]
@@ -467,7 +419,7 @@ def _access_rules(model: ir.Model) -> dict[tuple[str, str], list[tuple[tuple[str
 
 
 def render_tests(model: ir.Model, plan: Plan, environment: jinja2.Environment) -> dict[str, str]:
-    builder = _Builder(model)
+    builder = ProbeBuilder(model)
     fixtures = builder.fixtures(plan)
     users = builder.users()
     template = environment.get_template("tests/domain.test.sql.j2")

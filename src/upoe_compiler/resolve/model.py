@@ -15,7 +15,7 @@ from ..spec import BucketSpec, FunctionSpec, TableSpec, ViewSpec
 from ..validated import SpecFile, ValidatedSpec
 from ..vocabulary import API_ROLES, MEMBER, PATTERN_FUNCTIONS, PLATFORM_DOMAIN, PLATFORM_ROLE, Tenancy
 from .names import CALL, QUALIFIED_NAME, SETOF, TABLE_RETURNS, WORD
-from .table import TableResolver
+from .table import TableExpansion
 
 
 @dataclass
@@ -125,7 +125,7 @@ class Resolver:
         for name, function in file.spec.functions.items():
             self._function(file, name, function)
         for name, table in file.spec.tables.items():
-            TableResolver(self, file, name, table).run()
+            TableExpansion(self, file, name, table).run()
         for name, view in file.spec.views.items():
             self._view(file, name, view)
         for name, bucket in file.spec.buckets.items():

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from .. import ir
 from ..conditions import Condition, all_of, any_of, render
-from ..patterns import tenant_column
+from ..constructs import CONSTRUCTS, Construct, stamped_columns, withheld_commands
+from ..errors import SourcePosition
+from ..patterns import all_column_names, tenant_column
 from ..pgnames import fit_identifier, ident, literal, parse_type
 from ..spec import ColumnSpec, TableSpec
 from ..spec_base import RuleSpec
@@ -24,14 +26,16 @@ from ..vocabulary import (
     Tenancy,
     default_roles,
 )
-from .behaviour import behaviour_objects
+
+TABLE_CONSTRUCTS = tuple(c for c in CONSTRUCTS if c.level != "domain")
 
 if TYPE_CHECKING:
     from .model import Resolver
 
 
-class TableResolver:
-    """Expands one table spec into its table, keys, indexes, triggers and policies."""
+class TableExpansion:
+    """Expands one table spec into its table, keys, indexes, triggers and policies; the
+    constructs add theirs through the methods below (`add`, `add_check`, `add_index`, …)."""
 
     def __init__(self, owner: Resolver, file: SpecFile, name: str, table: TableSpec) -> None:
         self.owner = owner
@@ -42,43 +46,97 @@ class TableResolver:
         self.key = f"table:public.{name}"
         self.position = file.at("tables", name)
         self.tenant_column = tenant_column(table)
+        self.stamped = stamped_columns(table)
         self.index_prefixes: list[tuple[str, ...]] = []
+        self.checks: list[ir.NamedConstraint] = []
+        self.exclusions: list[ir.NamedConstraint] = []
+        self.dependencies: set[str] = set()
+        # Facts the constructs derive, kept on the IR table.
+        self.validity: ir.ValidityWindow | None = None
+        self.storage_path_columns: list[str] = []
+
+    # -- what constructs call ------------------------------------------------------------
 
     def add(self, obj: ir.DbObject) -> None:
         self.owner.objects.append(obj)
 
+    def at(self, *path: str | int) -> SourcePosition:
+        """Where a node of this table's spec was written."""
+        return self.file.at("tables", self.name, *path)
+
+    def add_check(self, check: ir.NamedConstraint) -> None:
+        self.checks.append(check)
+
+    def add_exclusion(self, exclusion: ir.NamedConstraint) -> None:
+        self.exclusions.append(exclusion)
+
+    def depend_on(self, key: str) -> None:
+        self.dependencies.add(key)
+
+    def add_index(self, columns: tuple[str, ...], path: tuple[str | int, ...], where: str | None = None) -> None:
+        """A plain btree index of the table, named after its columns."""
+        index_name = fit_identifier(f"{self.name}_{'_'.join(columns)}_idx")
+        self.add(ir.Index(
+            f"index:public.{index_name}", self.domain, (self.key,), self.at(*path), schema="public",
+            table=self.name, name=index_name, elements=columns, using="btree", unique=False, where=where))
+
+    def trigger(self, name: str, timing: str, events: tuple[str, ...], level: str, function: str,
+                when: str | None = None) -> None:
+        """A trigger of the table calling a spec or foundation function."""
+        self.add(ir.Trigger(
+            f"trigger:public.{self.name}.{name}", self.domain,
+            (self.key, self.owner.function_key(function)), self.position, schema="public", table=self.name,
+            name=name, timing=timing, events=events, level=level, function=self.owner.function_ref(function),
+            when=when))
+
+    def columns_of(self, table: str) -> list[str]:
+        """Every column of a table of the spec, those the patterns add included."""
+        return all_column_names(self.owner.tables[table][1])
+
+    def scoped(self, columns: list[str], per_tenant: bool) -> tuple[str, ...]:
+        """Columns led by the tenant key when the key makes them unique or selective per tenant."""
+        tenant = self.tenant_column
+        if per_tenant and tenant and tenant != "id" and self.table.tenancy.kind != Tenancy.USER \
+                and tenant not in columns:
+            return (tenant, *columns)
+        return tuple(columns)
+
+    # -- the table -----------------------------------------------------------------------
+
     def run(self) -> None:
         columns, deps = self._columns()
-        checks = self._checks()
-        for check in checks:
-            deps |= set(self.owner.refs(check.expression or "", exclude=self.name))
+        self.checks = self._checks()
         unique_constraints = ()
         if self.name in self.owner.tenant_parents:
             unique_constraints = (ir.NamedConstraint(
                 fit_identifier(f"{self.name}_community_id_id_key"), columns=("community_id", "id")),)
             self.index_prefixes.append(("community_id", "id"))
-        exclusions = self._exclusions()
-        if exclusions:
-            deps.add("extension:btree_gist")
-        self.add(ir.Table(
-            self.key, self.domain, tuple(sorted(deps - {self.key})), self.position,
-            schema="public", name=self.name, columns=columns, primary_key=("id",), checks=checks,
-            unique_constraints=unique_constraints, exclusions=exclusions, revoke_from=API_ROLES,
+        # The table comes first among its objects; constructs may still add to its statement.
+        slot = len(self.owner.objects)
+        self._unique_indexes()
+        self._spec_indexes()
+        emitted: dict[Construct, list[ir.DbObject]] = {}
+        for construct in TABLE_CONSTRUCTS:
+            start = len(self.owner.objects)
+            construct.expand(self)
+            emitted[construct] = self.owner.objects[start:]
+        for check in self.checks:
+            deps |= set(self.owner.refs(check.expression or "", exclude=self.name))
+        self._foreign_keys()
+        self._triggers()
+        behaviours = tuple(behaviour for construct in TABLE_CONSTRUCTS
+                           for behaviour in construct.describe(self, emitted[construct]))
+        self.owner.objects.insert(slot, ir.Table(
+            self.key, self.domain, tuple(sorted((deps | self.dependencies) - {self.key})), self.position,
+            schema="public", name=self.name, columns=columns, primary_key=("id",), checks=tuple(self.checks),
+            unique_constraints=unique_constraints, exclusions=tuple(self.exclusions), revoke_from=API_ROLES,
             grants=self._grants(),
             description=self.table.description, requirements=tuple(self.table.requirements),
             tenancy=Tenancy(self.table.tenancy.kind), tenant_column=self.tenant_column,
             soft_delete=self.table.soft_delete, audit=self.table.audit, immutable=self.table.immutable,
-            access=tuple((command, tuple(ir.AccessRule(tuple(rule.roles), rule.own, rule.where, rule.check)
-                                         for rule in self._rules(command))) for command in COMMANDS),
-            synced=self.table.synced))
-        self._unique_indexes()
-        self._spec_indexes()
-        self._validity_index()
-        self._sync_index()
-        self._foreign_keys()
-        self._triggers()
-        for obj in behaviour_objects(self):
-            self.add(obj)
+            access=tuple((command, tuple(_access_rule(rule) for rule in self._rules(command))) for command in COMMANDS),
+            synced=self.table.synced, validity=self.validity, storage_path_columns=tuple(self.storage_path_columns),
+            behaviours=behaviours))
         self._policies()
 
     # -- columns -----------------------------------------------------------------------
@@ -141,7 +199,7 @@ class TableResolver:
         return ir.Column(name, sql_type, spec.required, default, spec.generated, spec.description,
                          tuple(spec.requirements), spec.references, example)
 
-    def _checks(self) -> tuple[ir.NamedConstraint, ...]:
+    def _checks(self) -> list[ir.NamedConstraint]:
         checks = []
         for column_name, column in self.table.columns.items():
             if column.check:
@@ -150,72 +208,17 @@ class TableResolver:
         for check_name, check in self.table.checks.items():
             checks.append(ir.NamedConstraint(fit_identifier(f"{self.name}_{check_name}_check"),
                                              expression=check.expression))
-        if self.table.tenancy.kind == Tenancy.COMMUNITY and self.tenant_column == "community_id":
-            checks += self._storage_path_checks()
-        for column_name, cases in self.table.when.items():
-            for value, condition in cases.items():
-                required = [f"{ident(c)} is not null" for c in condition.require]
-                holds = " and ".join([*required, *([f"({condition.check})"] if condition.check else [])])
-                checks.append(ir.NamedConstraint(
-                    fit_identifier(f"{self.name}_{column_name}_{value}_check"),
-                    expression=f"{ident(column_name)} is distinct from {literal(value)} or ({holds})"))
-        validity = self.table.validity
-        if validity and validity.starts:
-            checks.append(ir.NamedConstraint(
-                fit_identifier(f"{self.name}_{validity.ends}_after_{validity.starts}_check"),
-                expression=f"{ident(validity.ends)} {'>=' if validity.inclusive else '>'} {ident(validity.starts)}"))
-        return tuple(checks)
-
-    def _exclusions(self) -> tuple[ir.NamedConstraint, ...]:
-        exclusions = []
-        for spec in self.table.exclude:
-            operators = dict(spec.columns)
-            tenant = self.tenant_column
-            if spec.per_tenant and tenant and tenant != "id" and tenant not in operators \
-                    and self.table.tenancy.kind != Tenancy.USER:
-                operators = {tenant: "=", **operators}
-            conditions = [c for c in (f"({spec.where})" if spec.where else None,
-                                      f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None) if c]
-            name = spec.name or fit_identifier(f"{self.name}_{'_'.join(spec.columns)}_excl")
-            exclusions.append(ir.NamedConstraint(
-                name, columns=tuple(f"{ident(column)} with {operator}" for column, operator in operators.items()),
-                using=spec.using, where=" and ".join(conditions) or None))
-        return tuple(exclusions)
-
-    def _storage_path_checks(self) -> list[ir.NamedConstraint]:
-        """Storage paths (`*_path`, `*_paths`) start with the row's community (X-09)."""
-        checks = []
-        for column_name, column in self.table.columns.items():
-            parsed = parse_type(column.type)
-            if parsed is None or parsed.base != "text":
-                continue
-            if column_name.endswith("_path") and not parsed.array_depth:
-                expression = f"starts_with({ident(column_name)}, community_id::text || '/')"
-            elif column_name.endswith("_paths") and parsed.array_depth == 1:
-                function = self.owner.function_ref(PATTERN_FUNCTIONS["paths"])
-                expression = f"{function}({ident(column_name)}, community_id)"
-            else:
-                continue
-            checks.append(ir.NamedConstraint(fit_identifier(f"{self.name}_{column_name}_in_community_check"),
-                                             expression=expression))
         return checks
 
     # -- keys and indexes ----------------------------------------------------------------
 
-    def _scoped(self, columns: list[str], per_tenant: bool) -> tuple[str, ...]:
-        tenant = self.tenant_column
-        if per_tenant and tenant and tenant != "id" and self.table.tenancy.kind != Tenancy.USER \
-                and tenant not in columns:
-            return (tenant, *columns)
-        return tuple(columns)
-
     def _unique_indexes(self) -> None:
         for index, unique in enumerate(self.table.unique):
-            columns = self._scoped(list(unique.columns), unique.per_tenant)
+            columns = self.scoped(list(unique.columns), unique.per_tenant)
             self._unique_index(columns, unique.where, unique.name, ("tables", self.name, "unique", index))
         for column_name, column in self.table.columns.items():
             if column.unique:
-                columns = self._scoped([column_name], True)
+                columns = self.scoped([column_name], True)
                 self._unique_index(columns, None, None, ("tables", self.name, "columns", column_name))
 
     def _unique_index(self, columns: tuple[str, ...], where: str | None, name: str | None,
@@ -285,52 +288,16 @@ class TableResolver:
                 f"index:public.{index_name}", self.domain, (self.key,), position, schema="public",
                 table=self.name, name=index_name, elements=columns, using="btree", unique=False, where=None))
 
-    def _validity_index(self) -> None:
-        """Lookups of current rows filter on the end of their window within one tenant."""
-        validity = self.table.validity
-        if validity is None:
-            return
-        columns = self._scoped([validity.ends], True)
-        index_name = fit_identifier(f"{self.name}_{'_'.join(columns)}_idx")
-        self.add(ir.Index(
-            f"index:public.{index_name}", self.domain, (self.key,), self.file.at("tables", self.name, "validity"),
-            schema="public", table=self.name, name=index_name, elements=columns, using="btree", unique=False,
-            where=f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None))
-
-    def _sync_index(self) -> None:
-        """Clients of a synced table ask for what changed since their last sync (X-11)."""
-        if not self.table.synced:
-            return
-        columns = self._scoped(["updated_at"], True)
-        index_name = fit_identifier(f"{self.name}_{'_'.join(columns)}_idx")
-        self.add(ir.Index(
-            f"index:public.{index_name}", self.domain, (self.key,), self.file.at("tables", self.name, "synced"),
-            schema="public", table=self.name, name=index_name, elements=columns, using="btree", unique=False,
-            where=None))
-
     # -- triggers ----------------------------------------------------------------------
 
     def _triggers(self) -> None:
-        if self.table.immutable:
-            function = PATTERN_FUNCTIONS["immutable"]
-            for name, events, level in (("prevent_mutation", ("update", "delete"), "row"),
-                                        ("prevent_truncate", ("truncate",), "statement")):
-                self._trigger(name, "before", events, level, function)
         if self.table.audit:
-            self._trigger("set_audit_fields", "before", ("insert", "update"), "row",
+            self.trigger("set_audit_fields", "before", ("insert", "update"), "row",
                           PATTERN_FUNCTIONS["audit"])
         for spec in self.table.triggers:
             name = spec.name or f"{spec.timing}_{'_'.join(spec.events)}_{spec.function}"
-            self._trigger(fit_identifier(name), spec.timing, tuple(spec.events), spec.level, spec.function,
+            self.trigger(fit_identifier(name), spec.timing, tuple(spec.events), spec.level, spec.function,
                           spec.when)
-
-    def _trigger(self, name: str, timing: str, events: tuple[str, ...], level: str, function: str,
-                 when: str | None = None) -> None:
-        self.add(ir.Trigger(
-            f"trigger:public.{self.name}.{name}", self.domain,
-            (self.key, self.owner.function_key(function)), self.position, schema="public", table=self.name,
-            name=name, timing=timing, events=events, level=level, function=self.owner.function_ref(function),
-            when=when))
 
     # -- access --------------------------------------------------------------------------
 
@@ -345,18 +312,19 @@ class TableResolver:
         return merged + [rule for rule in declared if rule not in plain]
 
     def _grants(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        # Append-only tables grant clients no update or delete at all (X-06), whatever a rule says.
-        allowed = tuple(c for c in COMMANDS
-                        if self._rules(c) and not (self.table.immutable and c in ("update", "delete")))
+        # Commands a construct withholds (append-only: update, delete) are never granted, whatever a rule says.
+        withheld = withheld_commands(self.table)
+        allowed = tuple(c for c in COMMANDS if self._rules(c) and c not in withheld)
         grants = [("service_role", ("all",))]
         if allowed:
             grants.insert(0, ("authenticated", allowed))
         return tuple(grants)
 
     def _policies(self) -> None:
+        withheld = withheld_commands(self.table)
         for command in COMMANDS:
             rules = self._rules(command)
-            if not rules or (self.table.immutable and command in ("update", "delete")):
+            if not rules or command in withheld:
                 continue
             condition = self._command_condition(rules)
             # Rows are born active and stay active under the API: only soft_delete_record() and
@@ -378,7 +346,8 @@ class TableResolver:
                 self.file.at("tables", self.name, "access", command) if getattr(self.table.access, command)
                 else self.position,
                 follows_dependencies=True, schema="public", table=self.name, name=name, command=command,
-                roles=("authenticated",), using=using, with_check=with_check))
+                roles=("authenticated",), using=using, with_check=with_check,
+                rules=tuple(_access_rule(rule) for rule in rules)))
 
     def _command_condition(self, rules: list[RuleSpec], updated: bool = False) -> Condition:
         """One policy's condition: the tenant's rows that some rule allows, or any row for
@@ -436,6 +405,10 @@ class TableResolver:
         if kind == Tenancy.USER:
             return f"{column} = (select auth.uid())"
         return None
+
+
+def _access_rule(rule: RuleSpec) -> ir.AccessRule:
+    return ir.AccessRule(tuple(rule.roles), rule.own, rule.where, rule.check)
 
 
 def _default_literal(value: object, sql_type: str) -> str:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import jinja2
 
 from ... import ir
 from ...graph import MigrationPlan, Plan
-from ...pgnames import fit_identifier
 from ...vocabulary import COMMANDS, MEMBER
 from ..sql import TEMPLATES
 from .access import access_rows
@@ -220,24 +218,7 @@ class _Site:
         if table.soft_delete:
             found.append(Pattern("soft delete", "deleted_at marks deleted rows; reads and updates see only active "
                                                 "rows; clients delete through soft_delete_record(table, id)"))
-        if table.immutable:
-            found.append(Pattern("append-only", "updates, deletes and truncates are rejected for every role "
-                                                "(P0001 immutable_table)"))
-        found += [_machine_pattern(m) for m in self.of_table(ir.StateMachine, table.name)]
-        for guard in self.of_table(ir.ColumnGuard, table.name):
-            found.append(Pattern("guarded columns", "a before-insert-or-update trigger rejects other API callers "
-                                                    "who set them (42501)",
-                                 tuple(group.message.removeprefix("not_authorized: ") for group in guard.groups)))
-        for normalizer in self.of_table(ir.Normalizer, table.name):
-            found.append(Pattern("normalised columns", "a trigger rewrites written values into their normal form",
-                                 tuple(f"{column} := {expression}" for column, expression in normalizer.assignments)))
-        validity = _validity(table)
-        if validity:
-            found.append(Pattern("validity", validity))
-        for exclusion in table.exclusions:
-            where = f", among rows where {exclusion.where}" if exclusion.where else ""
-            found.append(Pattern("exclusion", f"{exclusion.name}: no two rows match on "
-                                              f"{', '.join(exclusion.columns)} (using {exclusion.using}){where}"))
+        found += [Pattern(b.name, b.summary, b.details) for b in table.behaviours]
         triggers = sorted(self.triggers(table))
         if triggers:
             found.append(Pattern("triggers", "PostgreSQL runs the triggers of one event in name order",
@@ -308,38 +289,6 @@ def _upload_rule(rule: ir.AccessRule, entity: str) -> str:
     narrowed = [f"own {rule.own} of the {entity} row" if rule.own else "",
                 f"where {rule.where}" if rule.where else ""]
     return " ".join([", ".join(rule.roles), *filter(None, narrowed)])
-
-
-def _machine_pattern(machine: ir.StateMachine) -> Pattern:
-    entries = tuple(
-        f"entering {state} sets " + ", ".join(f"{column} = {value.removeprefix('pg_catalog.')}"
-                                                for column, value in assignments)
-        for state, assignments in machine.on_entry)
-    if not machine.transitions:
-        return Pattern("stamps", f"changes of {machine.column} record when (and who)", entries)
-    moves: dict[str, list[str]] = {}
-    for source, target in machine.transitions:
-        moves.setdefault(source, []).append(target)
-    lines = tuple(f"{source} → {', '.join(targets)}" for source, targets in moves.items())
-    start = f"API callers create rows in {' or '.join(machine.initial)} only"
-    return Pattern("state machine", f"{machine.column} moves only along these transitions "
-                                    f"(else P0001 invalid_transition)", (start, *lines, *entries))
-
-
-_COMPARISON = re.compile(r"^([a-z_][a-z0-9_]*) (>=|>) ([a-z_][a-z0-9_]*)$")
-
-
-def _validity(table: ir.Table) -> str:
-    """The validity window that a check `ends > starts` under its generated name stands for."""
-    for check in table.checks:
-        match = _COMPARISON.match(check.expression or "")
-        if match is None:
-            continue
-        ends, operator, starts = match.groups()
-        if check.name == fit_identifier(f"{table.name}_{ends}_after_{starts}_check"):
-            inclusive = " or equal" if operator == ">=" else ""
-            return f"a row is valid from {starts} to {ends}; {ends} must be later{inclusive}"
-    return ""
 
 
 def _size(limit: int | None) -> str:

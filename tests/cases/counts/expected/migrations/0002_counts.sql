@@ -72,6 +72,32 @@ alter table public.widgets
 create index widget_jobs_community_id_widget_id_idx
     on public.widget_jobs using btree (community_id, widget_id);
 
+create function private.widgets_guard_columns()
+returns trigger
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $function$
+begin
+    if current_user in ('authenticated', 'anon') then
+        if ((tg_op = 'INSERT' and (new.job_count, new.repair_count) is distinct from (0, 0))
+            or (tg_op = 'UPDATE' and (new.job_count, new.repair_count)
+                is distinct from (old.job_count, old.repair_count))) then
+            raise exception using errcode = '42501', message = 'not_authorized: job_count, repair_count of widgets are stamped by the database';
+        end if;
+    end if;
+    return new;
+end;
+$function$;
+revoke all on function private.widgets_guard_columns() from public, anon, authenticated, service_role;
+comment on function private.widgets_guard_columns() is 'Keeps the guarded and stamped columns of widgets for the roles allowed to set them.';
+
+create trigger authorize_column_changes
+    before insert or update on public.widgets
+    for each row
+    execute function private.widgets_guard_columns();
+
 create function private.widget_jobs_count_widgets_job_count()
 returns trigger
 language plpgsql

@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(22);
+select plan(26);
 
 create function pg_temp.upoe_outcome(p_role text, p_claims text, p_sql text)
 returns text
@@ -191,6 +191,34 @@ select is(
         'delete from public.widgets where id = ''d443cc59-5cf2-5fca-8f60-014932fcb7d6'''),
     'error:42501',
     'widgets: clients never hard-delete'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.widgets (id, community_id, job_count) values (''59bd8845-9be9-5af9-8608-0d433ec8641d'', ''06251615-9e2d-5d45-97e5-748bcf922544'', 7)'),
+    'error:42501',
+    'widgets: resident may not insert with its own job_count'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'update public.widgets set job_count = 7 where id = ''d443cc59-5cf2-5fca-8f60-014932fcb7d6'''),
+    'error:42501',
+    'widgets: resident may not update with its own job_count'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.widgets (id, community_id, repair_count) values (''59bd8845-9be9-5af9-8608-0d433ec8641d'', ''06251615-9e2d-5d45-97e5-748bcf922544'', 7)'),
+    'error:42501',
+    'widgets: resident may not insert with its own repair_count'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'update public.widgets set repair_count = 7 where id = ''d443cc59-5cf2-5fca-8f60-014932fcb7d6'''),
+    'error:42501',
+    'widgets: resident may not update with its own repair_count'
 );
 
 select is(

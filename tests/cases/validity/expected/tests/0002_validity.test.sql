@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(22);
+select plan(23);
 
 create function pg_temp.upoe_outcome(p_role text, p_claims text, p_sql text)
 returns text
@@ -191,6 +191,13 @@ select is(
         'delete from public.stays where id = ''247a2dcb-ff70-5e01-ab7f-8271cde5599b'''),
     'error:42501',
     'stays: clients never hard-delete'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.stays (id, community_id, starts_on, ends_on) values (''b529928f-2114-5465-96d1-4f1ee219e6cd'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''2026-01-05'', ''2026-01-01'')'),
+    'error:23514',
+    'stays: resident may not end a row''s window before it starts'
 );
 
 select is(
