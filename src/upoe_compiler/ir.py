@@ -7,7 +7,8 @@ position in the spec that explains it (for diagnostics of later stages).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from functools import cached_property
 from typing import TypeVar
 
@@ -401,6 +402,17 @@ class Model:
     domains: tuple[DomainInfo, ...]
     objects: tuple[DbObject, ...]
 
+    def pg_objects(self) -> dict[Identity, PgObject]:
+        """Every PostgreSQL object the model creates, by identity: what a differ compares."""
+        found: dict[Identity, PgObject] = {}
+        for obj in self.objects:
+            for pg_object in pg_objects(obj):
+                if pg_object.identity in found:
+                    raise ValueError(f"{pg_object.identity} is created by both {found[pg_object.identity].source} "
+                                     f"and {obj.key}")
+                found[pg_object.identity] = pg_object
+        return found
+
     def of_type(self, kind: type[ObjectT]) -> list[ObjectT]:
         """The objects of a type or of its subtypes, in model order."""
         return [o for o in self._by_type.get(kind, ()) if isinstance(o, kind)]
@@ -414,3 +426,157 @@ class Model:
                 if issubclass(kind, DbObject):
                     index.setdefault(kind, []).append(obj)
         return index
+
+
+# -- PostgreSQL objects, one per identity: what a differ compares ------------------------------
+
+
+class ObjectKind(StrEnum):
+    SCHEMA = "schema"
+    EXTENSION = "extension"
+    TYPE = "type"
+    FUNCTION = "function"
+    TABLE = "table"
+    COLUMN = "column"
+    CONSTRAINT = "constraint"
+    INDEX = "index"
+    ROW_LEVEL_SECURITY = "row level security"
+    POLICY = "policy"
+    TRIGGER = "trigger"
+    VIEW = "view"
+    GRANT = "grant"
+    COMMENT = "comment"
+    BUCKET = "bucket"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, order=True)
+class Identity:
+    """What makes a PostgreSQL object the same object from one build to the next: its kind,
+    schema and name, and for objects inside another (columns, constraints, triggers, policies,
+    grants, comments) the object they belong to. A function's name carries its argument types."""
+
+    kind: ObjectKind
+    schema: str
+    name: str
+    parent: str = ""
+
+    def __str__(self) -> str:
+        inside = f"{self.parent}." if self.parent else ""
+        return f"{self.kind} {self.schema}.{inside}{self.name}" if self.schema else f"{self.kind} {inside}{self.name}"
+
+
+@dataclass(frozen=True)
+class PgObject:
+    """One PostgreSQL object: its identity and its definition (an IR value compared by content),
+    and the IR object it was compiled from."""
+
+    identity: Identity
+    definition: object
+    source: str  # the key of the IR object
+
+
+def _owned(obj: DbObject, kind: ObjectKind, schema: str, name: str, definition: object,
+           parent: str = "") -> PgObject:
+    return PgObject(Identity(kind, schema, name, parent), definition, obj.key)
+
+
+def _comment(obj: DbObject, schema: str, target: str, text: str) -> PgObject:
+    """The comment on `target` (`table units`, `column units.code`, `function f(uuid)`)."""
+    return PgObject(Identity(ObjectKind.COMMENT, schema, target), text, obj.key)
+
+
+def _grants(obj: DbObject, schema: str, target: str, grants: tuple[tuple[str, tuple[str, ...]], ...],
+            revoked: tuple[str, ...]) -> list[PgObject]:
+    held = dict(grants)
+    return [_owned(obj, ObjectKind.GRANT, schema, role, held.get(role, ()), target)
+            for role in dict.fromkeys([*revoked, *held])]
+
+
+def pg_objects(obj: DbObject) -> list[PgObject]:
+    """The PostgreSQL objects one IR object creates, each with its identity. An IR type not
+    listed here (one a construct module adds) is one object under its key."""
+    if isinstance(obj, Schema):
+        return [_owned(obj, ObjectKind.SCHEMA, "", obj.name, (obj.api_roles, obj.private)),
+                _comment(obj, "", f"schema {obj.name}", obj.description)]
+    if isinstance(obj, Extension):
+        return [_owned(obj, ObjectKind.EXTENSION, obj.schema, obj.name, obj.name)]
+    if isinstance(obj, Enum | DomainType):
+        definition = obj.values if isinstance(obj, Enum) else (obj.base_type, obj.check)
+        return [_owned(obj, ObjectKind.TYPE, obj.schema, obj.name, definition),
+                _comment(obj, obj.schema, f"type {obj.name}", with_requirements(obj.description, obj.requirements))]
+    if isinstance(obj, Function):
+        name = f"{obj.name}({obj.signature_types})"
+        body = (obj.args, obj.returns, obj.language, obj.volatility, obj.security_definer, obj.search_path, obj.body)
+        return [_owned(obj, ObjectKind.FUNCTION, obj.schema, name, body),
+                *_grants(obj, obj.schema, name, tuple((role, ("execute",)) for role in obj.execute_roles),
+                         ("public", "anon", "authenticated", "service_role")),
+                _comment(obj, obj.schema, f"function {name}", with_requirements(obj.description, obj.requirements))]
+    if isinstance(obj, Table):
+        return _table_objects(obj)
+    if isinstance(obj, View):
+        return [_owned(obj, ObjectKind.VIEW, obj.schema, obj.name, (obj.query.strip(), obj.security_invoker)),
+                *_grants(obj, obj.schema, obj.name, obj.grants, obj.revoke_from),
+                _comment(obj, obj.schema, f"view {obj.name}", obj.comment),
+                *(_comment(obj, obj.schema, f"column {obj.name}.{column}", text)
+                  for column, text in obj.column_comments)]
+    if isinstance(obj, ForeignKey):
+        return [_owned(obj, ObjectKind.CONSTRAINT, obj.schema, obj.name,
+                       (obj.columns, obj.ref_schema, obj.ref_table, obj.ref_columns, obj.on_delete,
+                        obj.set_null_columns), obj.table)]
+    if isinstance(obj, Index):
+        return [_owned(obj, ObjectKind.INDEX, obj.schema, obj.name,
+                       (obj.table, obj.elements, obj.using, obj.unique, obj.where))]
+    if isinstance(obj, Trigger):
+        return [_owned(obj, ObjectKind.TRIGGER, obj.schema, obj.name,
+                       (obj.timing, obj.events, obj.level, obj.function, obj.when), obj.table)]
+    if isinstance(obj, Policy):
+        return [_owned(obj, ObjectKind.POLICY, obj.schema, obj.name,
+                       (obj.command, obj.roles, obj.using, obj.with_check), obj.table)]
+    if isinstance(obj, GeneratedTrigger):
+        # The function's definition is everything the template reads from the object.
+        definition = tuple((f.name, getattr(obj, f.name)) for f in fields(obj)
+                           if f.name not in ("key", "domain", "depends_on", "position", "follows_dependencies"))
+        return [_owned(obj, ObjectKind.FUNCTION, obj.schema, f"{obj.function_name}()", definition),
+                _owned(obj, ObjectKind.TRIGGER, obj.table_schema, obj.trigger_name,
+                       (obj.timing, obj.events, obj.level, obj.function), obj.table)]
+    if isinstance(obj, Bucket):
+        return [_owned(obj, ObjectKind.BUCKET, "storage", obj.name,
+                       (obj.file_size_limit, obj.allowed_mime_types)),
+                *(_owned(obj, ObjectKind.POLICY, "storage", name, (command, condition), "objects")
+                  for name, command, condition in obj.policies)]
+    definition = tuple((f.name, getattr(obj, f.name)) for f in fields(obj) if f.compare)
+    return [_owned(obj, ObjectKind.OTHER, "", obj.key, definition)]
+
+
+def _table_objects(table: Table) -> list[PgObject]:
+    schema, name = table.schema, table.name
+    found = [_owned(table, ObjectKind.TABLE, schema, name, table.primary_key),
+             _owned(table, ObjectKind.ROW_LEVEL_SECURITY, schema, name, table.row_level_security),
+             _owned(table, ObjectKind.CONSTRAINT, schema, table.primary_key_name, ("primary key", table.primary_key),
+                    name),
+             *_grants(table, schema, name, table.grants, table.revoke_from),
+             _comment(table, schema, f"table {name}", table.comment)]
+    for column in table.columns:
+        found.append(_owned(table, ObjectKind.COLUMN, schema, column.name,
+                            (column.type, column.not_null, column.default, column.generated), name))
+        if column.description:
+            found.append(_comment(table, schema, f"column {name}.{column.name}",
+                                  with_requirements(column.description, column.requirements)))
+    for constraint in (*table.checks, *table.unique_constraints, *table.exclusions):
+        found.append(_owned(table, ObjectKind.CONSTRAINT, schema, constraint.name, constraint, name))
+    return found
+
+
+def object_types() -> list[type[DbObject]]:
+    """Every concrete IR type: the dataclasses deriving from DbObject that no other class derives
+    from, including those construct modules declare."""
+    found: list[type[DbObject]] = []
+    pending: list[type[DbObject]] = [DbObject]
+    while pending:
+        kind = pending.pop()
+        children = kind.__subclasses__()
+        if not children and kind is not DbObject:
+            found.append(kind)
+        pending.extend(children)
+    return sorted(found, key=lambda kind: kind.__name__)

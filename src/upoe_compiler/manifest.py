@@ -98,15 +98,13 @@ def _is_union(hint: Any) -> bool:
 
 
 def object_kinds() -> dict[str, type[ir.DbObject]]:
-    """The IR classes an object of the manifest may be, by `kind`: the dataclasses in `ir` deriving
-    from `ir.DbObject` that no other class there derives from (looked up on each call, so the IR
-    can grow without a registry)."""
-    classes = [cls for cls in vars(ir).values()
-               if isinstance(cls, type) and issubclass(cls, ir.DbObject) and dataclasses.is_dataclass(cls)]
-    # A class others in `ir` derive from (DbObject, a shared base of generated triggers) is never
-    # an object of its own; subclasses defined outside `ir` (in tests, say) make no class a base.
-    bases = {base for cls in classes for base in cls.__mro__[1:]}
-    kinds = {cls.__name__: cls for cls in classes if cls not in bases and not inspect.isabstract(cls)}
+    """The IR classes an object of the manifest may be, by `kind`: every concrete IR type
+    (`ir.object_types()`), construct modules' own included; a shared base (DbObject, the base of
+    generated triggers) is never an object of its own."""
+    from . import constructs  # noqa: F401 - construct modules may declare IR types of their own
+
+    kinds = {cls.__name__: cls for cls in ir.object_types()
+             if dataclasses.is_dataclass(cls) and not inspect.isabstract(cls)}
     return dict(sorted(kinds.items()))
 
 

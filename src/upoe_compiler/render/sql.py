@@ -5,8 +5,10 @@ from __future__ import annotations
 import jinja2
 
 from .. import ir
+from ..constructs import CONSTRUCTS
 from ..graph import Plan
 
+# The template of each IR type: the core's here, each construct's from its module.
 TEMPLATES: dict[type[ir.DbObject], str] = {
     ir.Schema: "sql/schema.sql.j2",
     ir.Extension: "sql/extension.sql.j2",
@@ -18,12 +20,9 @@ TEMPLATES: dict[type[ir.DbObject], str] = {
     ir.Index: "sql/index.sql.j2",
     ir.Trigger: "sql/trigger.sql.j2",
     ir.Policy: "sql/policy.sql.j2",
-    ir.StateMachine: "sql/state_machine.sql.j2",
     ir.Bucket: "sql/bucket.sql.j2",
     ir.View: "sql/view.sql.j2",
-    ir.ColumnGuard: "sql/column_guard.sql.j2",
-    ir.Normalizer: "sql/normalizer.sql.j2",
-    ir.Counter: "sql/counter.sql.j2",
+    **{kind: construct.template for construct in CONSTRUCTS if construct.template for kind in construct.ir_types},
 }
 
 MIGRATIONS_DIR = "supabase/migrations"
