@@ -568,16 +568,14 @@ def _table_objects(table: Table) -> list[PgObject]:
     return found
 
 
+# IR types declared outside this module, by construct modules (see constructs/base.py).
+DECLARED_ELSEWHERE: set[type[DbObject]] = set()
+
+
 def object_types() -> list[type[DbObject]]:
-    """Every concrete IR type: the dataclasses deriving from DbObject that no other class derives
-    from, including those construct modules declare."""
-    found: list[type[DbObject]] = []
-    pending: list[type[DbObject]] = [DbObject]
-    while pending:
-        kind = pending.pop()
-        children = kind.__subclasses__()
-        # Only the compiler's own types: a test may derive a type of its own to try a reader.
-        if not children and kind is not DbObject and kind.__module__.startswith("upoe_compiler."):
-            found.append(kind)
-        pending.extend(children)
-    return sorted(found, key=lambda kind: kind.__name__)
+    """Every concrete IR type: the dataclasses of this module deriving from DbObject that no other
+    class here derives from, and those construct modules declare."""
+    here = [value for value in globals().values()
+            if isinstance(value, type) and issubclass(value, DbObject)] + sorted(DECLARED_ELSEWHERE, key=str)
+    bases = {base for kind in here for base in kind.__mro__[1:]}
+    return sorted({kind for kind in here if kind not in bases}, key=lambda kind: kind.__name__)

@@ -219,9 +219,8 @@ class Gadget(GadgetBase):
 
 
 def test_a_new_ir_kind_reads_back_and_has_a_schema(monkeypatch: pytest.MonkeyPatch) -> None:
-    # As if a module of the compiler (a construct's) declared them.
-    monkeypatch.setattr(GadgetBase, "__module__", "upoe_compiler.constructs.gadgets")
-    monkeypatch.setattr(Gadget, "__module__", "upoe_compiler.constructs.gadgets")
+    # Declared the way a construct module declares an IR type of its own.
+    monkeypatch.setattr(ir, "DECLARED_ELSEWHERE", {GadgetBase, Gadget})
     assert "Gadget" in object_kinds() and "GadgetBase" not in object_kinds()
     domain = ir.DomainInfo("gadgets", "Gadgets", "Made up.", 2, (("G-1", "Gadgets"),), "spec/gadgets.yaml")
     part = Part(GadgetKey("public", "wheel"), Colour.BLUE, 3)

@@ -113,4 +113,6 @@ def register(construct_class: type[Construct]) -> type[Construct]:
            for c in REGISTRY):
         raise ValueError(f"construct {construct.name} registered twice")
     REGISTRY.append(construct)
+    # An IR type a construct module declares itself joins the model's types (manifest, templates).
+    ir.DECLARED_ELSEWHERE.update(kind for kind in construct.ir_types if kind.__module__ != ir.__name__)
     return construct_class
