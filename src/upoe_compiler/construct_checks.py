@@ -13,17 +13,20 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable
+from typing import Any
 
 from .constructs import CONSTRUCTS, stamped_columns
+from .constructs.base import DomainConstruct
 from .errors import DiagnosticSink, SourcePosition
 from .fragments import check_fragment, fragment_problem
 from .patterns import added_columns, all_column_names, tenant_column
-from .spec import BucketSpec, TableSpec, ViewSpec
+from .spec import TableSpec, ViewSpec
 from .validated import SpecFile, ValidatedSpec
 from .vocabulary import COMMANDS, MEMBER, Command, Tenancy, default_roles
 
 Path_ = tuple[str | int, ...]
 TABLE_CONSTRUCTS = tuple(c for c in CONSTRUCTS if c.level != "domain")
+DOMAIN_CONSTRUCTS = tuple(c for c in CONSTRUCTS if isinstance(c, DomainConstruct))
 
 # Above this many choices, a hint names none of them.
 MAX_LISTED_CHOICES = 12
@@ -44,41 +47,9 @@ class ConstructChecks:
                 TableCheck(self, file, name, table).run()
             for name, view in file.spec.views.items():
                 self.view(file, name, view)
-            for name, bucket in file.spec.buckets.items():
-                path: Path_ = ("buckets", name)
-                for key, target in (("table", bucket.table), ("entity", bucket.entity)):
-                    self.known(file.value_at(*path, key), target, self.tables, "UPOE255", "table",
-                               "name a table declared in some spec file")
-                if bucket.table in self.tables:
-                    columns = all_column_names(self.tables[bucket.table])
-                    self.known(file.value_at(*path, "path_column"), bucket.path_column, columns, "UPOE255",
-                               f"column of {bucket.table}")
-                self.bucket_uploads(file, name, bucket)
-
-    def bucket_uploads(self, file: SpecFile, name: str, bucket: BucketSpec) -> None:
-        """Upload rules name roles that may write the rows storing the paths, and own through
-        the entity table of the folders."""
-        if bucket.table not in self.tables or bucket.entity not in self.tables:
-            return
-        table = self.tables[bucket.table]
-        writers = {role for command in ("insert", "update")
-                   for roles in _rule_roles(table, command) for role in roles}
-        for index, rule in enumerate(bucket.upload):
-            path: Path_ = ("buckets", name, "upload", index)
-            for role_index, role in enumerate(rule.roles):
-                if role not in writers and MEMBER not in writers:
-                    self.sink.error("UPOE255", f"'{role}' may upload into bucket '{name}' but may not write "
-                                    f"{bucket.table}, whose rows store the paths",
-                                    file.value_at(*path, "roles", role_index),
-                                    f"upload only for roles of the insert or update rules of {bucket.table}")
-            if rule.own is not None:
-                TableCheck(self, file, bucket.entity, self.tables[bucket.entity]).own(
-                    file.value_at(*path, "own"), rule.own)
-            if rule.where is not None:
-                check_fragment(rule.where, file.value_at(*path, "where"), self.sink)
-            if rule.check is not None:
-                self.sink.error("UPOE255", "an upload rule takes no `check`", file.at(*path, "check"),
-                                "write the condition on the entity row under `where`")
+            for construct in DOMAIN_CONSTRUCTS:
+                for name, item in getattr(file.spec, construct.key or "").items():
+                    construct.check_item(BucketCheck(self, file, construct.key or "", name, item))
 
     def view(self, file: SpecFile, name: str, view: ViewSpec) -> None:
         path: Path_ = ("views", name)
@@ -264,6 +235,45 @@ class TableCheck:
                                            "write one expression of new and old, e.g. new.status = 'open'")
 
 
+
+
+class BucketCheck:
+    """What a domain-level construct's checks see of one named item (a bucket): its spec, the
+    catalog, and helpers that report where the item was written."""
+
+    def __init__(self, checks: ConstructChecks, file: SpecFile, section: str, name: str, spec: Any) -> None:
+        self.checks = checks
+        self.catalog = checks.catalog
+        self.file = file
+        self.name = name
+        self.spec = spec
+        self.path: Path_ = (section, name)
+
+    def error(self, code: str, message: str, position: SourcePosition, hint: str) -> None:
+        self.checks.sink.error(code, message, position, hint)
+
+    def fragment(self, text: str, position: SourcePosition) -> None:
+        check_fragment(text, position, self.checks.sink)
+
+    def known(self, position: SourcePosition, name: str, choices: Iterable[str], code: str, what: str,
+              fallback: str | None = None) -> bool:
+        return self.checks.known(position, name, choices, code, what, fallback)
+
+    def key_at(self, *path: str | int) -> SourcePosition:
+        return self.file.at(*self.path, *path)
+
+    def value_at(self, *path: str | int) -> SourcePosition:
+        return self.file.value_at(*self.path, *path)
+
+    def columns_of(self, table: str) -> list[str]:
+        return all_column_names(self.checks.tables[table])
+
+    def rule_roles(self, table: str, command: str) -> list[list[str]]:
+        return _rule_roles(self.checks.tables[table], command)
+
+    def own(self, table: str, position: SourcePosition, column: str) -> None:
+        """Check an ownership path as an access rule of `table` would."""
+        TableCheck(self.checks, self.file, table, self.checks.tables[table]).own(position, column)
 
 
 def _rule_roles(table: TableSpec, command: str) -> list[list[str]]:

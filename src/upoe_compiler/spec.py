@@ -214,25 +214,7 @@ class ViewSpec(SpecModel):
         return self
 
 
-class BucketSpec(SpecModel):
-    """A private Storage bucket whose objects belong to rows of `table`.
-
-    Paths are `{community_id}/{entity}/{entity id}/{file}`; reading an object needs the row
-    that stores its path to be visible. Uploading follows `upload`: rules like access rules,
-    read on the entity row of the folder (`own: id` = an entity the caller owns).
-    """
-
-    description: str
-    table: Name
-    path_column: Name
-    entity: Name
-    upload: list[Rule] = Field(min_length=1)
-    requirements: list[RequirementId] = []
-    file_size_limit: int | None = Field(default=None, ge=1)
-    allowed_mime_types: list[str] = []
-
-
-class DomainSpec(SpecModel):
+class DomainSpecBase(SpecModel):
     """One spec file: a domain of the product."""
 
     domain: Name
@@ -247,7 +229,10 @@ class DomainSpec(SpecModel):
     functions: dict[Name, FunctionSpec] = {}
     tables: dict[Name, TableSpec] = {}
     views: dict[Name, ViewSpec] = {}
-    buckets: dict[Name, BucketSpec] = {}
+
+
+DomainSpec = create_model("DomainSpec", __base__=DomainSpecBase, __module__=__name__,
+                          __doc__=DomainSpecBase.__doc__, **spec_fields("domain"))  # type: ignore[call-overload]
 
 
 def spec_json_schema() -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import (  # importing registers the constructs
+    buckets,
     conditions,
     counts,
     exclude,
@@ -26,7 +27,7 @@ from .base import REGISTRY, Construct, Level
 
 # The order constructs add their checks, objects, docs entries and probes in.
 ORDER = (immutable, state_machine, guarded_columns, normalize, counts, storage_paths, conditions, validity,
-         exclude, synced)
+         exclude, synced, buckets)
 CONSTRUCTS: tuple[Construct, ...] = tuple(
     construct for module in ORDER for construct in REGISTRY if type(construct).__module__ == module.__name__)
 if len(CONSTRUCTS) != len(REGISTRY):

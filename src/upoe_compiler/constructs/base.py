@@ -94,6 +94,11 @@ class DomainConstruct(Construct):
     def expand_item(self, resolver: Resolver, file: SpecFile, name: str, spec: Any) -> ir.DbObject:
         raise NotImplementedError
 
+    @staticmethod
+    def describe_item(spec: Any, *facts: Any) -> Iterable[ir.Behaviour]:
+        """What the item is and does, in words, for the docs (kept on its IR object)."""
+        raise NotImplementedError
+
     def check(self, table: TableCheck) -> None:
         return None
 

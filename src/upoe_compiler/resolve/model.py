@@ -7,15 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
-from ..conditions import all_of, any_of, render
+from ..constructs import CONSTRUCTS
+from ..constructs.base import DomainConstruct
 from ..errors import DiagnosticSink
 from ..patterns import tenant_column
-from ..pgnames import fit_identifier, ident, literal, parse_type, text_array
-from ..spec import BucketSpec, FunctionSpec, TableSpec, ViewSpec
+from ..pgnames import ident, literal, parse_type, text_array
+from ..spec import FunctionSpec, TableSpec, ViewSpec
 from ..validated import SpecFile, ValidatedSpec
-from ..vocabulary import API_ROLES, MEMBER, PATTERN_FUNCTIONS, PLATFORM_DOMAIN, PLATFORM_ROLE, Tenancy
+from ..vocabulary import API_ROLES, MEMBER, PATTERN_FUNCTIONS, PLATFORM_DOMAIN, Tenancy
 from .names import CALL, QUALIFIED_NAME, SETOF, TABLE_RETURNS, WORD
 from .table import TableExpansion
+
+DOMAIN_CONSTRUCTS = tuple(c for c in CONSTRUCTS if isinstance(c, DomainConstruct))
 
 
 @dataclass
@@ -128,8 +131,9 @@ class Resolver:
             TableExpansion(self, file, name, table).run()
         for name, view in file.spec.views.items():
             self._view(file, name, view)
-        for name, bucket in file.spec.buckets.items():
-            self._bucket(file, name, bucket)
+        for construct in DOMAIN_CONSTRUCTS:
+            for name, item in getattr(file.spec, construct.key or "").items():
+                self.objects.append(construct.expand_item(self, file, name, item))
 
     def _view(self, file: SpecFile, name: str, view: ViewSpec) -> None:
         query = read_body(file, view.query, view.query_file) or ""
@@ -145,40 +149,6 @@ class Resolver:
         words = set(WORD.findall(text))
         return ({f"table:public.{w}" for w in words & set(self.tables)}
                 | {f"view:public.{w}" for w in words & self.views})
-
-    def _bucket(self, file: SpecFile, name: str, bucket: BucketSpec) -> None:
-        """Objects follow their rows: a file is readable when the row storing its path is
-        visible under that table's own policies, and uploadable, in the caller's community,
-        into the folder of an entity row that an `upload` rule lets the caller write for."""
-        community = f"(select {self.function_ref(PATTERN_FUNCTIONS['community'])}())::text"
-        folder = "(storage.foldername(name))"
-        in_bucket = f"bucket_id = {literal(name)}\nand {folder}[1] = {community}"
-        stored = (f"exists (\n    select 1 from public.{ident(bucket.table)} owner_row\n"
-                  f"    where owner_row.{ident(bucket.path_column)} = storage.objects.name\n)")
-        # Inside the subqueries, unqualified names would read the row tables first: qualify them.
-        allowed = any_of(*(all_of(
-            f"(select {self.function_ref(PATTERN_FUNCTIONS['platform'])}())" if PLATFORM_ROLE in rule.roles
-            else self.role_check(rule.roles),
-            self.ownership_condition(bucket.entity, rule.own, alias="entity_row") if rule.own else None,
-            f"({rule.where})" if rule.where else None) for rule in bucket.upload))
-        object_folder = "(storage.foldername(storage.objects.name))"
-        entity_row = render(all_of(f"entity_row.id::text = {object_folder}[3]", allowed)).replace("\n", "\n    ")
-        entity = (f"{folder}[2] = {literal(bucket.entity)}\nand exists (\n"
-                  f"    select 1 from public.{ident(bucket.entity)} entity_row\n"
-                  f"    where {entity_row}\n)")
-        prefix = name.replace("-", "_")
-        policies = (
-            (fit_identifier(f"{prefix}_objects_select"), "select", f"{in_bucket}\nand {stored}"),
-            (fit_identifier(f"{prefix}_objects_insert"), "insert", f"{in_bucket}\nand {entity}"),
-        )
-        deps = tuple(sorted({f"table:public.{bucket.table}", f"table:public.{bucket.entity}",
-                             *self.refs(" ".join(condition for _, _, condition in policies))}))
-        self.objects.append(ir.Bucket(
-            f"bucket:{name}", file.spec.domain, deps, file.at("buckets", name), follows_dependencies=True,
-            name=name, description=bucket.description, file_size_limit=bucket.file_size_limit,
-            allowed_mime_types=tuple(bucket.allowed_mime_types), policies=policies, table=bucket.table,
-            path_column=bucket.path_column, entity=bucket.entity,
-            upload=tuple(ir.AccessRule(tuple(rule.roles), rule.own, rule.where) for rule in bucket.upload)))
 
     def _function(self, file: SpecFile, name: str, function: FunctionSpec) -> None:
         body = read_body(file, function.body, function.body_file) or ""

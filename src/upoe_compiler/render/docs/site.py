@@ -263,16 +263,8 @@ class _Site:
         return tuple(docs)
 
     def bucket_doc(self, bucket: ir.Bucket) -> BucketDoc:
-        facts = [("visibility", "private"),
-                 ("file size limit", _size(bucket.file_size_limit)),
-                 ("allowed types", ", ".join(bucket.allowed_mime_types) or "any")]
-        if bucket.table:
-            facts.append(("readable when", f"the path is stored in {bucket.table}.{bucket.path_column} "
-                                           f"of a row the caller can see"))
-            facts.append(("uploads go to", f"{{community_id}}/{bucket.entity}/{{{bucket.entity} id}}/…"))
-            facts.append(("who uploads", "; ".join(_upload_rule(rule, bucket.entity) for rule in bucket.upload)))
-        return BucketDoc(anchor("bucket", bucket.name), bucket.name, bucket.description.strip(), tuple(facts),
-                         self.sql(bucket))
+        return BucketDoc(anchor("bucket", bucket.name), bucket.name, bucket.description.strip(),
+                         tuple((fact.name, fact.summary) for fact in bucket.facts), self.sql(bucket))
 
     # -- every file -----------------------------------------------------------------------------
 
@@ -282,22 +274,6 @@ class _Site:
         for migration in self.migrations:
             files[f"{DOCS_DIR}/{page_of(migration.domain.name)}"] = self.domain_page(migration)
         return files
-
-
-def _upload_rule(rule: ir.AccessRule, entity: str) -> str:
-    """One upload rule in words: its roles, and the entity rows it holds for."""
-    narrowed = [f"own {rule.own} of the {entity} row" if rule.own else "",
-                f"where {rule.where}" if rule.where else ""]
-    return " ".join([", ".join(rule.roles), *filter(None, narrowed)])
-
-
-def _size(limit: int | None) -> str:
-    if limit is None:
-        return "none"
-    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if limit >= factor and limit % factor == 0:
-            return f"{limit // factor} {unit}"
-    return f"{limit} bytes"
 
 
 def render_docs(model: ir.Model, plan: Plan, environment: jinja2.Environment) -> dict[str, str]:
