@@ -2,7 +2,8 @@
 --
 -- Run as superuser (psql -1 -v ON_ERROR_STOP=1) before any compiled migration.  It reproduces the
 -- parts of a Supabase project that migrations and RLS policies depend on: API roles and their
--- grants, auth.* JWT helpers, a minimal storage schema, and stubs for vault and pg_cron.  Objects
+-- grants, auth.* JWT helpers, a minimal storage schema, the (empty) realtime publication, and
+-- stubs for vault and pg_cron.  Objects
 -- are created "if not exists" / "or replace" so the file can be re-applied to the same database.
 
 -- ---------------------------------------------------------------------------------------------
@@ -31,6 +32,17 @@ grant anon, authenticated, service_role to authenticator;
 -- in migrations resolve exactly as they would on a hosted project.  Role settings apply to new
 -- sessions only, which is when psql / pytest connect.
 alter role postgres set search_path to "$user", public, extensions;
+
+-- ---------------------------------------------------------------------------------------------
+-- Realtime: every Supabase project has this publication (empty until tables join it).
+-- ---------------------------------------------------------------------------------------------
+do $$
+begin
+  if not exists (select from pg_publication where pubname = 'supabase_realtime') then
+    create publication supabase_realtime;
+  end if;
+end
+$$;
 
 -- ---------------------------------------------------------------------------------------------
 -- public: on Supabase every table is reachable by the API roles, so RLS is the only barrier.
