@@ -293,7 +293,14 @@ class GeneratedTrigger(DbObject):
     search_path: str = field(default="", kw_only=True)
     table_schema: str = field(default="public", kw_only=True)
     requirements: tuple[str, ...] = field(default=(), kw_only=True)  # those of the table it serves
+    # A constraint trigger checked at commit (`deferrable initially deferred`; after, for each row),
+    # for rules over several rows of one transaction, such as balanced ledger entries.
+    deferred: bool = field(default=False, kw_only=True)
     RANK = 9
+
+    def __post_init__(self) -> None:
+        if self.deferred and (self.timing != "after" or self.level != "row"):
+            raise ValueError(f"{self.key}: a deferred constraint trigger runs after, for each row")
 
     @property
     def function(self) -> str:
@@ -302,7 +309,8 @@ class GeneratedTrigger(DbObject):
     @property
     def summary(self) -> str:
         """The trigger in one line, as the docs list it."""
-        return (f"{self.trigger_name}: {self.timing} {' or '.join(self.events)} for each {self.level}, "
+        deferred = ", deferred to commit" if self.deferred else ""
+        return (f"{self.trigger_name}: {self.timing} {' or '.join(self.events)} for each {self.level}{deferred}, "
                 f"{self.function}()")
 
 

@@ -24,7 +24,7 @@ from .. import ir
 from ..constructs import CONSTRUCTS
 from ..graph import Plan
 from ..pgnames import BASE_TYPES, ident, literal, parse_type, quote_text
-from ..vocabulary import MEMBER, PLATFORM_ROLE
+from ..vocabulary import MEMBER, PLATFORM_ROLE, Tenancy
 
 TESTS_DIR = "supabase/tests"
 NAMESPACE = uuid.UUID("8a6f0c0e-3b7d-4f2e-9a51-6f1d1c2b9e47")
@@ -181,9 +181,9 @@ class ProbeBuilder:
                           sort_keys=True)
 
     def row_id(self, table: ir.Table, k: int) -> str:
-        if table.tenant_column == "id" and table.tenancy == "community":
+        if table.tenant_column == "id" and table.tenancy == Tenancy.COMMUNITY:
             return self.community(k)
-        if table.tenant_column == "id" and table.tenancy == "organization":
+        if table.tenant_column == "id" and table.tenancy == Tenancy.ORGANIZATION:
             return self.organization(k)
         return fixed_id(table.name, k)
 
@@ -199,7 +199,7 @@ class ProbeBuilder:
                 continue
             if column.name == table.tenant_column:
                 values[column.name] = quote_text(self._tenant_value(table, k))
-            elif column.example is None and table.tenancy == "community" and _is_storage_path(column):
+            elif column.example is None and column.name in table.storage_path_columns:
                 values[column.name] = self._path(table, column, k, values)
             elif column.references:
                 values[column.name] = quote_text(self._reference(column.references, k))
@@ -236,7 +236,7 @@ class ProbeBuilder:
     # -- probes --------------------------------------------------------------------------
 
     def table_probes(self, table: ir.Table) -> list[Probe]:
-        if table.tenancy == "global":
+        if table.tenancy == Tenancy.GLOBAL:
             return self._global_probes(table)
         probes = [self._anon_probe(table)]
         own_id, other_id = self.row_id(table, 1), self.row_id(table, 2)
@@ -353,7 +353,7 @@ class ProbeBuilder:
                      f"select 1 from public.{ident(table.name)}", "error:42501")
 
     def claims_for(self, table: ir.Table, role: str, k: int) -> str:
-        if table.tenancy == "user":
+        if table.tenancy == Tenancy.USER:
             return json.dumps({"sub": self.user("resident", k), "role": "authenticated",
                                "app_metadata": {"community_id": self.community(k), "role": "resident"}},
                               sort_keys=True)
@@ -383,7 +383,7 @@ class ProbeBuilder:
             if MEMBER in roles:
                 return None
             named |= set(roles)
-        if table.tenancy == "user":
+        if table.tenancy == Tenancy.USER:
             return None
         return next((role for role in ROLES if role not in named), None)
 
@@ -402,11 +402,6 @@ class ProbeBuilder:
         people = [(self.user(role, k), f"{role}{k}@tests.upoe") for role in (*ROLES, PLATFORM_ROLE)
                   for k in COMMUNITIES]
         return sorted(people)
-
-
-def _is_storage_path(column: ir.Column) -> bool:
-    return (column.name.endswith("_path") and column.type == "text") or \
-        (column.name.endswith("_paths") and column.type == "text[]")
 
 
 def _access_rules(model: ir.Model) -> dict[tuple[str, str], list[tuple[tuple[str, ...], bool]]]:

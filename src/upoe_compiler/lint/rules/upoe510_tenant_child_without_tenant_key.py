@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 
 from ... import ir
+from ...vocabulary import Tenancy
 from ..engine import Finding, Rule, register
 
 
@@ -21,9 +22,9 @@ class TenantChildWithoutTenantKey(Rule):
         tables = {t.name: t for t in model.of_type(ir.Table)}
         for key in model.of_type(ir.ForeignKey):
             parent, child = tables.get(key.ref_table), tables.get(key.table)
-            if parent is None or child is None or parent.tenancy != "community" or parent.tenant_column == "id":
+            if parent is None or child is None or parent.tenancy != Tenancy.COMMUNITY or parent.tenant_column == "id":
                 continue
-            if child.tenancy != "community" or child.tenant_column != "community_id":
+            if child.tenancy != Tenancy.COMMUNITY or child.tenant_column != "community_id":
                 yield Finding(f"{child.name} ({child.tenancy}) references community table {parent.name}",
                               key.position)
             elif key.columns[0] != "community_id" or key.ref_columns[0] != "community_id":
