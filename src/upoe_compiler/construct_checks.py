@@ -15,14 +15,14 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from .constructs import CONSTRUCTS, stamped_columns
+from .constructs import CONSTRUCTS, ownership, stamped_columns
 from .constructs.base import DomainConstruct
 from .errors import DiagnosticSink, SourcePosition
 from .fragments import check_fragment, fragment_problem
 from .patterns import added_columns, all_column_names, tenant_column
 from .spec import TableSpec, ViewSpec
 from .validated import SpecFile, ValidatedSpec
-from .vocabulary import COMMANDS, MEMBER, Command, Tenancy, default_roles
+from .vocabulary import MEMBER, Command, default_roles
 
 Path_ = tuple[str | int, ...]
 TABLE_CONSTRUCTS = tuple(c for c in CONSTRUCTS if c.level != "domain")
@@ -148,9 +148,14 @@ class TableCheck:
     def enum_of(self, column: str) -> list[str] | None:
         return self.catalog.enum_of(self.table, column)
 
+    def columns_of(self, table: str) -> list[str]:
+        return all_column_names(self.checks.tables[table])
+
+    def tenant_column_of(self, table: str) -> str | None:
+        return tenant_column(self.checks.tables[table])
+
     def run(self) -> None:
         self.update_checks()
-        self.ownership()
         self.triggers()
         for construct in TABLE_CONSTRUCTS:
             construct.check(self)
@@ -173,49 +178,6 @@ class TableCheck:
                     "UPOE260", "an update rule for 'member' cannot inherit the conditions of the insert rules",
                     self.value_at("access", "update", index),
                     "say with `check:` what an updated row must hold, or name the roles")
-
-    def ownership(self) -> None:
-        if self.table.owned_by is not None:
-            self.owner_function(self.value_at("owned_by"), self.table.owned_by)
-        for command in COMMANDS:
-            for index, rule in enumerate(getattr(self.table.access, command) or []):
-                if rule.own is not None:
-                    self.own(self.value_at("access", command, index, "own"), rule.own)
-
-    def owner_function(self, position: SourcePosition, name: str) -> None:
-        function = self.checks.functions.get(name)
-        if function is None:
-            self.checks.unknown(position, name, self.checks.functions, "UPOE253", "function",
-                                "declare a function returning the ids of the rows the caller owns")
-        elif function.returns.replace(" ", "") not in ("uuid", "uuid[]") or function.args:
-            self.checks.sink.error("UPOE253", f"owned_by function '{name}' must take no arguments and return "
-                                   "uuid or uuid[]", position, "return the ids of the rows the caller owns")
-
-    def own(self, position: SourcePosition, column: str) -> None:
-        """`own: column` or a path of references, `invitation_id.unit_id`."""
-        table_name, table = self.name, self.table
-        *hops, last = column.split(".")
-        for hop in hops:
-            spec = table.columns.get(hop)
-            if spec is None or spec.references not in self.checks.tables:
-                self.checks.sink.error("UPOE253", f"'{hop}' of {table_name} is no reference to a table of the spec",
-                                       position, "each step of an ownership path is a column with `references:`")
-                return
-            table_name, table = spec.references, self.checks.tables[spec.references]
-        columns = all_column_names(table)
-        if last != "id" and not self.checks.known(position, last, columns, "UPOE253", f"column of {table_name}"):
-            return
-        if table.tenancy.kind == Tenancy.USER and last == tenant_column(table):
-            return
-        spec = table.columns.get(last)
-        target = table_name if last == "id" else (spec.references if spec else None)
-        if target is None:
-            self.checks.sink.error("UPOE253", f"'{last}' references nothing the caller could own", position,
-                                   "own through a column that references auth.users or a table with owned_by")
-        elif target in self.checks.tables and self.checks.tables[target].owned_by is None:
-            self.checks.sink.error("UPOE253", f"table '{target}' declares no owned_by, so '{last}' cannot "
-                                   "be owned", position,
-                                   f"give {target} `owned_by: <function returning the caller's {target} ids>`")
 
     def triggers(self) -> None:
         for index, trigger in enumerate(self.table.triggers):
@@ -271,9 +233,16 @@ class BucketCheck:
     def rule_roles(self, table: str, command: str) -> list[list[str]]:
         return _rule_roles(self.checks.tables[table], command)
 
+    def tenant_column_of(self, table: str) -> str | None:
+        return tenant_column(self.checks.tables[table])
+
     def own(self, table: str, position: SourcePosition, column: str) -> None:
         """Check an ownership path as an access rule of `table` would."""
-        TableCheck(self.checks, self.file, table, self.checks.tables[table]).own(position, column)
+        ownership.check_path(self, table, position, column)
+
+    def unknown(self, position: SourcePosition, name: str, choices: Iterable[str], code: str, what: str,
+                fallback: str | None = None) -> None:
+        self.checks.unknown(position, name, choices, code, what, fallback)
 
 
 def _rule_roles(table: TableSpec, command: str) -> list[list[str]]:

@@ -188,9 +188,6 @@ class TableSpecBase(SpecModel):
     checks: dict[Name, Check] = {}
     indexes: list[IndexSpec] = []
     access: AccessSpec = AccessSpec()
-    # The function giving the ids of this table's rows the caller owns (uuid or uuid[]):
-    # what `own: <column referencing this table>` in access rules compares with.
-    owned_by: Name | None = None
     triggers: list[TriggerSpec] = []
 
 

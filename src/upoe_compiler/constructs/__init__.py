@@ -18,6 +18,7 @@ from . import (  # importing registers the constructs
     guarded_columns,
     immutable,
     normalize,
+    ownership,
     realtime,
     state_machine,
     storage_paths,
@@ -27,7 +28,7 @@ from . import (  # importing registers the constructs
 from .base import REGISTRY, Construct, Level
 
 # The order constructs add their checks, objects, docs entries and probes in.
-ORDER = (immutable, state_machine, guarded_columns, normalize, counts, storage_paths, conditions, validity,
+ORDER = (ownership, immutable, state_machine, guarded_columns, normalize, counts, storage_paths, conditions, validity,
          exclude, synced, realtime, buckets)
 CONSTRUCTS: tuple[Construct, ...] = tuple(
     construct for module in ORDER for construct in REGISTRY if type(construct).__module__ == module.__name__)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
-from ..constructs import CONSTRUCTS
+from ..constructs import CONSTRUCTS, ownership
 from ..constructs.base import DomainConstruct
 from ..errors import DiagnosticSink
 from ..patterns import tenant_column
@@ -199,34 +199,12 @@ class Resolver:
         """The qualified name other objects call a spec function by."""
         return f"{self.function_home(name)}.{name}"
 
-    def ownership_condition(self, table_name: str, column: str, depth: int = 0, alias: str | None = None) -> str:
-        """`column` holds something the caller owns: their user id, or a row of a table
-        whose spec names the function that lists the caller's rows (`owned_by`). A dotted
-        path (`invitation_id.unit_id`) follows references: the row the first column points
-        at must be owned through the rest of the path."""
-        first, _, rest = column.partition(".")
-        qualifier = f"{alias}." if alias else f"o{depth}." if depth else ""
-        table = self.tables[table_name][1]
-        if rest:
-            target = table.columns[first].references or ""
-            alias = f"o{depth + 1}"
-            inner = self.ownership_condition(target, rest, depth + 1)
-            return f"{qualifier}{ident(first)} in (select {alias}.id from public.{ident(target)} {alias} where {inner})"
-        target = table_name if column == "id" else None
-        spec_column = table.columns.get(column)
-        if spec_column is not None:
-            target = spec_column.references
-        if column == tenant_column(table) and table.tenancy.kind == Tenancy.USER:
-            target = "auth.users"
-        if target == "auth.users" or target is None:
-            return f"{qualifier}{ident(column)} = (select auth.uid())"
-        owner = self.tables[target][1].owned_by or ""
-        returns = self.functions[owner][1].returns.replace(" ", "") if owner in self.functions else "uuid"
-        call = f"(select {self.function_ref(owner)}())"
-        if returns.endswith("[]"):
-            # The cast makes `any` see one array (from an initPlan), not a set of array rows.
-            return f"{qualifier}{ident(column)} = any ({call}::{returns})"
-        return f"{qualifier}{ident(column)} = {call}"
+    def ownership_condition(self, table_name: str, column: str, alias: str | None = None) -> str:
+        """SQL true when `column` of a row of `table_name` holds something the caller owns."""
+        return ownership.condition(self, table_name, column, alias=alias)
+
+    def tenant_column_of(self, table_name: str) -> str | None:
+        return tenant_column(self.tables[table_name][1])
 
     def _dependency_key(self, name: str) -> str:
         return self.function_key(name) if name in self.functions else f"table:public.{name}"

@@ -1,0 +1,121 @@
+"""Ownership (`owned_by:` on a table, `own:` in access and upload rules): a rule narrowed to the
+rows the caller owns, through a user id column, a reference to a table whose `owned_by` function
+lists the caller's rows, or a path of references (`invitation_id.unit_id`). It adds no object of
+its own: policies and bucket policies compile `own` through `condition()`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .. import ir
+from ..pgnames import ident
+from ..spec_base import Name
+from ..vocabulary import COMMANDS, Tenancy
+from .base import Construct, register
+
+if TYPE_CHECKING:
+    from ..construct_checks import TableCheck
+    from ..errors import SourcePosition
+    from ..resolve.model import Resolver
+    from ..resolve.table import TableExpansion
+
+
+@register
+class Ownership(Construct):
+    key = "owned_by"
+    # The function giving the ids of this table's rows the caller owns (uuid or uuid[]):
+    # what `own: <column referencing this table>` in access rules compares with.
+    model = Name | None
+    codes = ("UPOE253",)
+    summary = ("rules narrowed to the rows the caller owns (`own:`), through user ids or tables whose "
+               "`owned_by` function lists the caller's rows")
+    untested_because = ("owned rows need owners among the fixtures; tests/db/test_access.py, test_crm.py and "
+                        "test_intra_community.py read and write as owners and as co-residents")
+
+    def check(self, table: TableCheck) -> None:
+        if table.table.owned_by is not None:
+            owner_function(table, table.value_at("owned_by"), table.table.owned_by)
+        for command in COMMANDS:
+            for index, rule in enumerate(getattr(table.table.access, command) or []):
+                if rule.own is not None:
+                    check_path(table, table.name, table.value_at("access", command, index, "own"), rule.own)
+
+    def expand(self, table: TableExpansion) -> None:
+        """Nothing to add: the table's policies compile each `own` through `condition()`."""
+
+    def describe(self, table: TableExpansion, emitted: list[ir.DbObject]) -> Iterable[ir.Behaviour]:
+        owned = [f"{command}: {', '.join(rule.roles)} own {rule.own}"
+                 for command in COMMANDS for rule in getattr(table.table.access, command) or [] if rule.own]
+        if table.table.owned_by is not None:
+            owned.insert(0, f"a caller owns the rows whose ids {table.table.owned_by}() returns")
+        if owned:
+            yield ir.Behaviour("ownership", "rules narrowed to the rows the caller owns", tuple(owned))
+
+
+def owner_function(check: Any, position: SourcePosition, name: str) -> None:
+    function = check.catalog.function(name)
+    if function is None:
+        check.unknown(position, name, check.catalog.functions, "UPOE253", "function",
+                      "declare a function returning the ids of the rows the caller owns")
+    elif function.returns.replace(" ", "") not in ("uuid", "uuid[]") or function.args:
+        check.error("UPOE253", f"owned_by function '{name}' must take no arguments and return uuid or uuid[]",
+                    position, "return the ids of the rows the caller owns")
+
+
+def check_path(check: Any, table_name: str, position: SourcePosition, column: str) -> None:
+    """`own: column` of `table_name`, or a path of references, `invitation_id.unit_id`; `check` is
+    a checks context (TableCheck, BucketCheck)."""
+    catalog = check.catalog
+    table = catalog.table(table_name)
+    *hops, last = column.split(".")
+    for hop in hops:
+        spec = table.columns.get(hop)
+        if spec is None or catalog.table(spec.references or "") is None:
+            check.error("UPOE253", f"'{hop}' of {table_name} is no reference to a table of the spec", position,
+                        "each step of an ownership path is a column with `references:`")
+            return
+        table_name, table = spec.references, catalog.table(spec.references)
+    if last != "id" and not check.known(position, last, check.columns_of(table_name), "UPOE253",
+                                        f"column of {table_name}"):
+        return
+    if table.tenancy.kind == Tenancy.USER and last == check.tenant_column_of(table_name):
+        return
+    spec = table.columns.get(last)
+    target = table_name if last == "id" else (spec.references if spec else None)
+    if target is None:
+        check.error("UPOE253", f"'{last}' references nothing the caller could own", position,
+                    "own through a column that references auth.users or a table with owned_by")
+    elif catalog.table(target) is not None and catalog.table(target).owned_by is None:
+        check.error("UPOE253", f"table '{target}' declares no owned_by, so '{last}' cannot be owned", position,
+                    f"give {target} `owned_by: <function returning the caller's {target} ids>`")
+
+
+def condition(resolver: Resolver, table_name: str, column: str, depth: int = 0, alias: str | None = None) -> str:
+    """`column` holds something the caller owns: their user id, or a row of a table whose spec
+    names the function that lists the caller's rows (`owned_by`). A dotted path
+    (`invitation_id.unit_id`) follows references: the row the first column points at must be
+    owned through the rest of the path."""
+    first, _, rest = column.partition(".")
+    qualifier = f"{alias}." if alias else f"o{depth}." if depth else ""
+    table = resolver.tables[table_name][1]
+    if rest:
+        target = table.columns[first].references or ""
+        alias = f"o{depth + 1}"
+        inner = condition(resolver, target, rest, depth + 1)
+        return f"{qualifier}{ident(first)} in (select {alias}.id from public.{ident(target)} {alias} where {inner})"
+    target = table_name if column == "id" else None
+    spec_column = table.columns.get(column)
+    if spec_column is not None:
+        target = spec_column.references
+    if column == resolver.tenant_column_of(table_name) and table.tenancy.kind == Tenancy.USER:
+        target = "auth.users"
+    if target == "auth.users" or target is None:
+        return f"{qualifier}{ident(column)} = (select auth.uid())"
+    owner = resolver.tables[target][1].owned_by or ""
+    returns = resolver.functions[owner][1].returns.replace(" ", "") if owner in resolver.functions else "uuid"
+    call = f"(select {resolver.function_ref(owner)}())"
+    if returns.endswith("[]"):
+        # The cast makes `any` see one array (from an initPlan), not a set of array rows.
+        return f"{qualifier}{ident(column)} = any ({call}::{returns})"
+    return f"{qualifier}{ident(column)} = {call}"
