@@ -1,13 +1,11 @@
-"""Semantic checks of the behaviour constructs: each names columns, states, functions and
-tables that must exist and fit.
+"""Checks that run over the constructs: each construct module's `check` through a `TableCheck`
+(or, for buckets, a `BucketCheck`), plus the checks of the core access intent (an update rule's
+`check`, UPOE260), custom triggers (UPOE254) and views (UPOE257).
 
-Codes: UPOE250 state machine or stamps, UPOE251 conditional requirement (`when`), UPOE252
-validity window, UPOE253 ownership (`own`, `owned_by`), UPOE254 custom trigger, UPOE255 bucket,
-UPOE256 exclusion, UPOE257 view, UPOE258 guarded or normalised column, UPOE259 counter, UPOE260
-an update rule's `check`, UPOE261 synced table; the SQL expressions of `when` and exclusions
-UPOE229 (unsafe SQL fragment), as every expression.
+Construct codes: UPOE250 state machine or stamps, UPOE251 `when`, UPOE252 validity, UPOE253
+ownership, UPOE255 bucket, UPOE256 exclusion, UPOE258 guarded or normalised column, UPOE259
+counter, UPOE261 synced, UPOE262 realtime; every SQL expression UPOE229.
 """
-
 from __future__ import annotations
 
 import difflib

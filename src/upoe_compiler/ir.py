@@ -2,7 +2,9 @@
 
 Templates and docs see only these types. Each object has a `key` that is unique in the
 whole model, the `domain` whose spec declared it, the keys it `depends_on`, and the
-position in the spec that explains it (for diagnostics of later stages).
+position in the spec that explains it (for diagnostics of later stages; never part of equality).
+`Model.pg_objects()` breaks the model into PostgreSQL objects under typed identities
+(`Identity`): what a differ compares. Construct modules may declare IR types of their own.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The per-table part of resolve: columns, keys, indexes, triggers, state machines and the
-access intent compiled to one policy per command."""
+"""The per-table part of resolve: columns, keys, indexes, the core triggers and the access
+intent compiled to one policy per command; each construct module expands its part through the
+`TableExpansion` it is handed."""
 
 from __future__ import annotations
 
