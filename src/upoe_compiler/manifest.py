@@ -88,9 +88,11 @@ def _is_position(hint: Any) -> bool:
     return SourcePosition in members and all(m in (SourcePosition, type(None)) for m in members)
 
 
-def _written_fields(cls: type) -> list[dataclasses.Field[Any]]:
+@functools.cache
+def _written_fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    # Cached: the writer asks once per object, and a large spec has tens of thousands.
     types_of = _field_types(cls)
-    return [item for item in dataclasses.fields(cls) if not _is_position(types_of[item.name])]
+    return tuple(item for item in dataclasses.fields(cls) if not _is_position(types_of[item.name]))
 
 
 def _is_union(hint: Any) -> bool:
