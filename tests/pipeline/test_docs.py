@@ -271,3 +271,22 @@ def test_hostile_text_in_the_spec_is_escaped(spec_folder: SpecFolder, tmp_path: 
     index = (out / "docs" / "index.html").read_text(encoding="utf-8")
     assert escaped_script in index and "&#34;quotes&#34; &amp; ampersands" in index
     assert parse(page).problems == [] and parse(index).problems == []
+
+
+def test_a_tables_page_lists_every_trigger_on_it_and_what_each_construct_does(spec_folder: SpecFolder,
+                                                                             tmp_path: Path) -> None:
+    """The counter's trigger lives on the child table and is listed there; the parent's entry says
+    which columns the database counts."""
+    case = REPO / "tests" / "cases" / "counts" / "spec" / "counts.yaml"
+    spec_folder.add("counts.yaml", case.read_text(encoding="utf-8"))
+    result = compile_project(spec_folder.path, tmp_path / "build")
+    page = result.files[f"docs/{page_of('counts')}"]
+    counters = [c for c in result.model.of_type(ir.Counter)]
+    assert counters
+    for counter in counters:
+        assert f"{counter.trigger_name}: after insert or update or delete for each row, " \
+               f"{counter.schema}.{counter.function_name}()" in page
+        assert f"{counter.parent_column}: rows of {counter.table} whose {counter.via} is this row" in page
+    for table in result.model.of_type(ir.Table):
+        for behaviour in table.behaviours:
+            assert behaviour.name in page, behaviour.name
