@@ -102,21 +102,16 @@ class ConstructChecks:
         self.sink.error(code, f"unknown {what} '{name}'", position, hint)
 
 
-class TableCheck:
-    """What a construct's checks see of one table: its spec, the catalog, and helpers that
-    report at the spec node that is wrong."""
+class CheckContext:
+    """What a construct's checks see: the catalog, where their node was written (`path` in
+    `file`), and helpers that report at the spec node that is wrong, with a hint."""
 
-    def __init__(self, checks: ConstructChecks, file: SpecFile, name: str, table: TableSpec) -> None:
+    def __init__(self, checks: ConstructChecks, file: SpecFile, path: Path_) -> None:
         self.checks = checks
         self.catalog = checks.catalog
-        self.file = file
-        self.name = name
-        self.table = table
-        self.path: Path_ = ("tables", name)
-        self.columns = all_column_names(table)
-        self.added = added_columns(table)
-        self.stamped = stamped_columns(table)
         self.roles = checks.roles
+        self.file = file
+        self.path = path
 
     def error(self, code: str, message: str, position: SourcePosition, hint: str) -> None:
         self.checks.sink.error(code, message, position, hint)
@@ -133,24 +128,44 @@ class TableCheck:
                 fallback: str | None = None) -> None:
         self.checks.unknown(position, name, choices, code, what, fallback)
 
-    def column(self, position: SourcePosition, name: str, code: str) -> bool:
-        return self.checks.known(position, name, self.columns, code, f"column of {self.name}")
-
     def key_at(self, *path: str | int) -> SourcePosition:
-        """Where a key (a name written before `:`) of this table stands."""
+        """Where a key (a name written before `:`) below this node stands."""
         return self.file.at(*self.path, *path)
 
     def value_at(self, *path: str | int) -> SourcePosition:
         return self.file.value_at(*self.path, *path)
-
-    def enum_of(self, column: str) -> list[str] | None:
-        return self.catalog.enum_of(self.table, column)
 
     def columns_of(self, table: str) -> list[str]:
         return all_column_names(self.checks.tables[table])
 
     def tenant_column_of(self, table: str) -> str | None:
         return tenant_column(self.checks.tables[table])
+
+    def rule_roles(self, table: str, command: str) -> list[list[str]]:
+        return _rule_roles(self.checks.tables[table], command)
+
+    def own(self, table: str, position: SourcePosition, column: str) -> None:
+        """Check an ownership path as an access rule of `table` would."""
+        ownership.check_path(self, table, position, column)
+
+
+class TableCheck(CheckContext):
+    """What a construct's checks see of one table: its spec and its columns, those the patterns
+    add and those other constructs stamp included."""
+
+    def __init__(self, checks: ConstructChecks, file: SpecFile, name: str, table: TableSpec) -> None:
+        super().__init__(checks, file, ("tables", name))
+        self.name = name
+        self.table = table
+        self.columns = all_column_names(table)
+        self.added = added_columns(table)
+        self.stamped = stamped_columns(table)
+
+    def column(self, position: SourcePosition, name: str, code: str) -> bool:
+        return self.known(position, name, self.columns, code, f"column of {self.name}")
+
+    def enum_of(self, column: str) -> list[str] | None:
+        return self.catalog.enum_of(self.table, column)
 
     def run(self) -> None:
         self.update_checks()
@@ -197,50 +212,13 @@ class TableCheck:
 
 
 
-class BucketCheck:
-    """What a domain-level construct's checks see of one named item (a bucket): its spec, the
-    catalog, and helpers that report where the item was written."""
+class BucketCheck(CheckContext):
+    """What a domain-level construct's checks see of one named item (a bucket): its spec."""
 
     def __init__(self, checks: ConstructChecks, file: SpecFile, section: str, name: str, spec: Any) -> None:
-        self.checks = checks
-        self.catalog = checks.catalog
-        self.file = file
+        super().__init__(checks, file, (section, name))
         self.name = name
         self.spec = spec
-        self.path: Path_ = (section, name)
-
-    def error(self, code: str, message: str, position: SourcePosition, hint: str) -> None:
-        self.checks.sink.error(code, message, position, hint)
-
-    def fragment(self, text: str, position: SourcePosition) -> None:
-        check_fragment(text, position, self.checks.sink)
-
-    def known(self, position: SourcePosition, name: str, choices: Iterable[str], code: str, what: str,
-              fallback: str | None = None) -> bool:
-        return self.checks.known(position, name, choices, code, what, fallback)
-
-    def key_at(self, *path: str | int) -> SourcePosition:
-        return self.file.at(*self.path, *path)
-
-    def value_at(self, *path: str | int) -> SourcePosition:
-        return self.file.value_at(*self.path, *path)
-
-    def columns_of(self, table: str) -> list[str]:
-        return all_column_names(self.checks.tables[table])
-
-    def rule_roles(self, table: str, command: str) -> list[list[str]]:
-        return _rule_roles(self.checks.tables[table], command)
-
-    def tenant_column_of(self, table: str) -> str | None:
-        return tenant_column(self.checks.tables[table])
-
-    def own(self, table: str, position: SourcePosition, column: str) -> None:
-        """Check an ownership path as an access rule of `table` would."""
-        ownership.check_path(self, table, position, column)
-
-    def unknown(self, position: SourcePosition, name: str, choices: Iterable[str], code: str, what: str,
-                fallback: str | None = None) -> None:
-        self.checks.unknown(position, name, choices, code, what, fallback)
 
 
 def _rule_roles(table: TableSpec, command: str) -> list[list[str]]:

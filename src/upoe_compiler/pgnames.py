@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,16 @@ def quote_text(text: str) -> str:
 
 def text_array(values: list[str] | tuple[str, ...]) -> str:
     return "array[" + ", ".join(quote_text(v) for v in values) + "]"
+
+
+_STRING_LITERAL = re.compile(r"('(?:[^']|'')*')")
+
+
+def replace_outside_literals(expression: str, pattern: re.Pattern[str],
+                             replacement: str | Callable[[re.Match[str]], str]) -> str:
+    """`pattern` replaced in an SQL expression everywhere but inside its string literals."""
+    parts = _STRING_LITERAL.split(expression)
+    return "".join(part if part.startswith("'") else pattern.sub(replacement, part) for part in parts)
 
 
 def fit_identifier(name: str) -> str:

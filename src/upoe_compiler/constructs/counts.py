@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
-from ..pgnames import fit_identifier, parse_type
+from ..pgnames import fit_identifier, parse_type, replace_outside_literals
 from ..spec_base import Name, SpecModel
 from ..vocabulary import SOFT_DELETE_COLUMN
 from .base import Construct, register
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from ..construct_checks import TableCheck
     from ..resolve.table import TableExpansion
 
-_STRING = re.compile(r"('(?:[^']|'')*')")
 _NAME = re.compile(r"(?<![.\w])([a-z_][a-z0-9_]*)\b(?!\s*\()")
 
 
@@ -33,10 +32,8 @@ class CounterSpec(SpecModel):
 
 def of_row(expression: str, columns: set[str], row: str) -> str:
     """The expression with the table's column names (outside string literals) read from `row`."""
-    parts = _STRING.split(expression)
-    return "".join(part if part.startswith("'") else
-                   _NAME.sub(lambda m: f"{row}.{m.group(1)}" if m.group(1) in columns else m.group(1), part)
-                   for part in parts)
+    return replace_outside_literals(
+        expression, _NAME, lambda m: f"{row}.{m.group(1)}" if m.group(1) in columns else m.group(1))
 
 
 @register

@@ -8,21 +8,19 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .. import ir
-from ..pgnames import fit_identifier, ident
+from ..pgnames import fit_identifier, ident, replace_outside_literals
 from .base import Construct, register
 
 if TYPE_CHECKING:
     from ..construct_checks import TableCheck
     from ..resolve.table import TableExpansion
 
-_STRING = re.compile(r"('(?:[^']|'')*')")
 _VALUE = re.compile(r"\bvalue\b", re.IGNORECASE)
 
 
 def of_new_value(column: str, expression: str) -> str:
     """The expression with `value` (outside string literals) read as the new row's column."""
-    parts = _STRING.split(expression)
-    return "".join(part if part.startswith("'") else _VALUE.sub(f"new.{ident(column)}", part) for part in parts)
+    return replace_outside_literals(expression, _VALUE, f"new.{ident(column)}")
 
 
 @register
