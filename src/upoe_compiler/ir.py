@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from .errors import SourcePosition
 from .pgnames import fit_identifier
-from .vocabulary import Tenancy
+from .vocabulary import MEMBER, Tenancy
 
 
 @dataclass(frozen=True)
@@ -411,6 +411,16 @@ ObjectT = TypeVar("ObjectT", bound=DbObject)
 class Model:
     domains: tuple[DomainInfo, ...]
     objects: tuple[DbObject, ...]
+
+    @cached_property
+    def application_roles(self) -> tuple[str, ...]:
+        """The app_metadata roles: as the domains declare them (by phase), then any a rule names
+        without a declaration (`member` is no role but every user of the tenant)."""
+        domains = sorted(self.domains, key=lambda domain: (domain.phase, domain.name))
+        declared = [role for domain in domains for role, _ in domain.roles]
+        named = [role for table in self.of_type(Table) for _, rules in table.access
+                 for rule in rules for role in rule.roles if role != MEMBER]
+        return tuple(dict.fromkeys([*declared, *named]))
 
     def pg_objects(self) -> dict[Identity, PgObject]:
         """Every PostgreSQL object the model creates, by identity: what a differ compares."""

@@ -8,7 +8,7 @@ import jinja2
 
 from ... import ir
 from ...graph import MigrationPlan, Plan
-from ...vocabulary import COMMANDS, MEMBER
+from ...vocabulary import COMMANDS
 from ..sql import TEMPLATES
 from .access import access_rows
 from .erd import ErdLayout
@@ -69,13 +69,8 @@ class _Site:
     # -- shared pieces --------------------------------------------------------------------------
 
     def _roles(self) -> tuple[str, ...]:
-        """The access matrix's columns: anon, the application roles as the domains declare them
-        (and any a rule names without a declaration), service_role."""
-        declared = [role for domain in self.domains for role, _ in domain.roles]
-        named = [role for table in self.tables.values() for _, rules in table.access
-                 for rule in rules for role in rule.roles if role != MEMBER]
-        app_roles = [r for r in dict.fromkeys([*declared, *named]) if r not in (ANON, SERVICE_ROLE)]
-        return (ANON, *app_roles, SERVICE_ROLE)
+        """The access matrix's columns: anon, the application roles, service_role."""
+        return (ANON, *(r for r in self.model.application_roles if r not in (ANON, SERVICE_ROLE)), SERVICE_ROLE)
 
     def nav(self, current: str | None) -> tuple[Link, ...]:
         return tuple(Link(d.title, page_of(d.name), d.name == current) for d in self.domains)
