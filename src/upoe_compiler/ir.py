@@ -162,6 +162,18 @@ class ValidityWindow:
 
 
 @dataclass(frozen=True)
+class ConditionalRequirement:
+    """While `column` equals `value`, the `require`d columns are set and `check` holds; enforced by
+    the check constraint `constraint` of the table."""
+
+    column: str
+    value: str
+    require: tuple[str, ...]
+    check: str | None
+    constraint: str
+
+
+@dataclass(frozen=True)
 class Table(DbObject):
     """A table with what is written beside it: constraints, RLS switch, grants, comments."""
 
@@ -189,6 +201,7 @@ class Table(DbObject):
     # Facts the constructs derived, so consumers never recompute them from names or SQL.
     validity: ValidityWindow | None = None
     storage_path_columns: tuple[str, ...] = ()
+    conditions: tuple[ConditionalRequirement, ...] = ()
     # What each construct does to the table, in words, in construct order.
     behaviours: tuple[Behaviour, ...] = ()
     RANK = 5

@@ -8,6 +8,7 @@ so no stage imports another through a construct.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -45,7 +46,8 @@ class Construct:
 
     @property
     def name(self) -> str:
-        return self.key or type(self).__name__
+        """The YAML key, or for a construct without one its class name in snake_case."""
+        return self.key or re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__).lower()
 
     # -- checks ----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from .base import Construct, register
 
 if TYPE_CHECKING:
     from ..construct_checks import TableCheck
+    from ..render.pgtap import Probe, ProbeBuilder
     from ..resolve.table import TableExpansion
 
 
@@ -38,8 +39,6 @@ class When(Construct):
     default: Any = {}
     codes = ("UPOE251", "UPOE229")
     summary = "while a column has a value, other columns must be set and/or a condition must hold"
-    untested_because = ("a row breaking one condition may first meet the column's workflow or guard; "
-                        "tests/db/test_constructs.py shows each kind of condition refusing rows (23514)")
 
     def check(self, table: TableCheck) -> None:
         for column, cases in table.table.when.items():
@@ -59,9 +58,11 @@ class When(Construct):
             for value, condition in cases.items():
                 required = [f"{ident(c)} is not null" for c in condition.require]
                 holds = " and ".join([*required, *([f"({condition.check})"] if condition.check else [])])
+                name = fit_identifier(f"{table.name}_{column_name}_{value}_check")
                 table.add_check(ir.NamedConstraint(
-                    fit_identifier(f"{table.name}_{column_name}_{value}_check"),
-                    expression=f"{ident(column_name)} is distinct from {literal(value)} or ({holds})"))
+                    name, expression=f"{ident(column_name)} is distinct from {literal(value)} or ({holds})"))
+                table.conditions.append(ir.ConditionalRequirement(
+                    column_name, value, tuple(condition.require), condition.check, name))
 
     def describe(self, table: TableExpansion, emitted: list[ir.DbObject]) -> Iterable[ir.Behaviour]:
         lines = []
@@ -73,3 +74,24 @@ class When(Construct):
         if lines:
             yield ir.Behaviour("conditional requirements", "while a column has a value, the row must hold more "
                                                            "(else 23514)", tuple(lines))
+
+    def probes(self, table: ir.Table, tests: ProbeBuilder) -> Iterable[Probe]:
+        """A client's row with the value but without a column it demands breaks the condition's check
+        (23514, naming the constraint). Skipped where the value is the database's to set (a guarded
+        column, a workflow state clients cannot create) or a demanded column is required anyway."""
+        writer = tests.member_role(table, "insert")
+        if writer is None:
+            return
+        columns = {c.name: c for c in table.columns}
+        for condition in table.conditions:
+            demanded = [c for c in condition.require if c in columns]
+            if not demanded or tests.guarded(table, condition.column) \
+                    or not tests.may_create_in(table, condition.column, condition.value) \
+                    or any(columns[c].not_null or tests.guarded(table, c) for c in demanded):
+                continue
+            values = {**tests.values(table, 1, fresh=True), condition.column: literal(condition.value),
+                      **{column: "null" for column in demanded}}
+            yield tests.probe(f"{table.name}: {writer} may not leave {', '.join(demanded)} unset when "
+                              f"{condition.column} is {condition.value}", "authenticated",
+                              tests.claims_for(table, writer, 1), tests.insert(table, values),
+                              tests.refused(table, f"error:23514:{condition.constraint}"))

@@ -17,6 +17,7 @@ from .base import Construct, register
 
 if TYPE_CHECKING:
     from ..construct_checks import TableCheck
+    from ..render.pgtap import Probe, ProbeBuilder
     from ..resolve.table import TableExpansion
 
 # A PostgreSQL operator: one or more of these characters (`=`, `&&`, `<>`, `-|-`, …).
@@ -41,8 +42,6 @@ class Exclude(Construct):
     default: Any = []
     codes = ("UPOE256", "UPOE229")
     summary = "no two active rows overlap (a gist exclusion constraint, per tenant by default)"
-    untested_because = ("an overlap needs two rows chosen to collide; tests/db/test_constructs.py shows "
-                        "overlapping bookings refused (23P01)")
 
     def check(self, table: TableCheck) -> None:
         for index, exclusion in enumerate(table.table.exclude):
@@ -75,3 +74,26 @@ class Exclude(Construct):
             where = f", among rows where {exclusion.where}" if exclusion.where else ""
             yield ir.Behaviour("exclusion", f"{exclusion.name}: no two rows match on "
                                             f"{', '.join(exclusion.columns)} (using {exclusion.using}){where}")
+
+    def probes(self, table: ir.Table, tests: ProbeBuilder) -> Iterable[Probe]:
+        """A client's row matching the fixture row on every excluded column collides with it (23P01,
+        naming the constraint). Skipped when the exclusion has a condition of its own (the sample
+        rows may not meet it) or a column clients cannot set."""
+        writer = tests.member_role(table, "insert")
+        if writer is None:
+            return
+        fixture = tests.values(table, 1)
+        for exclusion in table.exclusions:
+            columns = [_excluded_column(element) for element in exclusion.columns]
+            if exclusion.where not in (None, f"{SOFT_DELETE_COLUMN} is null") \
+                    or any(fixture.get(c, "null") == "null" or tests.guarded(table, c) for c in columns):
+                continue
+            values = {**tests.values(table, 1, fresh=True), **{c: fixture[c] for c in columns}}
+            yield tests.probe(f"{table.name}: {writer} may not add a row overlapping another ({exclusion.name})",
+                              "authenticated", tests.claims_for(table, writer, 1), tests.insert(table, values),
+                              tests.refused(table, f"error:23P01:{exclusion.name}"))
+
+
+def _excluded_column(element: str) -> str:
+    """The column of an exclusion element (`"period" with &&` → period)."""
+    return element.rsplit(" with ", 1)[0].strip('"')

@@ -13,6 +13,7 @@ from .base import Construct, register
 
 if TYPE_CHECKING:
     from ..construct_checks import TableCheck
+    from ..render.pgtap import Probe, ProbeBuilder
     from ..resolve.table import TableExpansion
 
 _VALUE = re.compile(r"\bvalue\b", re.IGNORECASE)
@@ -34,8 +35,6 @@ class Normalize(Construct):
     ir_types = (ir.Normalizer,)
     codes = ("UPOE258", "UPOE229")
     summary = "every written value of the column is replaced by its normal form (an expression of `value`)"
-    untested_because = ("the normal form of a sample value depends on the expression; "
-                        "tests/db/test_constructs.py shows values normalised on insert and update")
 
     def check(self, table: TableCheck) -> None:
         for name, column in table.table.columns.items():
@@ -63,3 +62,24 @@ class Normalize(Construct):
             assert isinstance(normalizer, ir.Normalizer)
             yield ir.Behaviour("normalised columns", "a trigger rewrites written values into their normal form",
                                tuple(f"{column} := {expression}" for column, expression in normalizer.assignments))
+
+    def probes(self, table: ir.Table, tests: ProbeBuilder) -> Iterable[Probe]:
+        """A client's written value is stored in its normal form: the row an insert returns holds
+        the expression applied to what was written (1 row; 0 when the value was kept as written)."""
+        writer = tests.member_role(table, "insert")
+        if writer is None:
+            return
+        columns = {c.name: c for c in table.columns}
+        for normalizer in tests.objects(ir.Normalizer, table.name):
+            for name, expression in normalizer.assignments:
+                column = columns[name]
+                written = tests.sample(table, column)
+                if written == "null" or tests.guarded(table, name):
+                    continue
+                expected = expression.replace(f"new.{ident(name)}", f"({written})::{column.type}")
+                insert = tests.insert(table, {**tests.values(table, 1, fresh=True), name: written})
+                yield tests.probe(
+                    f"{table.name}: {name} is stored in its normal form", "authenticated",
+                    tests.claims_for(table, writer, 1),
+                    f"with written as ({insert} returning {ident(name)}) "
+                    f"select 1 from written where {ident(name)} is not distinct from ({expected})", "rows:1")

@@ -59,7 +59,7 @@ class Validity(Construct):
         table.validity = ir.ValidityWindow(window.ends, window.starts, window.inclusive)
         if window.starts:
             table.add_check(ir.NamedConstraint(
-                fit_identifier(f"{table.name}_{window.ends}_after_{window.starts}_check"),
+                _order_check(table.name, table.validity),
                 expression=f"{ident(window.ends)} {'>=' if window.inclusive else '>'} {ident(window.starts)}"))
         # Lookups of current rows filter on the end of their window within one tenant.
         table.add_index(table.scoped([window.ends], True), ("validity",),
@@ -91,4 +91,9 @@ class Validity(Construct):
         values = {**tests.values(table, 1, fresh=True), window.starts: later, window.ends: earlier}
         yield tests.probe(f"{table.name}: {writer} may not end a row's window before it starts", "authenticated",
                           tests.claims_for(table, writer, 1), tests.insert(table, values),
-                          "not rows:1" if table.name in tests.checked_inserts else "error:23514")
+                          tests.refused(table, f"error:23514:{_order_check(table.name, window)}"))
+
+
+def _order_check(table: str, window: ir.ValidityWindow) -> str:
+    """The name of the check that a window ends after it starts."""
+    return fit_identifier(f"{table}_{window.ends}_after_{window.starts}_check")

@@ -66,8 +66,9 @@ def fixed_id(*parts: object) -> str:
 
 @dataclass(frozen=True)
 class Probe:
-    """One statement run as a role, and what its outcome (`rows:N` or `error:SQLSTATE`)
-    must be: `expect` exactly, anything but `expect` (`not error:…`), or one of `a|b`."""
+    """One statement run as a role, and what its outcome (`rows:N`, `error:SQLSTATE`, or for a
+    check or exclusion `error:SQLSTATE:constraint`) must be: `expect` exactly, anything but
+    `expect` (`not error:…`), or one of `a|b`."""
 
     description: str
     db_role: str
@@ -154,6 +155,20 @@ class ProbeBuilder:
             for obj in self.model.of_type(kind):
                 self._by_table.setdefault((kind, getattr(obj, "table", "")), []).append(obj)
         return list(self._by_table.get((kind, table), []))  # type: ignore[arg-type]
+
+    def sample(self, table: ir.Table, column: ir.Column) -> str:
+        """A valid-looking value of the column for a client's new row (`null` when none is known)."""
+        return self.samples.value(column, table.name, 1, fresh=True)
+
+    def refused(self, table: ir.Table, expected: str) -> str:
+        """What a refused insert must give: `expected`, unless the spec's own before-insert trigger
+        may refuse the sample row first (then only: no row was written)."""
+        return "not rows:1" if table.name in self.checked_inserts else expected
+
+    def may_create_in(self, table: ir.Table, column: str, value: str) -> bool:
+        """Whether an API caller may create a row with this value (a workflow starts in its initial states)."""
+        return all(value in machine.initial for machine in self.objects(ir.StateMachine, table.name)
+                   if machine.column == column and machine.initial)
 
     def guarded(self, table: ir.Table, column: str) -> bool:
         """Whether clients must leave the column to its default (a guard or a stamp holds it)."""

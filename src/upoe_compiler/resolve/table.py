@@ -55,6 +55,7 @@ class TableExpansion:
         # Facts the constructs derive, kept on the IR table.
         self.validity: ir.ValidityWindow | None = None
         self.storage_path_columns: list[str] = []
+        self.conditions: list[ir.ConditionalRequirement] = []
 
     # -- what constructs call ------------------------------------------------------------
 
@@ -137,7 +138,7 @@ class TableExpansion:
             soft_delete=self.table.soft_delete, audit=self.table.audit, immutable=self.table.immutable,
             access=tuple((command, tuple(_access_rule(rule) for rule in self._rules(command))) for command in COMMANDS),
             synced=self.table.synced, validity=self.validity, storage_path_columns=tuple(self.storage_path_columns),
-            behaviours=behaviours))
+            conditions=tuple(self.conditions), behaviours=behaviours))
         self._policies()
 
     # -- columns -----------------------------------------------------------------------

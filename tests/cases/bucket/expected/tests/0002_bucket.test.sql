@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(11);
+select plan(12);
 
 create function pg_temp.upoe_outcome(p_role text, p_claims text, p_sql text)
 returns text
@@ -13,6 +13,7 @@ as $outcome$
 declare
     v_rows bigint;
     v_result text;
+    v_constraint text;
 begin
     begin
         perform pg_catalog.set_config('request.jwt.claims', p_claims, true);
@@ -22,7 +23,10 @@ begin
         raise exception using errcode = 'UT001', message = 'rows:' || v_rows;
     exception
         when sqlstate 'UT001' then v_result := sqlerrm;
-        when others then v_result := 'error:' || sqlstate;
+        when others then
+            get stacked diagnostics v_constraint = constraint_name;
+            v_result := 'error:' || sqlstate
+                || case when sqlstate in ('23514', '23P01') then ':' || v_constraint else '' end;
     end;
     return v_result;
 end;
@@ -115,6 +119,13 @@ select is(
         'delete from public.reports where id = ''337538d1-bc81-5d40-bc2f-47c2e3e028fe'''),
     'error:42501',
     'reports: clients never hard-delete'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.reports (id, community_id, reporter_id, photo_path) values (''3f84629b-dfb1-5d54-b07c-fc29089092b3'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''ff6c2e59-8d8a-5681-9622-341a053e09b6'', ''ab6410ef-154d-560e-956f-8c8c1042365b/reports/elsewhere/sample.bin'')'),
+    'error:23514:reports_photo_path_in_community_check',
+    'reports: resident may not store photo_path in another community''s folder'
 );
 
 select is(

@@ -26,16 +26,53 @@ comment on column public.bookings.updated_at is 'When the row last changed; set 
 comment on column public.bookings.created_by is 'The auth.users id that created the row; set by set_audit_fields().';
 comment on column public.bookings.deleted_at is 'When the row was soft-deleted; null while it is active.';
 
+create table public.desk_bookings (
+    id uuid not null default public.generate_uuid_v7(),
+    community_id uuid not null default public.get_current_community_id(),
+    desk text not null,
+    period tstzrange not null,
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now(),
+    created_by uuid,
+    deleted_at timestamptz,
+    constraint desk_bookings_pkey primary key (id),
+    constraint desk_bookings_desk_period_excl exclude using gist (community_id with =, desk with =, period with &&) where (deleted_at is null)
+);
+alter table public.desk_bookings enable row level security;
+revoke all on table public.desk_bookings from anon, authenticated, service_role;
+grant select, insert, update on table public.desk_bookings to authenticated;
+grant all on table public.desk_bookings to service_role;
+comment on table public.desk_bookings is 'Time a desk is booked; a cancelled booking is soft-deleted.';
+comment on column public.desk_bookings.id is 'Primary key: a UUID v7 from the database, or the id a client made offline.';
+comment on column public.desk_bookings.community_id is 'The community that owns the row; defaults to the caller''s current one.';
+comment on column public.desk_bookings.created_at is 'When the row was created; set by set_audit_fields().';
+comment on column public.desk_bookings.updated_at is 'When the row last changed; set by set_audit_fields().';
+comment on column public.desk_bookings.created_by is 'The auth.users id that created the row; set by set_audit_fields().';
+comment on column public.desk_bookings.deleted_at is 'When the row was soft-deleted; null while it is active.';
+
 alter table public.bookings
     add constraint bookings_community_id_fkey foreign key (community_id)
+    references public.communities (id)
+    on delete restrict;
+
+alter table public.desk_bookings
+    add constraint desk_bookings_community_id_fkey foreign key (community_id)
     references public.communities (id)
     on delete restrict;
 
 create index bookings_community_id_idx
     on public.bookings using btree (community_id);
 
+create index desk_bookings_community_id_idx
+    on public.desk_bookings using btree (community_id);
+
 create trigger set_audit_fields
     before insert or update on public.bookings
+    for each row
+    execute function public.set_audit_fields();
+
+create trigger set_audit_fields
+    before insert or update on public.desk_bookings
     for each row
     execute function public.set_audit_fields();
 
@@ -61,6 +98,40 @@ create policy bookings_select
 
 create policy bookings_update
     on public.bookings
+    as permissive
+    for update
+    to authenticated
+    using (
+        community_id = (select public.get_current_community_id())
+        and deleted_at is null
+    )
+    with check (
+        community_id = (select public.get_current_community_id())
+        and deleted_at is null
+    );
+
+create policy desk_bookings_insert
+    on public.desk_bookings
+    as permissive
+    for insert
+    to authenticated
+    with check (
+        community_id = (select public.get_current_community_id())
+        and deleted_at is null
+    );
+
+create policy desk_bookings_select
+    on public.desk_bookings
+    as permissive
+    for select
+    to authenticated
+    using (
+        community_id = (select public.get_current_community_id())
+        and deleted_at is null
+    );
+
+create policy desk_bookings_update
+    on public.desk_bookings
     as permissive
     for update
     to authenticated

@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(11);
+select plan(23);
 
 create function pg_temp.upoe_outcome(p_role text, p_claims text, p_sql text)
 returns text
@@ -13,6 +13,7 @@ as $outcome$
 declare
     v_rows bigint;
     v_result text;
+    v_constraint text;
 begin
     begin
         perform pg_catalog.set_config('request.jwt.claims', p_claims, true);
@@ -22,7 +23,10 @@ begin
         raise exception using errcode = 'UT001', message = 'rows:' || v_rows;
     exception
         when sqlstate 'UT001' then v_result := sqlerrm;
-        when others then v_result := 'error:' || sqlstate;
+        when others then
+            get stacked diagnostics v_constraint = constraint_name;
+            v_result := 'error:' || sqlstate
+                || case when sqlstate in ('23514', '23P01') then ':' || v_constraint else '' end;
     end;
     return v_result;
 end;
@@ -54,11 +58,17 @@ insert into public.organizations (id, name) values ('5b08ada3-0fbf-5e70-aba2-971
 insert into public.organizations (id, name) values ('2b1b39c7-5a8e-584f-bb5e-e20dc8c58132', 'sample-organizations-2');
 insert into public.bookings (id, community_id, room, period) values ('81c1c606-666d-5035-8c81-14964ff00a3e', '06251615-9e2d-5d45-97e5-748bcf922544', 'sample-bookings-1', '[2026-01-01 10:00+00, 2026-01-01 11:00+00)');
 insert into public.bookings (id, community_id, room, period) values ('5eaf1d54-138e-5df7-be4a-97c75ca510b3', 'ab6410ef-154d-560e-956f-8c8c1042365b', 'sample-bookings-2', '[2026-01-02 10:00+00, 2026-01-02 11:00+00)');
+insert into public.desk_bookings (id, community_id, desk, period) values ('0cc159d8-bd74-541b-bcb7-ef98b7cba54b', '06251615-9e2d-5d45-97e5-748bcf922544', 'sample-desk_bookings-1', '[2026-01-01 10:00+00, 2026-01-01 11:00+00)');
+insert into public.desk_bookings (id, community_id, desk, period) values ('d9fc4835-44a7-505b-bdda-cb1f4713e4d1', 'ab6410ef-154d-560e-956f-8c8c1042365b', 'sample-desk_bookings-2', '[2026-01-02 10:00+00, 2026-01-02 11:00+00)');
 set local session_replication_role = origin;
 
 select ok(
     (select c.relrowsecurity from pg_catalog.pg_class c where c.oid = 'public.bookings'::regclass),
     'bookings has row level security'
+);
+select ok(
+    (select c.relrowsecurity from pg_catalog.pg_class c where c.oid = 'public.desk_bookings'::regclass),
+    'desk_bookings has row level security'
 );
 
 select is(
@@ -129,6 +139,83 @@ select is(
         'update public.bookings set deleted_at = now() where id = ''81c1c606-666d-5035-8c81-14964ff00a3e'''),
     'error:42501',
     'bookings: resident deletes only through soft_delete_record()'
+);
+
+select is(
+    pg_temp.upoe_outcome('anon', '{"role": "anon"}',
+        'select 1 from public.desk_bookings'),
+    'error:42501',
+    'desk_bookings: anon reaches nothing'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'select 1 from public.desk_bookings where id = ''0cc159d8-bd74-541b-bcb7-ef98b7cba54b'''),
+    'rows:1',
+    'desk_bookings: resident of the owner reads its row'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'select 1 from public.desk_bookings where id = ''d9fc4835-44a7-505b-bdda-cb1f4713e4d1'''),
+    'rows:0',
+    'desk_bookings: resident reads no row of another tenant'
+);
+
+select isnt(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.desk_bookings (id, community_id, desk, period) values (''746c4478-dfd8-5b5a-bf2e-750bd9b9502b'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''sample-desk_bookings-3'', ''[2026-01-03 10:00+00, 2026-01-03 11:00+00)'')'),
+    'error:42501',
+    'desk_bookings: resident may insert into its tenant'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.desk_bookings (id, community_id, desk, period) values (''1bb47301-dca7-547d-aaf1-5a8addff56f2'', ''ab6410ef-154d-560e-956f-8c8c1042365b'', ''sample-desk_bookings-4'', ''[2026-01-04 10:00+00, 2026-01-04 11:00+00)'')'),
+    'error:42501',
+    'desk_bookings: resident may not insert into another tenant'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'update public.desk_bookings set updated_at = now() where id = ''0cc159d8-bd74-541b-bcb7-ef98b7cba54b'''),
+    'rows:1',
+    'desk_bookings: resident may update its tenant''s row'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'update public.desk_bookings set updated_at = now() where id = ''d9fc4835-44a7-505b-bdda-cb1f4713e4d1'''),
+    'rows:0',
+    'desk_bookings: resident updates no row of another tenant'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'delete from public.desk_bookings where id = ''0cc159d8-bd74-541b-bcb7-ef98b7cba54b'''),
+    'error:42501',
+    'desk_bookings: clients never hard-delete'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.desk_bookings (id, community_id, desk, period) values (''746c4478-dfd8-5b5a-bf2e-750bd9b9502b'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''sample-desk_bookings-1'', ''[2026-01-01 10:00+00, 2026-01-01 11:00+00)'')'),
+    'error:23P01:desk_bookings_desk_period_excl',
+    'desk_bookings: resident may not add a row overlapping another (desk_bookings_desk_period_excl)'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.desk_bookings (id, community_id, desk, period, deleted_at) values (''746c4478-dfd8-5b5a-bf2e-750bd9b9502b'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''sample-desk_bookings-3'', ''[2026-01-03 10:00+00, 2026-01-03 11:00+00)'', now())'),
+    'error:42501',
+    'desk_bookings: resident may not insert a row already deleted'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'update public.desk_bookings set deleted_at = now() where id = ''0cc159d8-bd74-541b-bcb7-ef98b7cba54b'''),
+    'error:42501',
+    'desk_bookings: resident deletes only through soft_delete_record()'
 );
 
 select * from finish();

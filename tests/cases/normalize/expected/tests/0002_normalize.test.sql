@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(11);
+select plan(13);
 
 create function pg_temp.upoe_outcome(p_role text, p_claims text, p_sql text)
 returns text
@@ -13,6 +13,7 @@ as $outcome$
 declare
     v_rows bigint;
     v_result text;
+    v_constraint text;
 begin
     begin
         perform pg_catalog.set_config('request.jwt.claims', p_claims, true);
@@ -22,7 +23,10 @@ begin
         raise exception using errcode = 'UT001', message = 'rows:' || v_rows;
     exception
         when sqlstate 'UT001' then v_result := sqlerrm;
-        when others then v_result := 'error:' || sqlstate;
+        when others then
+            get stacked diagnostics v_constraint = constraint_name;
+            v_result := 'error:' || sqlstate
+                || case when sqlstate in ('23514', '23P01') then ':' || v_constraint else '' end;
     end;
     return v_result;
 end;
@@ -115,6 +119,20 @@ select is(
         'delete from public.vehicles where id = ''f9108765-9cae-5ed5-b661-ab3c20f01863'''),
     'error:42501',
     'vehicles: clients never hard-delete'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'with written as (insert into public.vehicles (id, community_id, plate) values (''1a78e4cc-4138-50a4-8c2e-56eb6e08fcc8'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''sample-vehicles-3'') returning plate) select 1 from written where plate is not distinct from (nullif(upper(regexp_replace((''sample-vehicles-3'')::text, ''[^A-Za-z0-9]'', '''', ''g'')), ''''))'),
+    'rows:1',
+    'vehicles: plate is stored in its normal form'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'with written as (insert into public.vehicles (id, community_id, plate, contact_email) values (''1a78e4cc-4138-50a4-8c2e-56eb6e08fcc8'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''sample-vehicles-3'', ''sample-vehicles-3'') returning contact_email) select 1 from written where contact_email is not distinct from (lower(btrim((''sample-vehicles-3'')::text)))'),
+    'rows:1',
+    'vehicles: contact_email is stored in its normal form'
 );
 
 select is(

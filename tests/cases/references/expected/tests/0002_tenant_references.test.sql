@@ -13,6 +13,7 @@ as $outcome$
 declare
     v_rows bigint;
     v_result text;
+    v_constraint text;
 begin
     begin
         perform pg_catalog.set_config('request.jwt.claims', p_claims, true);
@@ -22,7 +23,10 @@ begin
         raise exception using errcode = 'UT001', message = 'rows:' || v_rows;
     exception
         when sqlstate 'UT001' then v_result := sqlerrm;
-        when others then v_result := 'error:' || sqlstate;
+        when others then
+            get stacked diagnostics v_constraint = constraint_name;
+            v_result := 'error:' || sqlstate
+                || case when sqlstate in ('23514', '23P01') then ':' || v_constraint else '' end;
     end;
     return v_result;
 end;

@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(11);
+select plan(13);
 
 create function pg_temp.upoe_outcome(p_role text, p_claims text, p_sql text)
 returns text
@@ -13,6 +13,7 @@ as $outcome$
 declare
     v_rows bigint;
     v_result text;
+    v_constraint text;
 begin
     begin
         perform pg_catalog.set_config('request.jwt.claims', p_claims, true);
@@ -22,7 +23,10 @@ begin
         raise exception using errcode = 'UT001', message = 'rows:' || v_rows;
     exception
         when sqlstate 'UT001' then v_result := sqlerrm;
-        when others then v_result := 'error:' || sqlstate;
+        when others then
+            get stacked diagnostics v_constraint = constraint_name;
+            v_result := 'error:' || sqlstate
+                || case when sqlstate in ('23514', '23P01') then ':' || v_constraint else '' end;
     end;
     return v_result;
 end;
@@ -115,6 +119,20 @@ select is(
         'delete from public.documents where id = ''6ed5e1a5-7269-535e-a524-7ccbc151d42e'''),
     'error:42501',
     'documents: clients never hard-delete'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.documents (id, community_id, file_path, attachment_paths) values (''8bf25e90-4a8c-5983-be99-7c2731c41da7'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''ab6410ef-154d-560e-956f-8c8c1042365b/documents/elsewhere/sample.bin'', array[''06251615-9e2d-5d45-97e5-748bcf922544/documents/8bf25e90-4a8c-5983-be99-7c2731c41da7/sample.bin''])'),
+    'error:23514:documents_file_path_in_community_check',
+    'documents: resident may not store file_path in another community''s folder'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.documents (id, community_id, file_path, attachment_paths) values (''8bf25e90-4a8c-5983-be99-7c2731c41da7'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''06251615-9e2d-5d45-97e5-748bcf922544/documents/8bf25e90-4a8c-5983-be99-7c2731c41da7/sample.bin'', array[''ab6410ef-154d-560e-956f-8c8c1042365b/documents/elsewhere/sample.bin''])'),
+    'error:23514:documents_attachment_paths_in_community_check',
+    'documents: resident may not store attachment_paths in another community''s folder'
 );
 
 select is(

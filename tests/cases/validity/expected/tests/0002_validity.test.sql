@@ -13,6 +13,7 @@ as $outcome$
 declare
     v_rows bigint;
     v_result text;
+    v_constraint text;
 begin
     begin
         perform pg_catalog.set_config('request.jwt.claims', p_claims, true);
@@ -22,7 +23,10 @@ begin
         raise exception using errcode = 'UT001', message = 'rows:' || v_rows;
     exception
         when sqlstate 'UT001' then v_result := sqlerrm;
-        when others then v_result := 'error:' || sqlstate;
+        when others then
+            get stacked diagnostics v_constraint = constraint_name;
+            v_result := 'error:' || sqlstate
+                || case when sqlstate in ('23514', '23P01') then ':' || v_constraint else '' end;
     end;
     return v_result;
 end;
@@ -196,7 +200,7 @@ select is(
 select is(
     pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
         'insert into public.stays (id, community_id, starts_on, ends_on) values (''b529928f-2114-5465-96d1-4f1ee219e6cd'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''2026-01-05'', ''2026-01-01'')'),
-    'error:23514',
+    'error:23514:stays_ends_on_after_starts_on_check',
     'stays: resident may not end a row''s window before it starts'
 );
 

@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(11);
+select plan(13);
 
 create function pg_temp.upoe_outcome(p_role text, p_claims text, p_sql text)
 returns text
@@ -13,6 +13,7 @@ as $outcome$
 declare
     v_rows bigint;
     v_result text;
+    v_constraint text;
 begin
     begin
         perform pg_catalog.set_config('request.jwt.claims', p_claims, true);
@@ -22,7 +23,10 @@ begin
         raise exception using errcode = 'UT001', message = 'rows:' || v_rows;
     exception
         when sqlstate 'UT001' then v_result := sqlerrm;
-        when others then v_result := 'error:' || sqlstate;
+        when others then
+            get stacked diagnostics v_constraint = constraint_name;
+            v_result := 'error:' || sqlstate
+                || case when sqlstate in ('23514', '23P01') then ':' || v_constraint else '' end;
     end;
     return v_result;
 end;
@@ -115,6 +119,20 @@ select is(
         'delete from public.jobs where id = ''76629075-9c12-5832-aa8b-33183ce6eada'''),
     'error:42501',
     'jobs: clients never hard-delete'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.jobs (id, community_id, kind, part_name) values (''5b434abe-d77a-5647-8b8b-eaf668df9fe7'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''replace'', null)'),
+    'error:23514:jobs_kind_replace_check',
+    'jobs: resident may not leave part_name unset when kind is replace'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
+        'insert into public.jobs (id, community_id, kind, status, reason) values (''5b434abe-d77a-5647-8b8b-eaf668df9fe7'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''repair'', ''cancelled'', null)'),
+    'error:23514:jobs_status_cancelled_check',
+    'jobs: resident may not leave reason unset when status is cancelled'
 );
 
 select is(
