@@ -509,6 +509,29 @@ class PgObject:
     source: str  # the key of the IR object
 
 
+@dataclass(frozen=True)
+class ModelChanges:
+    """What differs between two models, object by object: the ground a migration differ plans on."""
+
+    added: tuple[Identity, ...]
+    removed: tuple[Identity, ...]
+    changed: tuple[Identity, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+def compare(before: Model, after: Model) -> ModelChanges:
+    """The PostgreSQL objects `after` adds, removes and defines differently than `before`; where a
+    spec wrote an object never counts."""
+    old, new = before.pg_objects(), after.pg_objects()
+    return ModelChanges(
+        added=tuple(sorted(new.keys() - old.keys())),
+        removed=tuple(sorted(old.keys() - new.keys())),
+        changed=tuple(sorted(identity for identity in old.keys() & new.keys()
+                             if old[identity].definition != new[identity].definition)))
+
+
 def _owned(obj: DbObject, kind: ObjectKind, schema: str, name: str, definition: object,
            parent: str = "") -> PgObject:
     return PgObject(Identity(kind, schema, name, parent), definition, obj.key)

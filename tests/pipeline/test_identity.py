@@ -25,9 +25,8 @@ def edited_spec(tmp_path: Path, file: str, edit: object) -> Path:
 
 
 def changed(before: ir.Model, after: ir.Model) -> set[str]:
-    old, new = before.pg_objects(), after.pg_objects()
-    return {str(identity) for identity in old.keys() | new.keys()
-            if identity not in old or identity not in new or old[identity].definition != new[identity].definition}
+    changes = ir.compare(before, after)
+    return {str(identity) for identity in (*changes.added, *changes.removed, *changes.changed)}
 
 
 def test_comment_lines_added_to_a_spec_change_no_object(tmp_path: Path) -> None:
@@ -75,3 +74,15 @@ def test_policies_carry_the_access_rules_they_compile() -> None:
         table = next(t for t in model.of_type(ir.Table) if t.name == policy.table)
         assert policy.rules == table.rules(policy.command), policy.name
         assert policy.rules, policy.name
+
+
+def test_a_new_column_is_added_with_its_comment_and_nothing_else_changes(tmp_path: Path) -> None:
+    before = model_of(REPO / "spec")
+    after = model_of(edited_spec(tmp_path, "crm.yaml", lambda text: text.replace(
+        '      floor: {type: text, description: "Floor, as written on site (e.g. PB, 3, M)."}',
+        '      floor: {type: text, description: "Floor, as written on site (e.g. PB, 3, M)."}\n'
+        '      wing: {type: text, description: The wing of the building.}', 1)))
+    changes = ir.compare(before, after)
+    assert [str(i) for i in changes.added] == ["column public.units.wing", "comment public.column units.wing"]
+    assert not changes.removed and not changes.changed
+    assert not ir.compare(before, before)
