@@ -13,8 +13,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from .constructs import CONSTRUCTS, ownership, stamped_columns
-from .constructs.base import DomainConstruct
+from .constructs import DOMAIN_CONSTRUCTS, TABLE_CONSTRUCTS, ownership, stamped_columns
 from .errors import DiagnosticSink, SourcePosition
 from .fragments import check_fragment, fragment_problem
 from .patterns import added_columns, all_column_names, tenant_column
@@ -23,8 +22,6 @@ from .validated import SpecFile, ValidatedSpec
 from .vocabulary import MEMBER, Command, default_roles
 
 Path_ = tuple[str | int, ...]
-TABLE_CONSTRUCTS = tuple(c for c in CONSTRUCTS if c.level != "domain")
-DOMAIN_CONSTRUCTS = tuple(c for c in CONSTRUCTS if isinstance(c, DomainConstruct))
 
 # Above this many choices, a hint names none of them.
 MAX_LISTED_CHOICES = 12
@@ -35,8 +32,6 @@ class ConstructChecks:
         self.spec = spec
         self.sink = sink
         self.catalog = spec.catalog
-        self.tables = {name: table for name, (_, table) in spec.catalog.tables.items()}
-        self.functions = {name: function for name, (_, function) in spec.catalog.functions.items()}
         self.roles = spec.catalog.roles
 
     def run(self) -> None:
@@ -136,13 +131,13 @@ class CheckContext:
         return self.file.value_at(*self.path, *path)
 
     def columns_of(self, table: str) -> list[str]:
-        return all_column_names(self.checks.tables[table])
+        return all_column_names(self.catalog.tables[table][1])
 
     def tenant_column_of(self, table: str) -> str | None:
-        return tenant_column(self.checks.tables[table])
+        return tenant_column(self.catalog.tables[table][1])
 
     def rule_roles(self, table: str, command: str) -> list[list[str]]:
-        return _rule_roles(self.checks.tables[table], command)
+        return _rule_roles(self.catalog.tables[table][1], command)
 
     def own(self, table: str, position: SourcePosition, column: str) -> None:
         """Check an ownership path as an access rule of `table` would."""
@@ -195,9 +190,9 @@ class TableCheck(CheckContext):
     def triggers(self) -> None:
         for index, trigger in enumerate(self.table.triggers):
             position = self.value_at("triggers", index, "function")
-            function = self.checks.functions.get(trigger.function)
+            function = self.catalog.function(trigger.function)
             if function is None:
-                self.checks.unknown(position, trigger.function, self.checks.functions, "UPOE254", "function",
+                self.checks.unknown(position, trigger.function, self.catalog.functions, "UPOE254", "function",
                                     "declare it under `functions:` with `returns: trigger`")
             elif function.returns != "trigger":
                 self.checks.sink.error("UPOE254", f"function '{trigger.function}' does not return trigger",

@@ -35,7 +35,6 @@ def test_a_construct_declares_every_part(construct: Construct) -> None:
         assert overrides(construct, part), f"{construct.name} lacks `{part}`"
     # Probes, or a stated reason to have none: never both, never neither.
     assert overrides(construct, "probes") != bool(construct.untested_because), construct.name
-    assert construct.summary, f"{construct.name} has no summary for the README"
     if construct.key is not None:
         assert construct.model is not None, f"{construct.name} declares no spec model"
 

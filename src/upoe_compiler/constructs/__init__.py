@@ -25,7 +25,7 @@ from . import (  # importing registers the constructs
     synced,
     validity,
 )
-from .base import REGISTRY, Construct, Level
+from .base import REGISTRY, Construct, DomainConstruct, Level
 
 # The order constructs add their checks, objects, docs entries and probes in.
 ORDER = (ownership, immutable, state_machine, guarded_columns, normalize, counts, storage_paths, conditions, validity,
@@ -34,6 +34,11 @@ CONSTRUCTS: tuple[Construct, ...] = tuple(
     construct for module in ORDER for construct in REGISTRY if type(construct).__module__ == module.__name__)
 if len(CONSTRUCTS) != len(REGISTRY):
     raise RuntimeError("a construct module is registered but missing from ORDER")
+
+
+# Table and column constructs run for each table; domain constructs (buckets) for each named item.
+TABLE_CONSTRUCTS = tuple(c for c in CONSTRUCTS if not isinstance(c, DomainConstruct))
+DOMAIN_CONSTRUCTS = tuple(c for c in CONSTRUCTS if isinstance(c, DomainConstruct))
 
 
 def of_level(level: Level) -> tuple[Construct, ...]:
@@ -55,4 +60,5 @@ def withheld_commands(spec: Any) -> set[str]:
     return {command for c in CONSTRUCTS for command in c.withheld_commands(spec)}
 
 
-__all__ = ["CONSTRUCTS", "Construct", "of_level", "spec_fields", "stamped_columns", "withheld_commands"]
+__all__ = ["CONSTRUCTS", "DOMAIN_CONSTRUCTS", "TABLE_CONSTRUCTS", "Construct", "of_level", "spec_fields",
+           "stamped_columns", "withheld_commands"]

@@ -38,10 +38,6 @@ class Construct:
     # The SQL template of the IR objects it adds (None: it adds to the table's own statement).
     template: ClassVar[str | None] = None
     ir_types: ClassVar[tuple[type[ir.DbObject], ...]] = ()
-    # Diagnostic codes its checks report.
-    codes: ClassVar[tuple[str, ...]] = ()
-    # One sentence for the README and `upoe` help.
-    summary: ClassVar[str] = ""
     untested_because: ClassVar[str] = ""
 
     @property
@@ -101,14 +97,6 @@ class DomainConstruct(Construct):
         """What the item is and does, in words, for the docs (kept on its IR object)."""
         raise NotImplementedError
 
-    def check(self, table: TableCheck) -> None:
-        return None
-
-    def expand(self, table: TableExpansion) -> None:
-        return None
-
-    def describe(self, table: TableExpansion, emitted: list[ir.DbObject]) -> Iterable[ir.Behaviour]:
-        return ()
 
 
 REGISTRY: list[Construct] = []

@@ -47,9 +47,6 @@ class Buckets(DomainConstruct):
     default: Any = {}
     template = "sql/bucket.sql.j2"
     ir_types = (ir.Bucket,)
-    codes = ("UPOE255", "UPOE229")
-    summary = ("a private Storage bucket: objects readable when the row storing their path is, uploadable "
-               "into the folder of an entity row an `upload` rule allows")
     untested_because = ("Storage policies need Storage's schema and objects; tests/db/test_constructs.py reads "
                         "and uploads objects as residents of two communities")
 

@@ -37,8 +37,6 @@ class When(Construct):
     key = "when"
     model = dict[Name, dict[Name, ConditionSpec]]
     default: Any = {}
-    codes = ("UPOE251", "UPOE229")
-    summary = "while a column has a value, other columns must be set and/or a condition must hold"
 
     def check(self, table: TableCheck) -> None:
         for column, cases in table.table.when.items():

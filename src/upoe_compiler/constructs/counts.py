@@ -43,8 +43,6 @@ class Counts(Construct):
     model = CounterSpec | None
     template = "sql/counter.sql.j2"
     ir_types = (ir.Counter,)
-    codes = ("UPOE259", "UPOE229")
-    summary = "a column holds the number of active rows of another table that point at the row"
     untested_because = ("a count needs rows of a second table; tests/db/test_constructs.py follows a counter "
                         "through inserts, soft deletes, moves and deletes, and the guard probes refuse a "
                         "client's own count")

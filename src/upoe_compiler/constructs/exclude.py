@@ -40,8 +40,6 @@ class Exclude(Construct):
     key = "exclude"
     model = list[ExclusionSpec]
     default: Any = []
-    codes = ("UPOE256", "UPOE229")
-    summary = "no two active rows overlap (a gist exclusion constraint, per tenant by default)"
 
     def check(self, table: TableCheck) -> None:
         for index, exclusion in enumerate(table.table.exclude):

@@ -38,9 +38,6 @@ class GuardedColumns(Construct):
     default: Any = []
     template = "sql/column_guard.sql.j2"
     ir_types = (ir.ColumnGuard,)
-    codes = ("UPOE258",)
-    summary = ("columns only some roles (or only the platform) may set; stamped columns are the database's "
-               "to write (42501 otherwise)")
 
     def check(self, table: TableCheck) -> None:
         stamped = table.stamped

@@ -25,7 +25,6 @@ class Immutable(Construct):
     model = bool
     default = False
     ir_types = (ir.Trigger,)
-    summary = "append-only: updates, deletes and truncates are refused for every role (P0001 immutable_table)"
 
     def check(self, table: TableCheck) -> None:
         """Nothing to check: update and delete rules of an append-only table are simply never granted."""

@@ -33,8 +33,6 @@ class Normalize(Construct):
     model = str | None
     template = "sql/normalizer.sql.j2"
     ir_types = (ir.Normalizer,)
-    codes = ("UPOE258", "UPOE229")
-    summary = "every written value of the column is replaced by its normal form (an expression of `value`)"
 
     def check(self, table: TableCheck) -> None:
         for name, column in table.table.columns.items():

@@ -27,9 +27,6 @@ class Ownership(Construct):
     # The function giving the ids of this table's rows the caller owns (uuid or uuid[]):
     # what `own: <column referencing this table>` in access rules compares with.
     model = Name | None
-    codes = ("UPOE253",)
-    summary = ("rules narrowed to the rows the caller owns (`own:`), through user ids or tables whose "
-               "`owned_by` function lists the caller's rows")
     untested_because = ("owned rows need owners among the fixtures; tests/db/test_access.py, test_crm.py and "
                         "test_intra_community.py read and write as owners and as co-residents")
 

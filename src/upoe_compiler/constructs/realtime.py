@@ -38,8 +38,6 @@ class Realtime(Construct):
     default = False
     template = "sql/realtime.sql.j2"
     ir_types = (RealtimeTable,)
-    codes = ("UPOE262",)
-    summary = "clients subscribe to the table's changes (Supabase Realtime); RLS decides who receives which row"
 
     def check(self, table: TableCheck) -> None:
         # Realtime sends changes only to subscribers whose policies let them read the row; a table

@@ -74,9 +74,6 @@ class StateMachine(Construct):
     model = StateMachineSpec | None
     template = "sql/state_machine.sql.j2"
     ir_types = (ir.StateMachine,)
-    codes = ("UPOE250",)
-    summary = ("a status column moves only along its transitions; API callers create rows in the initial "
-               "states only; entering a state stamps when and by whom")
 
     def check(self, table: TableCheck) -> None:
         machine = table.table.state_machine
@@ -177,8 +174,6 @@ class Stamps(Construct):
     default: Any = {}
     template = "sql/state_machine.sql.j2"
     ir_types = (ir.StateMachine,)
-    codes = ("UPOE250",)
-    summary = "entering a value of a column (without a workflow) records when and by whom"
     untested_because = ("its stamp columns are probed by `guarded_columns`: a client that writes one is "
                         "refused (42501); tests/db/test_constructs.py shows the stamps being set")
 

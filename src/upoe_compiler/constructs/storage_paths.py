@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 @register
 class StoragePaths(Construct):
     key = None
-    summary = ("`*_path` (text) and `*_paths` (text[]) columns of community tables hold Storage paths that "
-               "start with the row's community")
 
     def check(self, table: TableCheck) -> None:
         """Nothing to check: the names alone decide, and any text column may hold a path."""

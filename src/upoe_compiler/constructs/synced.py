@@ -20,8 +20,6 @@ class Synced(Construct):
     model = bool
     default = False
     ir_types = (ir.Index,)
-    codes = ("UPOE261",)
-    summary = "clients sync the table incrementally: (tenant, updated_at) is indexed"
     untested_because = "it adds an index, which changes no outcome a probe could see"
 
     def check(self, table: TableCheck) -> None:

@@ -40,8 +40,6 @@ class Validity(Construct):
     key = "validity"
     model = ValiditySpec | None
     ir_types = (ir.Index,)
-    codes = ("UPOE252",)
-    summary = "a row is valid from `starts` until `ends`; the end comes after the start; current rows are indexed"
 
     def check(self, table: TableCheck) -> None:
         window = table.table.validity

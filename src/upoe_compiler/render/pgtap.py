@@ -136,7 +136,6 @@ class ProbeBuilder:
         self.rules = _access_rules(model)
         self.enums = {f"public.{e.name}": e.values for e in model.of_type(ir.Enum)}
         self.buckets = {(b.table, b.path_column): b for b in model.of_type(ir.Bucket)}
-        self.guards = {g.table: g.groups for g in model.of_type(ir.ColumnGuard)}
         self._by_table: dict[tuple[type, str], list[ir.DbObject]] = {}
         self._indexed: set[type] = set()
         # A spec's own before-insert trigger may refuse a sample row first, with its own error.
@@ -160,6 +159,10 @@ class ProbeBuilder:
         """A valid-looking value of the column for a client's new row (`null` when none is known)."""
         return self.samples.value(column, table.name, 1, fresh=True)
 
+    def _guarded_columns(self, table: ir.Table) -> set[str]:
+        return {column for guard in self.objects(ir.ColumnGuard, table.name)
+                for group in guard.groups for column in group.columns}
+
     def refused(self, table: ir.Table, expected: str) -> str:
         """What a refused insert must give: `expected`, unless the spec's own before-insert trigger
         may refuse the sample row first (then only: no row was written)."""
@@ -172,7 +175,7 @@ class ProbeBuilder:
 
     def guarded(self, table: ir.Table, column: str) -> bool:
         """Whether clients must leave the column to its default (a guard or a stamp holds it)."""
-        return any(column in group.columns for group in self.guards.get(table.name, ()))
+        return column in self._guarded_columns(table)
 
     # -- identities ----------------------------------------------------------------------
 
@@ -208,7 +211,7 @@ class ProbeBuilder:
         """Column → SQL literal for a row of `table` belonging to community (or user) k."""
         values = {"id": quote_text(fixed_id(table.name, k, "new") if fresh else self.row_id(table, k))}
         # A client's new row leaves guarded and stamped columns to their defaults.
-        kept = {c for group in self.guards.get(table.name, ()) for c in group.columns} if fresh else set()
+        kept = self._guarded_columns(table) if fresh else set()
         for column in table.columns:
             if column.name in values or column.generated is not None or column.name in kept:
                 continue

@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
-from ..constructs import CONSTRUCTS, ownership
-from ..constructs.base import DomainConstruct
+from ..constructs import DOMAIN_CONSTRUCTS, ownership
 from ..errors import DiagnosticSink
 from ..patterns import tenant_column
 from ..pgnames import ident, literal, parse_type, text_array
@@ -17,8 +16,6 @@ from ..validated import SpecFile, ValidatedSpec
 from ..vocabulary import API_ROLES, MEMBER, PATTERN_FUNCTIONS, PLATFORM_DOMAIN, Tenancy
 from .names import CALL, QUALIFIED_NAME, SETOF, TABLE_RETURNS, WORD
 from .table import TableExpansion
-
-DOMAIN_CONSTRUCTS = tuple(c for c in CONSTRUCTS if isinstance(c, DomainConstruct))
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import ir
 from ..conditions import Condition, all_of, any_of, render
-from ..constructs import CONSTRUCTS, Construct, stamped_columns, withheld_commands
+from ..constructs import TABLE_CONSTRUCTS, Construct, stamped_columns, withheld_commands
 from ..errors import SourcePosition
 from ..patterns import all_column_names, tenant_column
 from ..pgnames import fit_identifier, ident, literal, parse_type
@@ -28,8 +28,6 @@ from ..vocabulary import (
     default_roles,
 )
 
-TABLE_CONSTRUCTS = tuple(c for c in CONSTRUCTS if c.level != "domain")
-
 if TYPE_CHECKING:
     from .model import Resolver
 
@@ -48,6 +46,8 @@ class TableExpansion:
         self.position = file.at("tables", name)
         self.tenant_column = tenant_column(table)
         self.stamped = stamped_columns(table)
+        # Commands a construct withholds (append-only: update, delete) are never granted, whatever a rule says.
+        self.withheld = withheld_commands(table)
         self.index_prefixes: list[tuple[str, ...]] = []
         self.checks: list[ir.NamedConstraint] = []
         self.exclusions: list[ir.NamedConstraint] = []
@@ -314,19 +314,16 @@ class TableExpansion:
         return merged + [rule for rule in declared if rule not in plain]
 
     def _grants(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        # Commands a construct withholds (append-only: update, delete) are never granted, whatever a rule says.
-        withheld = withheld_commands(self.table)
-        allowed = tuple(c for c in COMMANDS if self._rules(c) and c not in withheld)
+        allowed = tuple(c for c in COMMANDS if self._rules(c) and c not in self.withheld)
         grants = [("service_role", ("all",))]
         if allowed:
             grants.insert(0, ("authenticated", allowed))
         return tuple(grants)
 
     def _policies(self) -> None:
-        withheld = withheld_commands(self.table)
         for command in COMMANDS:
             rules = self._rules(command)
-            if not rules or command in withheld:
+            if not rules or command in self.withheld:
                 continue
             condition = self._command_condition(rules)
             # Rows are born active and stay active under the API: only soft_delete_record() and
