@@ -55,7 +55,8 @@ PLATFORM_ROLE = "super_admin"
 # The domain of objects every migration needs first (schemas, extensions).
 PLATFORM_DOMAIN = ""
 
-AUDIT_COLUMNS = ("created_at", "updated_at", "created_by")
+CREATED_AT = "created_at"
+AUDIT_COLUMNS = (CREATED_AT, "updated_at", "created_by")
 SOFT_DELETE_COLUMN = "deleted_at"
 
 # What a table allows when its spec says nothing about a command.

@@ -100,7 +100,10 @@ def condition(resolver: Resolver, table_name: str, column: str, depth: int = 0, 
         target = table.columns[first].references or ""
         alias = f"o{depth + 1}"
         inner = condition(resolver, target, rest, depth + 1)
-        return f"{qualifier}{ident(first)} in (select {alias}.id from public.{ident(target)} {alias} where {inner})"
+        # An array built once (an initPlan) that an index of `first` can look up; `in (select
+        # ...)` would be a subplan run against every row of the tenant.
+        return (f"{qualifier}{ident(first)} = any (array(select {alias}.id from public.{ident(target)} {alias} "
+                f"where {inner}))")
     target = table_name if column == "id" else None
     spec_column = table.columns.get(column)
     if spec_column is not None:

@@ -166,8 +166,10 @@ class Resolver:
         if self.function_home(name) == body_schema:
             return
         wrapper = read_body(file, function.invoker_body, function.invoker_body_file)
-        language = function.language if wrapper is not None else "sql"
-        wrapper = wrapper or _forwarding_body(name, function)
+        if wrapper is not None:
+            language = function.language
+        else:
+            language, wrapper = _forwarding_body(name, function)
         wrapper_deps = {f"function:private.{name}", *self.refs(wrapper, exclude=name), *type_refs}
         self.objects.append(ir.Function(
             f"function:public.{name}", file.spec.domain, tuple(sorted(wrapper_deps)), position,
@@ -292,9 +294,14 @@ def read_body(file: SpecFile, inline: str | None, relative: str | None) -> str |
     return (file.spec_dir / relative).read_text(encoding="utf-8").strip("\n") + "\n"
 
 
-def _forwarding_body(name: str, function: FunctionSpec) -> str:
+def _forwarding_body(name: str, function: FunctionSpec) -> tuple[str, str]:
+    """The language and body of a public wrapper that only calls its private twin. A value is
+    forwarded in PL/pgSQL, which keeps its plan for the session: a SQL function with a SET
+    clause is planned again on every call, and policies call these once per statement."""
     call = f"private.{name}({', '.join(ident(a.name) for a in function.args)})"
     returns = function.returns.lower()
     if returns.startswith(("setof", "table")):
-        return f"select * from {call};\n"
-    return f"select {call};\n"
+        return "sql", f"select * from {call};\n"
+    if returns == "void":
+        return "sql", f"select {call};\n"
+    return "plpgsql", f"begin\n    return {call};\nend;\n"

@@ -18,6 +18,7 @@ from ..validated import SpecFile
 from ..vocabulary import (
     API_ROLES,
     COMMANDS,
+    CREATED_AT,
     EXTERNAL_TABLES,
     MEMBER,
     PATTERN_FUNCTIONS,
@@ -76,8 +77,8 @@ class TableExpansion:
         self.dependencies.add(key)
 
     def add_index(self, columns: tuple[str, ...], path: tuple[str | int, ...], where: str | None = None) -> None:
-        """A plain btree index of the table, named after its columns."""
-        index_name = fit_identifier(f"{self.name}_{'_'.join(columns)}_idx")
+        """A plain btree index of the table, named after its columns (`created_at desc` too)."""
+        index_name = fit_identifier(f"{self.name}_{'_'.join(c.split()[0] for c in columns)}_idx")
         self.add(ir.Index(
             f"index:public.{index_name}", self.domain, (self.key,), self.at(*path), schema="public",
             table=self.name, name=index_name, elements=columns, using="btree", unique=False, where=where))
@@ -117,6 +118,7 @@ class TableExpansion:
         slot = len(self.owner.objects)
         self._unique_indexes()
         self._spec_indexes()
+        self._listing_index()
         emitted: dict[Construct, list[ir.DbObject]] = {}
         for construct in TABLE_CONSTRUCTS:
             start = len(self.owner.objects)
@@ -249,6 +251,17 @@ class TableExpansion:
                 self.file.at("tables", self.name, "indexes", position), schema="public", table=self.name,
                 name=index_name, elements=elements, using=spec.using, unique=False, where=spec.where))
 
+    def _listing_index(self) -> None:
+        """Lists show a tenant's newest rows first, and a policy gates its staff rules on
+        created_at (see `_role_gate`): both walk the tenant's rows by (tenant, created_at desc)."""
+        columns = self.scoped([f"{CREATED_AT} desc"], True)
+        if not self.table.audit or len(columns) < 2:
+            return
+        if any(prefix[:2] == (columns[0], CREATED_AT) for prefix in self.index_prefixes):
+            return
+        self.index_prefixes.append((columns[0], CREATED_AT))
+        self.add_index(columns, ("tables", self.name))
+
     def _foreign_keys(self) -> None:
         references: list[tuple[str, str, str, tuple[str | int, ...]]] = []
         for column_name, column in self.table.columns.items():
@@ -325,7 +338,7 @@ class TableExpansion:
             rules = self._rules(command)
             if not rules or command in self.withheld:
                 continue
-            condition = self._command_condition(rules)
+            condition = self._command_condition(rules, reading=command != "insert")
             # Rows are born active and stay active under the API: only soft_delete_record() and
             # restore_record() (security definer) move deleted_at, so no row is born hidden.
             active = f"{SOFT_DELETE_COLUMN} is null" if self.table.soft_delete else None
@@ -348,15 +361,21 @@ class TableExpansion:
                 roles=("authenticated",), using=using, with_check=with_check,
                 rules=tuple(_access_rule(rule) for rule in rules)))
 
-    def _command_condition(self, rules: list[RuleSpec], updated: bool = False) -> Condition:
+    def _command_condition(self, rules: list[RuleSpec], updated: bool = False,
+                           reading: bool = False) -> Condition:
         """One policy's condition: the tenant's rows that some rule allows, or any row for
         the platform role. Every part of a rule must hold; any rule may allow.
 
         With `updated`, the condition an updated row must meet: each rule's ownership and
         `where`, and what the insert rules of its roles demand of a new row (or the rule's own
-        `check`), so an update cannot turn a row into one its writer could not have created."""
+        `check`), so an update cannot turn a row into one its writer could not have created.
+
+        With `reading` (a `using` clause), rules without ownership beside rules with it check
+        their roles through `_role_gate`, so that every part of the `or` can use an index."""
         in_tenant: list[Condition] = []
         platform: list[Condition] = []
+        gated = reading and self.table.audit and any(
+            rule.own for rule in rules if any(role != PLATFORM_ROLE for role in rule.roles))
         for rule in rules:
             # Parenthesised: a condition written with `or` must not leak out of its rule.
             where = f"({rule.where})" if rule.where else None
@@ -370,7 +389,8 @@ class TableExpansion:
                 continue
             owned = self.owner.ownership_condition(self.name, rule.own) if rule.own else None
             if not updated or rule.check:
-                in_tenant.append(all_of(self.owner.role_check(roles), owned, where))
+                role = self._role_gate(roles) if gated and owned is None else self.owner.role_check(roles)
+                in_tenant.append(all_of(role, owned, where))
                 continue
             # Roles whose insert rules differ get a part each: one rule may name several roles.
             by_insert: dict[str, tuple[list[str], Condition | None]] = {}
@@ -381,6 +401,19 @@ class TableExpansion:
                 in_tenant.append(all_of(self.owner.role_check(group), owned, where, created))
         tenant = all_of(self._tenant_condition(), any_of(*in_tenant)) if in_tenant else None
         return any_of(tenant, *platform)
+
+    def _role_gate(self, roles: list[str]) -> str | None:
+        """The role check of a rule that owns nothing, written as a range on created_at: from
+        -infinity for a holder of the roles, from null (no row) for anyone else. Beside an
+        ownership rule a bare `(select has_any_role(...))` is a part of the `or` no index can
+        answer, so the planner reads every row of the tenant for a resident's own rows; with
+        the gate each part is an index condition (a BitmapOr), and the planner still expects
+        the staff part to match many rows, so staff lists keep walking the (tenant,
+        created_at) or declared ordering index in order."""
+        check = self.owner.role_check(roles)
+        if check is None:
+            return None
+        return f"{CREATED_AT} >= case when {check} then '-infinity'::timestamptz end"
 
     def _insert_condition(self, role: str) -> Condition | None:
         """What a row `role` inserts must meet beyond its tenant: any of its insert rules'

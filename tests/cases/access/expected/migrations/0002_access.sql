@@ -36,8 +36,8 @@ alter table public.notes
     references public.communities (id)
     on delete restrict;
 
-create index notes_community_id_idx
-    on public.notes using btree (community_id);
+create index notes_community_id_created_at_idx
+    on public.notes using btree (community_id, created_at desc);
 
 create trigger set_audit_fields
     before insert or update on public.notes

@@ -48,8 +48,8 @@ alter table public.reports
     references auth.users (id)
     on delete restrict;
 
-create index reports_community_id_idx
-    on public.reports using btree (community_id);
+create index reports_community_id_created_at_idx
+    on public.reports using btree (community_id, created_at desc);
 
 create index reports_reporter_id_idx
     on public.reports using btree (reporter_id);

@@ -69,8 +69,14 @@ alter table public.widgets
     references public.communities (id)
     on delete restrict;
 
+create index widget_jobs_community_id_created_at_idx
+    on public.widget_jobs using btree (community_id, created_at desc);
+
 create index widget_jobs_community_id_widget_id_idx
     on public.widget_jobs using btree (community_id, widget_id);
+
+create index widgets_community_id_created_at_idx
+    on public.widgets using btree (community_id, created_at desc);
 
 create function private.widgets_guard_columns()
 returns trigger

@@ -60,11 +60,11 @@ alter table public.desk_bookings
     references public.communities (id)
     on delete restrict;
 
-create index bookings_community_id_idx
-    on public.bookings using btree (community_id);
+create index bookings_community_id_created_at_idx
+    on public.bookings using btree (community_id, created_at desc);
 
-create index desk_bookings_community_id_idx
-    on public.desk_bookings using btree (community_id);
+create index desk_bookings_community_id_created_at_idx
+    on public.desk_bookings using btree (community_id, created_at desc);
 
 create trigger set_audit_fields
     before insert or update on public.bookings

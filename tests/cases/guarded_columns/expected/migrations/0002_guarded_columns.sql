@@ -34,8 +34,8 @@ alter table public.requests
     references auth.users (id)
     on delete restrict;
 
-create index requests_community_id_idx
-    on public.requests using btree (community_id);
+create index requests_community_id_created_at_idx
+    on public.requests using btree (community_id, created_at desc);
 
 create index requests_reporter_id_idx
     on public.requests using btree (reporter_id);

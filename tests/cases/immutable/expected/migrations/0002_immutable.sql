@@ -28,8 +28,8 @@ alter table public.events
     references public.communities (id)
     on delete restrict;
 
-create index events_community_id_idx
-    on public.events using btree (community_id);
+create index events_community_id_created_at_idx
+    on public.events using btree (community_id, created_at desc);
 
 create trigger prevent_mutation
     before update or delete on public.events

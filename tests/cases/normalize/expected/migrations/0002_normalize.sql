@@ -29,8 +29,8 @@ alter table public.vehicles
     references public.communities (id)
     on delete restrict;
 
-create index vehicles_community_id_idx
-    on public.vehicles using btree (community_id);
+create index vehicles_community_id_created_at_idx
+    on public.vehicles using btree (community_id, created_at desc);
 
 create function private.vehicles_normalize()
 returns trigger

@@ -118,14 +118,23 @@ alter table public.visits
     references public.invitations (community_id, id)
     on delete restrict;
 
+create index invitations_community_id_created_at_idx
+    on public.invitations using btree (community_id, created_at desc);
+
 create index invitations_community_id_unit_id_idx
     on public.invitations using btree (community_id, unit_id);
 
 create index invitations_host_id_idx
     on public.invitations using btree (host_id);
 
+create index units_community_id_created_at_idx
+    on public.units using btree (community_id, created_at desc);
+
 create index units_owner_id_idx
     on public.units using btree (owner_id);
+
+create index visits_community_id_created_at_idx
+    on public.visits using btree (community_id, created_at desc);
 
 create index visits_community_id_invitation_id_idx
     on public.visits using btree (community_id, invitation_id);
@@ -163,7 +172,7 @@ create policy invitations_select
     using (
         community_id = (select public.get_current_community_id())
         and (
-            (select public.has_any_role(array['admin', 'guard']))
+            created_at >= case when (select public.has_any_role(array['admin', 'guard'])) then '-infinity'::timestamptz end
             or (
                 (select public.has_any_role(array['resident']))
                 and unit_id = any ((select public.my_unit_ids())::uuid[])
@@ -242,10 +251,10 @@ create policy visits_select
     using (
         community_id = (select public.get_current_community_id())
         and (
-            (select public.has_any_role(array['admin', 'guard']))
+            created_at >= case when (select public.has_any_role(array['admin', 'guard'])) then '-infinity'::timestamptz end
             or (
                 (select public.has_any_role(array['resident']))
-                and invitation_id in (select o1.id from public.invitations o1 where o1.unit_id = any ((select public.my_unit_ids())::uuid[]))
+                and invitation_id = any (array(select o1.id from public.invitations o1 where o1.unit_id = any ((select public.my_unit_ids())::uuid[])))
             )
         )
         and deleted_at is null

@@ -28,8 +28,8 @@ alter table public.notices
     references public.communities (id)
     on delete restrict;
 
-create index notices_community_id_idx
-    on public.notices using btree (community_id);
+create index notices_community_id_created_at_idx
+    on public.notices using btree (community_id, created_at desc);
 
 create trigger set_audit_fields
     before insert or update on public.notices

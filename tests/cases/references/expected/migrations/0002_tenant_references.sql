@@ -74,11 +74,17 @@ alter table public.widgets
     references auth.users (id)
     on delete restrict;
 
+create index widget_parts_community_id_created_at_idx
+    on public.widget_parts using btree (community_id, created_at desc);
+
 create index widget_parts_community_id_spare_widget_id_idx
     on public.widget_parts using btree (community_id, spare_widget_id);
 
 create index widget_parts_community_id_widget_id_idx
     on public.widget_parts using btree (community_id, widget_id);
+
+create index widgets_community_id_created_at_idx
+    on public.widgets using btree (community_id, created_at desc);
 
 create index widgets_keeper_id_idx
     on public.widgets using btree (keeper_id);

@@ -46,8 +46,8 @@ alter table public.documents
 create index documents_approved_by_idx
     on public.documents using btree (approved_by);
 
-create index documents_community_id_idx
-    on public.documents using btree (community_id);
+create index documents_community_id_created_at_idx
+    on public.documents using btree (community_id, created_at desc);
 
 create function private.documents_guard_columns()
 returns trigger

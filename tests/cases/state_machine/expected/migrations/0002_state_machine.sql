@@ -44,8 +44,8 @@ alter table public.jobs
     references auth.users (id)
     on delete restrict;
 
-create index jobs_community_id_idx
-    on public.jobs using btree (community_id);
+create index jobs_community_id_created_at_idx
+    on public.jobs using btree (community_id, created_at desc);
 
 create index jobs_done_by_idx
     on public.jobs using btree (done_by);

@@ -31,8 +31,8 @@ alter table public.documents
     references public.communities (id)
     on delete restrict;
 
-create index documents_community_id_idx
-    on public.documents using btree (community_id);
+create index documents_community_id_created_at_idx
+    on public.documents using btree (community_id, created_at desc);
 
 create trigger set_audit_fields
     before insert or update on public.documents

@@ -28,8 +28,8 @@ alter table public.checkpoints
     references public.communities (id)
     on delete restrict;
 
-create index checkpoints_community_id_idx
-    on public.checkpoints using btree (community_id);
+create index checkpoints_community_id_created_at_idx
+    on public.checkpoints using btree (community_id, created_at desc);
 
 create index checkpoints_community_id_updated_at_idx
     on public.checkpoints using btree (community_id, updated_at);

@@ -102,15 +102,15 @@ alter table public.user_preferences
     references auth.users (id)
     on delete cascade;
 
-create index community_notes_community_id_idx
-    on public.community_notes using btree (community_id);
+create index community_notes_community_id_created_at_idx
+    on public.community_notes using btree (community_id, created_at desc);
 
 create unique index note_kinds_code_key
     on public.note_kinds using btree (code)
     where deleted_at is null;
 
-create index organization_notes_organization_id_idx
-    on public.organization_notes using btree (organization_id);
+create index organization_notes_organization_id_created_at_idx
+    on public.organization_notes using btree (organization_id, created_at desc);
 
 create index user_preferences_user_id_idx
     on public.user_preferences using btree (user_id);

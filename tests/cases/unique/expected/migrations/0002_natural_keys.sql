@@ -35,8 +35,8 @@ create unique index widgets_community_id_code_key
     on public.widgets using btree (community_id, code)
     where deleted_at is null;
 
-create index widgets_community_id_idx
-    on public.widgets using btree (community_id);
+create index widgets_community_id_created_at_idx
+    on public.widgets using btree (community_id, created_at desc);
 
 create unique index widgets_community_id_serial_batch_key
     on public.widgets using btree (community_id, serial, batch)

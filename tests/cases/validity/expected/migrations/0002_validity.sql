@@ -57,19 +57,19 @@ alter table public.stays
     references public.communities (id)
     on delete restrict;
 
+create index passes_community_id_created_at_idx
+    on public.passes using btree (community_id, created_at desc);
+
 create index passes_community_id_expires_at_idx
     on public.passes using btree (community_id, expires_at)
     where deleted_at is null;
 
-create index passes_community_id_idx
-    on public.passes using btree (community_id);
+create index stays_community_id_created_at_idx
+    on public.stays using btree (community_id, created_at desc);
 
 create index stays_community_id_ends_on_idx
     on public.stays using btree (community_id, ends_on)
     where deleted_at is null;
-
-create index stays_community_id_idx
-    on public.stays using btree (community_id);
 
 create trigger set_audit_fields
     before insert or update on public.passes

@@ -29,8 +29,8 @@ alter table public.jobs
     references public.communities (id)
     on delete restrict;
 
-create index jobs_community_id_idx
-    on public.jobs using btree (community_id);
+create index jobs_community_id_created_at_idx
+    on public.jobs using btree (community_id, created_at desc);
 
 create trigger set_audit_fields
     before insert or update on public.jobs
