@@ -14,4 +14,5 @@ from . import (  # noqa: F401
     upoe511_extension_in_public,
     upoe512_update_unlike_insert,
     upoe513_actor_column_unpinned,
+    upoe514_ownership_without_index,
 )
