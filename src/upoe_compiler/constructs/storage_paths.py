@@ -36,7 +36,8 @@ class StoragePaths(Construct):
                 expression = f"starts_with({ident(column_name)}, community_id::text || '/')"
             elif column_name.endswith("_paths") and parsed.array_depth == 1:
                 function = table.owner.function_ref(PATTERN_FUNCTIONS["paths"])
-                expression = f"{function}({ident(column_name)}, community_id)"
+                # A check runs on every written row; most rows carry no file, and skip the call.
+                expression = f"{ident(column_name)} is null or {function}({ident(column_name)}, community_id)"
             else:
                 continue
             table.storage_path_columns.append(column_name)

@@ -12,7 +12,7 @@ create table public.documents (
     deleted_at timestamptz,
     constraint documents_pkey primary key (id),
     constraint documents_file_path_in_community_check check (starts_with(file_path, community_id::text || '/')),
-    constraint documents_attachment_paths_in_community_check check (public.paths_in_community(attachment_paths, community_id))
+    constraint documents_attachment_paths_in_community_check check (attachment_paths is null or public.paths_in_community(attachment_paths, community_id))
 );
 alter table public.documents enable row level security;
 revoke all on table public.documents from anon, authenticated, service_role;
