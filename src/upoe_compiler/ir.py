@@ -95,6 +95,9 @@ class Function(DbObject):
     requirements: tuple[str, ...]
     # Empty: every name in the body must be schema-qualified, so no caller can shadow one.
     search_path: str = ""
+    # (server_version_num, body): from that server version on, the migration swaps the body
+    # for this one (the server's built-in equivalent).
+    native: tuple[int, str] | None = None
     RANK = 4
 
     @property

@@ -47,6 +47,16 @@ class ArgumentSpec(SpecModel):
     default: str | None = None
 
 
+class NativeSpec(SpecModel):
+    """The body a function takes on servers that have what it implements built in: the
+    migration replaces the portable body there, keeping the function's name, grants and
+    comment, so callers and column defaults never change."""
+
+    # As server_version_num reads it: 180000 is PostgreSQL 18.0.
+    server_version_num: int = Field(ge=90000)
+    body: str
+
+
 class FunctionSpec(SpecModel):
     description: str
     requirements: list[RequirementId] = []
@@ -64,6 +74,7 @@ class FunctionSpec(SpecModel):
     invoker_body_file: str | None = None
     execute: list[ApiRole] = ["authenticated", "service_role"]
     depends_on: list[Name] = []
+    native: NativeSpec | None = None
 
     @model_validator(mode="after")
     def _one_body(self) -> FunctionSpec:

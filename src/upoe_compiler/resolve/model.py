@@ -162,7 +162,9 @@ class Resolver:
         self.objects.append(ir.Function(
             f"function:{body_schema}.{name}", file.spec.domain, tuple(sorted(deps - {"schema:public"})),
             position, schema=body_schema, name=name, language=function.language,
-            security_definer=definer, body=body, **common))
+            security_definer=definer, body=body, **common,
+            native=(function.native.server_version_num, function.native.body.strip("\n") + "\n")
+            if function.native else None))
         if self.function_home(name) == body_schema:
             return
         wrapper = read_body(file, function.invoker_body, function.invoker_body_file)
