@@ -1,4 +1,8 @@
-"""`upoe`: thin typer commands over the API. Exit 0 ok, 1 spec errors, 2 internal error."""
+"""`upoe`: thin typer commands over the API. Exit 0 ok, 1 spec errors, 2 internal error.
+
+The pipeline (pydantic models, Jinja, networkx and the rest) is imported inside the commands
+that run it, so `upoe --help`, `--version` and mistyped options do not wait for those imports.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from .api import check_project, compile_project
 from .errors import CompileFailed, Diagnostic
-from .lint import rule_docs
-from .manifest import manifest_json_schema
-from .spec import spec_json_schema
 
 app = typer.Typer(
     help="Compile UPOE YAML entity specs into Supabase migrations, RLS policies and docs.",
@@ -62,6 +62,8 @@ def compile_command(
     """Validate the spec and write migrations and the manifest to the output folder."""
 
     def run() -> str:
+        from .api import compile_project
+
         result = compile_project(spec, out)
         migrations = sum(1 for name in result.files if name.startswith("supabase/migrations/"))
         tests = sum(1 for name in result.files if name.startswith("supabase/tests/"))
@@ -76,6 +78,8 @@ def check_command(spec: SpecOption = Path("spec"), output_format: FormatOption =
     """Validate the spec only; writes nothing."""
 
     def run() -> str:
+        from .api import check_project
+
         result = check_project(spec)
         tables = sum(1 for o in result.model.objects if type(o).__name__ == "Table")
         return f"spec OK: {len(result.model.domains)} domain(s), {tables} table(s)"
@@ -88,12 +92,16 @@ def lint_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
                  rules: Annotated[bool, typer.Option("--rules", help="List the lint rules and exit.")] = False,
                  ) -> None:
     """Prove the generated SQL safe on Supabase (also run by compile and check); writes nothing."""
+    from .lint import rule_docs
+
     if rules:
         for code, doc in rule_docs():
             typer.echo(f"{code}  {doc.splitlines()[0]}")
         return
 
     def run() -> str:
+        from .api import check_project
+
         check_project(spec)
         return f"lint OK: {len(rule_docs())} rules, no findings"
 
@@ -108,7 +116,14 @@ def schema_command(
     )] = False,
 ) -> None:
     """Print the JSON Schema of a spec file, for editors (yaml-language-server and others), or of the manifest."""
-    text = manifest_json_schema() if manifest else spec_json_schema()
+    if manifest:
+        from .manifest import manifest_json_schema
+
+        text = manifest_json_schema()
+    else:
+        from .spec import spec_json_schema
+
+        text = spec_json_schema()
     if out is None:
         typer.echo(text, nl=False)
     else:

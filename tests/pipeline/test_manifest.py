@@ -20,7 +20,7 @@ from upoe_compiler.api import analyse
 from upoe_compiler.cli import app
 from upoe_compiler.errors import SourcePosition
 from upoe_compiler.graph import MigrationPlan, Plan
-from upoe_compiler.manifest import manifest_json_schema, object_kinds, read_manifest, render_manifest
+from upoe_compiler.manifest import json_text, manifest_json_schema, object_kinds, read_manifest, render_manifest
 
 MANIFEST_SCHEMA = REPO / "schemas" / "upoe-manifest.schema.json"
 REGENERATE = "run `upoe schema --manifest --out schemas/upoe-manifest.schema.json`"
@@ -67,6 +67,28 @@ def test_the_manifest_reads_back_into_the_same_plan(plan_fixture: str, request: 
     assert all(o.position is None for m in read.migrations for o in m.objects)
     assert without_positions(read) == without_positions(plan)
     assert render_manifest(read) == text
+
+
+@pytest.mark.parametrize("plan_fixture", ["bundled_plan", "widgets_plan"])
+def test_the_manifest_is_formatted_as_json_dumps_formats_it(plan_fixture: str,
+                                                            request: pytest.FixtureRequest) -> None:
+    text = render_manifest(request.getfixturevalue(plan_fixture))
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+class Shade(enum.StrEnum):
+    dark = "dark"
+
+
+@pytest.mark.parametrize("value", [
+    {}, [], (), {"b": [], "a": {}, "c": ()},
+    ["é ☃ 𝄞", "\x00\x1f\n\t\"\\/\u2028", "", 0, -7, 10**30, 1.5, -0.0, 1e100, float("nan"), float("-inf"),
+     True, False, None],
+    {'a"': 1, "a#": 2, "ä": 3, "Z": 4},  # sorted by the keys, not by their escaped text
+    {"nested": [[{"x": (Shade.dark, [None])}]]},
+])
+def test_json_text_writes_what_json_dumps_writes(value: Any) -> None:
+    assert json_text(value) == json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def test_the_committed_manifest_schema_is_current() -> None:

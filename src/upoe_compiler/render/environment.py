@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import jinja2
@@ -12,6 +13,10 @@ from ..pgnames import ident, literal, text_array
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
 
 
+# One environment per templates folder for the life of the process: Jinja caches each compiled
+# template in its environment, and compiling the templates costs more than rendering a spec with
+# them. A template edited on disk is still picked up (auto_reload compares modification times).
+@functools.cache
 def make_environment(templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),

@@ -14,6 +14,7 @@ A column whose sample value breaks a check takes an `example:` in the spec.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -60,6 +61,9 @@ _SAMPLES = {
 }
 
 
+# Cached: a few identities (community 1, its admin) are asked for thousands of times a compile.
+# Typed, since 1 and True are equal keys but write different ids.
+@functools.lru_cache(maxsize=1 << 16, typed=True)
 def fixed_id(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
 
