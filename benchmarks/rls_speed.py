@@ -179,8 +179,10 @@ def make_database(cluster: PgCluster, name: str, migrations: Path, rows: int, co
                    check=True, capture_output=True, text=True, env=client_env())
     seconds = time.perf_counter() - start
     with cluster.connect(name, autocommit=True) as conn:
-        conn.execute(f"create role {EXPLICIT_ROLE} nologin bypassrls")
-        conn.execute(f"grant authenticated to {EXPLICIT_ROLE}")
+        # Roles belong to the cluster: the second build's database finds it made.
+        if conn.execute("select 1 from pg_roles where rolname = %s", (EXPLICIT_ROLE,)).fetchone() is None:
+            conn.execute(f"create role {EXPLICIT_ROLE} nologin bypassrls")
+            conn.execute(f"grant authenticated to {EXPLICIT_ROLE}")
     return seconds
 
 
@@ -457,6 +459,8 @@ def main(argv: Sequence[str] | None = None, cluster: PgCluster | None = None) ->
         else:
             for database in databases:
                 active.drop_database(database)
+            with active.connect(autocommit=True) as conn:
+                conn.execute(f"drop role if exists {EXPLICIT_ROLE}")
         if args.base:
             subprocess.run(["git", "worktree", "remove", "--force", str(work / "base-worktree")], cwd=REPO,
                            capture_output=True)
