@@ -20,7 +20,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
@@ -98,13 +98,16 @@ def _free_port() -> int:
 class PgCluster:
     """One private PostgreSQL server: its own data dir, socket dir and TCP port on 127.0.0.1."""
 
-    def __init__(self, bindir: Path | None = None) -> None:
+    def __init__(self, bindir: Path | None = None, settings: Mapping[str, str] | None = None) -> None:
+        """``settings``: extra postgresql.conf lines (name -> value as written in the file, strings
+        quoted), applied over the defaults, e.g. ``{"shared_buffers": "'512MB'"}``."""
         found = bindir or find_bindir()
         if found is None:
             raise PgClusterError(
                 f"PostgreSQL {PG_MAJOR} binaries not found in {DEFAULT_BINDIR} nor via pg_config --bindir"
             )
         self.bindir = found
+        self.settings = dict(settings or {})
         self.port: int | None = None
         self.base_dir: Path | None = None
         self._running = False
@@ -159,6 +162,7 @@ class PgCluster:
             self.port = _free_port()
             settings = {
                 **SERVER_SETTINGS,
+                **self.settings,
                 "listen_addresses": "'127.0.0.1'",
                 "port": str(self.port),
                 "unix_socket_directories": f"'{self.socket_dir}'",
