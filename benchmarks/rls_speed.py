@@ -125,6 +125,11 @@ def scenarios(admin_row: str, resident_row: str) -> list[Scenario]:
                  f"select * from public.access_logs where {COMMUNITY_FILTER} {newest}"),
         Scenario("resident newest 50", "read", resident, f"select * from public.access_logs {newest}",
                  f"select * from public.access_logs where {RESIDENT_FILTER} {newest}"),
+        # What Supabase advises clients to send anyway: the caller's own filter, which an
+        # index of the owned column answers whatever plan the policy leaves.
+        Scenario("resident newest 50, own unit filter", "read", resident,
+                 f"select * from public.access_logs where unit_id = '{UNIT}' {newest}",
+                 f"select * from public.access_logs where unit_id = '{UNIT}' and {COMMUNITY_FILTER} {newest}"),
         Scenario("resident count", "read", resident, "select count(*) from public.access_logs",
                  f"select count(*) from public.access_logs where {RESIDENT_FILTER}"),
         Scenario("resident own-row lookup", "read", resident,
