@@ -1,6 +1,6 @@
 """Identity helpers that column defaults and row triggers call once per written row
-(get_current_guard_id, get_current_resident_id, get_current_unit_ids) look the caller up once per
-statement (private.recall / private.remember): never longer, never for another caller."""
+(get_current_guard_id, get_current_resident_id) look the caller up once per statement
+(private.recall / private.remember): never longer, never for another caller."""
 
 from __future__ import annotations
 

@@ -1,14 +1,8 @@
-declare
-    -- Looked up once per statement, however many rows ask (column defaults, row triggers).
-    v_known text := private.recall('unit_ids');
 begin
-    if v_known is not null then
-        return v_known::uuid[];
-    end if;
     -- Only the caller's own occupancies in their current community; a suspended resident
     -- keeps their row but no longer acts for their units.
-    return private.remember('unit_ids', (
-        select coalesce(pg_catalog.array_agg(distinct o.unit_id), '{}')::text
+    return (
+        select coalesce(pg_catalog.array_agg(distinct o.unit_id), '{}')
         from public.residents r
         join public.occupancies o on o.community_id = r.community_id and o.resident_id = r.id
         where r.user_id = auth.uid()
@@ -17,5 +11,5 @@ begin
           and r.onboarding_status <> 'suspended'
           and o.deleted_at is null
           and public.is_occupancy_active(o.end_date, o.community_id)
-    ))::uuid[];
+    );
 end;
