@@ -3,8 +3,8 @@
 Prints figures; asserts nothing. Run from the repository root:
 `.venv/bin/python -m benchmarks.compile_compare --base REV [--rounds N]`.
 
-Both sides compile the same specs (the bundled one and the synthetic 10x spec of
-`benchmarks.compile_speed`) in a fresh interpreter each round, the sides alternating round by
+Both sides compile their own revision's bundled spec and that spec plus the synthetic domains of
+`benchmarks.compile_speed` (10x), in a fresh interpreter each round, the sides alternating round by
 round; each measurement is one in-process compile after a warm-up compile (imports and caches
 excluded). Reported: each side's median and p10-p90, and the median of the per-round ratios.
 """
@@ -54,15 +54,20 @@ def main() -> None:
     subprocess.run(["git", "worktree", "add", "--detach", str(base), args.base], check=True, cwd=REPO,
                    capture_output=True)
     try:
-        specs = [("bundled", REPO / "spec"), ("synthetic 10x", make_spec(root, 160))]
+        # Each side compiles its own revision's bundled spec (the DSL may have grown between
+        # them), plus the same synthetic domains.
+        sources = {"base": base, "this": REPO}
+        specs = {side: {"bundled": source / "spec",
+                        "synthetic 10x": make_spec(root / side, 160, source / "spec")}
+                 for side, source in sources.items()}
         print(f"{'spec':16} {'base ' + args.base[:10]:>26} {'this checkout':>26} {'ratio (p10-p90)':>22}")
-        for label, spec in specs:
+        for label in ("bundled", "synthetic 10x"):
             times: dict[str, list[float]] = {"base": [], "this": []}
             for round_ in range(args.rounds):
                 # Alternate which side goes first, so drift on the machine hits both alike.
-                order = [("base", base), ("this", REPO)] if round_ % 2 == 0 else [("this", REPO), ("base", base)]
-                for side, source in order:
-                    times[side].append(measure(source, spec, root / f"out-{side}-{round_}"))
+                order = ["base", "this"] if round_ % 2 == 0 else ["this", "base"]
+                for side in order:
+                    times[side].append(measure(sources[side], specs[side][label], root / f"out-{side}-{round_}"))
             ratios = sorted(t / b for t, b in zip(times["this"], times["base"], strict=True))
             p10, p90 = ratios[int(0.1 * (len(ratios) - 1))], ratios[round(0.9 * (len(ratios) - 1))]
             print(f"{label:16} {spread(times['base']):>26} {spread(times['this']):>26} "

@@ -58,9 +58,10 @@ def synthetic_domain(index: int) -> str:
     }, sort_keys=False)
 
 
-def make_spec(root: Path, domains: int) -> Path:
+def make_spec(root: Path, domains: int, bundled: Path = REPO / "spec") -> Path:
+    """The bundled spec (this checkout's, or another revision's) plus `domains` synthetic ones."""
     spec = root / f"spec_{domains}"
-    shutil.copytree(REPO / "spec", spec)
+    shutil.copytree(bundled, spec)
     for index in range(domains):
         (spec / f"synthetic_{index}.yaml").write_text(synthetic_domain(index))
     return spec
