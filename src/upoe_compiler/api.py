@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .errors import CompileFailed, Diagnostic, DiagnosticSink
@@ -11,10 +12,21 @@ from .ir import Model
 from .lint import lint
 from .loader import load_spec_dir
 from .manifest import render_manifest
+from .releases import (
+    MODEL_SUFFIX,
+    RELEASE_NAME,
+    Release,
+    Released,
+    new_version,
+    read_released,
+    unreleased_change,
+    write_release,
+)
 from .render import make_environment, render_migrations
 from .render.docs import render_docs
 from .render.environment import DEFAULT_TEMPLATES_DIR
 from .render.pgtap import render_tests
+from .render.sql import MIGRATIONS_DIR
 from .resolve import resolve
 from .validate import validate
 from .writer import ownership_problem, write_tree
@@ -53,9 +65,35 @@ def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_
     return files
 
 
+def released_state(spec_dir: Path, model: Model) -> Released:
+    """The spec's releases, checked: no released file edited, deleted or added by hand, and
+    the spec still what the last release froze (until incremental migrations exist)."""
+    released, problems = read_released(spec_dir)
+    change = unreleased_change(released, model) if not problems else None
+    if problems or change is not None:
+        raise CompileFailed([*problems, *([change] if change else [])])
+    return released
+
+
 def check_project(spec_dir: Path) -> CompileResult:
     model, ordered, diagnostics = analyse(spec_dir)
+    released_state(spec_dir, model)
     return CompileResult(model, ordered, diagnostics=diagnostics)
+
+
+def release_project(spec_dir: Path, name: str, now: datetime | None = None) -> list[Path]:
+    """Freeze what is pending as the next release in `<spec>/migrations/`; returns the files
+    written, none when nothing is pending."""
+    if not RELEASE_NAME.match(name):
+        raise CompileFailed([Diagnostic("UPOE415", f"release name {name!r} is not snake_case",
+                                        hint="name what the release brings: add_parking, initial")])
+    model, ordered, _ = analyse(spec_dir)
+    released = released_state(spec_dir, model)
+    if released.releases:
+        return []
+    baseline = render_migrations(ordered, make_environment(DEFAULT_TEMPLATES_DIR))
+    files = [Release(path.rsplit("/", 1)[1], sql) for path, sql in sorted(baseline.items())]
+    return write_release(spec_dir, released, files, f"{new_version(released, now)}_{name}{MODEL_SUFFIX}", ordered)
 
 
 def compile_project(spec_dir: Path, out_dir: Path | None,
@@ -66,7 +104,12 @@ def compile_project(spec_dir: Path, out_dir: Path | None,
         if problem is not None:
             raise CompileFailed([problem])
     model, ordered, diagnostics = analyse(spec_dir)
+    released = released_state(spec_dir, model)
     files = render(model, ordered, templates_dir)
+    if released.releases:
+        # Databases ran the released files: the build carries them byte for byte.
+        files = {name: text for name, text in files.items() if not name.startswith(f"{MIGRATIONS_DIR}/")}
+        files.update({f"{MIGRATIONS_DIR}/{r.file_name}": r.sql for r in released.releases})
     if out_dir is not None:
         try:
             write_tree(out_dir, files)

@@ -87,6 +87,26 @@ def check_command(spec: SpecOption = Path("spec"), output_format: FormatOption =
     _run(run, output_format)
 
 
+@app.command("release")
+def release_command(
+    name: Annotated[str, typer.Argument(help="What the release brings, snake_case (initial, add_parking).")],
+    spec: SpecOption = Path("spec"),
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Freeze what is pending into <spec>/migrations/ (commit it with the spec); released files
+    are never rewritten, and compile/check fail when one was edited or deleted."""
+
+    def run() -> str:
+        from .api import release_project
+
+        written = release_project(spec, name)
+        if not written:
+            return "nothing pending: the spec is what the last release froze"
+        return "released " + ", ".join(str(path) for path in written)
+
+    _run(run, output_format)
+
+
 @app.command("lint")
 def lint_command(spec: SpecOption = Path("spec"), output_format: FormatOption = OutputFormat.text,
                  rules: Annotated[bool, typer.Option("--rules", help="List the lint rules and exit.")] = False,
