@@ -19,10 +19,10 @@ from .releases import (
     Released,
     new_version,
     read_released,
-    unreleased_change,
     write_release,
 )
 from .render import make_environment, render_migrations
+from .render.diff import pending_migration
 from .render.docs import render_docs
 from .render.environment import DEFAULT_TEMPLATES_DIR
 from .render.pgtap import render_tests
@@ -65,19 +65,24 @@ def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_
     return files
 
 
-def released_state(spec_dir: Path, model: Model) -> Released:
-    """The spec's releases, checked: no released file edited, deleted or added by hand, and
-    the spec still what the last release froze (until incremental migrations exist)."""
+def released_state(spec_dir: Path, ordered: Plan) -> tuple[Released, str | None]:
+    """The spec's releases, checked (no released file edited, deleted or added by hand), and the
+    migration from the last release to the spec as it is now (None when nothing is pending or
+    nothing was released)."""
     released, problems = read_released(spec_dir)
-    change = unreleased_change(released, model) if not problems else None
-    if problems or change is not None:
-        raise CompileFailed([*problems, *([change] if change else [])])
-    return released
+    if problems:
+        raise CompileFailed(problems)
+    if released.model is None:
+        return released, None
+    pending, problems = pending_migration(released.model, ordered, make_environment(DEFAULT_TEMPLATES_DIR))
+    if problems:
+        raise CompileFailed(problems)
+    return released, pending
 
 
 def check_project(spec_dir: Path) -> CompileResult:
     model, ordered, diagnostics = analyse(spec_dir)
-    released_state(spec_dir, model)
+    released_state(spec_dir, ordered)
     return CompileResult(model, ordered, diagnostics=diagnostics)
 
 
@@ -87,13 +92,17 @@ def release_project(spec_dir: Path, name: str, now: datetime | None = None) -> l
     if not RELEASE_NAME.match(name):
         raise CompileFailed([Diagnostic("UPOE415", f"release name {name!r} is not snake_case",
                                         hint="name what the release brings: add_parking, initial")])
-    model, ordered, _ = analyse(spec_dir)
-    released = released_state(spec_dir, model)
-    if released.releases:
+    _, ordered, _ = analyse(spec_dir)
+    released, pending = released_state(spec_dir, ordered)
+    version = new_version(released, now)
+    if not released.releases:
+        baseline = render_migrations(ordered, make_environment(DEFAULT_TEMPLATES_DIR))
+        files = [Release(path.rsplit("/", 1)[1], sql) for path, sql in sorted(baseline.items())]
+    elif pending is None:
         return []
-    baseline = render_migrations(ordered, make_environment(DEFAULT_TEMPLATES_DIR))
-    files = [Release(path.rsplit("/", 1)[1], sql) for path, sql in sorted(baseline.items())]
-    return write_release(spec_dir, released, files, f"{new_version(released, now)}_{name}{MODEL_SUFFIX}", ordered)
+    else:
+        files = [Release(f"{version}_{name}.sql", pending)]
+    return write_release(spec_dir, released, files, f"{version}_{name}{MODEL_SUFFIX}", ordered)
 
 
 def compile_project(spec_dir: Path, out_dir: Path | None,
@@ -104,12 +113,15 @@ def compile_project(spec_dir: Path, out_dir: Path | None,
         if problem is not None:
             raise CompileFailed([problem])
     model, ordered, diagnostics = analyse(spec_dir)
-    released = released_state(spec_dir, model)
+    released, pending = released_state(spec_dir, ordered)
     files = render(model, ordered, templates_dir)
     if released.releases:
-        # Databases ran the released files: the build carries them byte for byte.
+        # Databases ran the released files: the build carries them byte for byte, then what
+        # the next release would freeze.
         files = {name: text for name, text in files.items() if not name.startswith(f"{MIGRATIONS_DIR}/")}
         files.update({f"{MIGRATIONS_DIR}/{r.file_name}": r.sql for r in released.releases})
+        if pending is not None:
+            files[f"{MIGRATIONS_DIR}/{released.next_version()}_pending.sql"] = pending
     if out_dir is not None:
         try:
             write_tree(out_dir, files)

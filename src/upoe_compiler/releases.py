@@ -47,6 +47,21 @@ class Released:
     releases: tuple[Release, ...]
     snapshot: Plan | None
 
+    @property
+    def model(self) -> ir.Model | None:
+        """The resolved model the last release was made from."""
+        if self.snapshot is None:
+            return None
+        return ir.Model(tuple(m.domain for m in self.snapshot.migrations),
+                        tuple(o for m in self.snapshot.migrations for o in m.objects))
+
+    def next_version(self) -> str:
+        """The version just after every released file's, as wide (0004 after 0003): where the
+        pending migration goes."""
+        versions = [RELEASE_FILE.match(r.file_name)[1] for r in self.releases]  # type: ignore[index]
+        last = max(versions, key=int, default="0")
+        return str(int(last) + 1).zfill(len(last))
+
 
 def _hash(previous: str, name: str, content: bytes) -> str:
     digest = hashlib.sha256(previous.encode() + b"\0" + name.encode() + b"\0" + content).digest()
@@ -116,35 +131,10 @@ def _stray(path: Path) -> Diagnostic:
                       "only upoe release writes there; move hand-written SQL into a spec function or view")
 
 
-def unreleased_change(released: Released, model: ir.Model) -> Diagnostic | None:
-    """A diagnostic when the spec no longer matches the last release: incremental migrations
-    (the differ) are not generated yet, and a wrong one must never be."""
-    if released.snapshot is None:
-        return None
-    frozen = ir.Model(tuple(m.domain for m in released.snapshot.migrations),
-                      tuple(o for m in released.snapshot.migrations for o in m.objects))
-    changes = ir.compare(frozen, model)
-    if not changes:
-        return None
-    listed = [f"adds {i}" for i in changes.added] + [f"changes {i}" for i in changes.changed] \
-        + [f"removes {i}" for i in changes.removed]
-    sources = {identity: pg.source for identity, pg in model.pg_objects().items()}
-    positions = {obj.key: obj.position for obj in model.objects}
-    first = next((i for i in (*changes.added, *changes.changed) if i in sources), None)
-    more = f" and {len(listed) - 3} more" if len(listed) > 3 else ""
-    return Diagnostic(
-        "UPOE414",
-        f"the spec changed since the last release: {'; '.join(listed[:3])}{more}; "
-        "upoe does not generate incremental migrations yet",
-        positions.get(sources[first]) if first is not None else None,
-        "undo the change for now; on a project not yet deployed, remove migrations/ to start a new baseline")
-
-
 def new_version(released: Released, now: datetime | None = None) -> str:
     """A UTC timestamp, after every released file's version."""
     version = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d%H%M%S")
-    last = max((int(RELEASE_FILE.match(r.file_name)[1]) for r in released.releases), default=0)  # type: ignore[index]
-    return version if int(version) > last else str(last + 1)
+    return max(version, released.next_version(), key=int)
 
 
 def write_release(spec_dir: Path, released: Released, new: list[Release], model_name: str,

@@ -1,0 +1,170 @@
+"""Spec evolution on a real database: the bundled spec released, then changed (a new column, a
+widened policy, a function's new description, a whole new domain). The old build is applied and
+given rows, then the pending migration; the catalog must equal a fresh apply of the new spec's
+baseline, the rows must survive, the new spec's pgTAP suite must pass, and after releasing the
+change nothing is pending."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.db.test_pgtap import pg_prove
+from tests.support.pgcluster import PgCluster
+from tests.support.world import seed_world
+from upoe_compiler.api import compile_project, release_project
+
+SPEC = Path(__file__).resolve().parents[2] / "spec"
+NOW = datetime(2026, 12, 7, 12, 0, 0, tzinfo=UTC)
+
+PARKING = """\
+domain: parking
+title: Parking
+phase: 60
+description: Parking spaces, added after the first release.
+requirements:
+  TEST-90: Parking spaces
+tables:
+  parking_spaces:
+    description: A parking space of the community, optionally assigned to a unit.
+    requirements: [TEST-90]
+    tenancy: community
+    columns:
+      code: {type: text, required: true, unique: true, description: The space's code.}
+      unit_id: {type: uuid, references: units, description: The unit it belongs to.}
+    access:
+      select:
+        - [admin, manager, guard]
+        - {roles: [resident], own: unit_id}
+      insert: [admin, manager]
+      update: [admin, manager]
+"""
+
+# One normalised line per catalog fact of the schemas upoe writes; column order is ignored.
+CATALOG = """
+with ours as (select oid, nspname from pg_namespace where nspname in ('public', 'private'))
+select 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+       || ' ' || a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+       || ' ' || coalesce(col_description(c.oid, a.attnum), '')
+from pg_attribute a join pg_class c on c.oid = a.attrelid join ours n on n.oid = c.relnamespace
+left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'v')
+union all
+select 'relation ' || c.relname || ' ' || c.relkind::text || ' rls=' || c.relrowsecurity || ' acl='
+       || coalesce(array_to_string(array(select unnest(c.relacl)::text order by 1), ','), '')
+       || ' ' || coalesce(obj_description(c.oid, 'pg_class'), '')
+from pg_class c join ours n on n.oid = c.relnamespace where c.relkind in ('r', 'v')
+union all
+select 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(o.oid)
+from pg_constraint o join ours n on n.oid = o.connamespace
+union all
+select 'index ' || pg_get_indexdef(i.indexrelid)
+from pg_index i join pg_class c on c.oid = i.indexrelid join ours n on n.oid = c.relnamespace
+union all
+select 'policy ' || tablename || ' ' || policyname || ' ' || cmd || ' ' || roles::text || ' '
+       || coalesce(qual, '') || ' ' || coalesce(with_check, '')
+from pg_policies where schemaname in ('public', 'private', 'storage')
+union all
+select 'function ' || p.oid::regprocedure || ' ' || pg_get_function_result(p.oid) || ' ' || p.prosrc
+       || ' ' || p.provolatile::text || ' ' || p.prosecdef || ' ' || coalesce(p.proconfig::text, '')
+       || ' acl=' || coalesce(array_to_string(array(select unnest(p.proacl)::text order by 1), ','), '')
+       || ' ' || coalesce(obj_description(p.oid, 'pg_proc'), '')
+from pg_proc p join ours n on n.oid = p.pronamespace
+union all
+select 'trigger ' || pg_get_triggerdef(t.oid)
+from pg_trigger t join pg_class c on c.oid = t.tgrelid join ours n on n.oid = c.relnamespace
+where not t.tgisinternal
+union all
+select 'enum ' || t.typname || ' ' || array_to_string(array(select e.enumlabel from pg_enum e
+                                                         where e.enumtypid = t.oid order by e.enumsortorder), ',')
+from pg_type t join ours n on n.oid = t.typnamespace where t.typtype = 'e'
+order by 1
+"""
+
+
+def change(spec: Path) -> None:
+    access = spec / "access.yaml"
+    text = access.read_text()
+    text = text.replace("      notes: {type: text, description: Free notes.}\n      logged_at:",
+                        "      notes: {type: text, description: Free notes.}\n"
+                        "      lane: {type: text, description: The lane of the gate.}\n      logged_at:", 1)
+    text = text.replace("      select: [admin, manager, guard]\n      insert: [admin, manager]\n"
+                        "      update: [admin, manager]\n\n  guards:",
+                        "      select: [admin, manager, guard, board_member]\n      insert: [admin, manager]\n"
+                        "      update: [admin, manager]\n\n  guards:", 1)
+    text = text.replace("      The caller's active guards row in their current community (linked by user_id), or null;",
+                        "      The caller's active guards row in their current community (by user_id), or null;", 1)
+    access.write_text(text)
+    (spec / "parking.yaml").write_text(PARKING)
+
+
+def catalog(cluster: PgCluster, database: str) -> list[str]:
+    with cluster.connect(database) as conn:
+        return [row[0] for row in conn.execute(CATALOG).fetchall()]
+
+
+def apply(cluster: PgCluster, database: str, files: list[Path]) -> None:
+    for path in files:
+        cluster.psql_file(database, path)
+
+
+def test_a_released_spec_evolves_into_what_its_new_baseline_builds(
+        pg_cluster: PgCluster, bootstrap_template: str, tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    shutil.copytree(SPEC, spec)
+    release_project(spec, "initial", NOW)
+    old_build = tmp_path / "old"
+    compile_project(spec, old_build)
+    change(spec)
+    new_build = tmp_path / "new"
+    compile_project(spec, new_build)
+    migrations = sorted((new_build / "supabase" / "migrations").glob("*.sql"))
+    assert [p.name for p in migrations][-1] == "0004_pending.sql"
+    fresh_spec = tmp_path / "fresh"
+    shutil.copytree(spec, fresh_spec, ignore=shutil.ignore_patterns("migrations"))
+    fresh_build = tmp_path / "fresh_build"
+    compile_project(fresh_spec, fresh_build)
+
+    pg_cluster.create_database("evolved", template=bootstrap_template)
+    pg_cluster.create_database("fresh", template=bootstrap_template)
+    try:
+        apply(pg_cluster, "evolved", sorted((old_build / "supabase" / "migrations").glob("*.sql")))
+        with pg_cluster.connect("evolved") as conn:
+            world = seed_world(conn)
+            point = conn.execute("insert into access_points (community_id, name, access_point_type) "
+                                 "values (%s, 'Gate', 'pedestrian_gate') returning id", (world.c1,)).fetchone()[0]
+            conn.execute("insert into access_logs (community_id, access_point_id, direction, method, result, "
+                         "person_type, unit_id, notes) select %s, %s, 'entry', 'pin', 'granted', 'visitor', %s, "
+                         "'row ' || n from generate_series(1, 20) n", (world.c1, point, world.u1))
+            before = conn.execute("select id, notes, unit_id from access_logs order by id").fetchall()
+            conn.commit()
+        apply(pg_cluster, "evolved", [migrations[-1]])
+        apply(pg_cluster, "fresh", sorted((fresh_build / "supabase" / "migrations").glob("*.sql")))
+
+        assert catalog(pg_cluster, "evolved") == catalog(pg_cluster, "fresh")
+        with pg_cluster.connect("evolved") as conn:
+            assert conn.execute("select id, notes, unit_id from access_logs order by id").fetchall() == before
+            assert conn.execute("select count(*) from access_logs where lane is null").fetchone()[0] == 20
+        run = pg_prove(pg_cluster, "evolved", sorted((new_build / "supabase" / "tests").glob("*.test.sql")))
+        assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    finally:
+        pg_cluster.drop_database("evolved")
+        pg_cluster.drop_database("fresh")
+
+    release_project(spec, "add_parking", NOW)
+    assert not any("pending" in name for name in compile_project(spec, None).files)
+
+
+def test_the_catalog_query_sees_a_difference(pg_cluster: PgCluster, bootstrap_template: str) -> None:
+    pg_cluster.create_database("catalog_a", template=bootstrap_template)
+    pg_cluster.create_database("catalog_b", template=bootstrap_template)
+    try:
+        for name, default in (("catalog_a", "1"), ("catalog_b", "2")):
+            with pg_cluster.connect(name) as conn:
+                conn.execute(f"create table public.t (x integer default {default})")
+                conn.commit()
+        assert catalog(pg_cluster, "catalog_a") != catalog(pg_cluster, "catalog_b")
+    finally:
+        pg_cluster.drop_database("catalog_a")
+        pg_cluster.drop_database("catalog_b")
