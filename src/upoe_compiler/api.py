@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .access_diff import AccessChange, access_changes
 from .errors import CompileFailed, Diagnostic, DiagnosticSink
 from .graph import Plan, plan
 from .ir import Model
@@ -84,6 +85,28 @@ def check_project(spec_dir: Path) -> CompileResult:
     model, ordered, diagnostics = analyse(spec_dir)
     released_state(spec_dir, ordered)
     return CompileResult(model, ordered, diagnostics=diagnostics)
+
+
+@dataclass
+class PlanResult:
+    """What the next release would do: its SQL (None when nothing is pending) and who gains or
+    loses access; `released` is False before the first release."""
+
+    released: bool
+    sql: str | None
+    access: list[AccessChange]
+
+    @property
+    def widened(self) -> bool:
+        return any(change.verdict != "NARROWED" for change in self.access)
+
+
+def plan_project(spec_dir: Path) -> PlanResult:
+    _, ordered, _ = analyse(spec_dir)
+    released, pending = released_state(spec_dir, ordered)
+    if released.model is None:
+        return PlanResult(False, None, [])
+    return PlanResult(True, pending, access_changes(released.model, ordered.model))
 
 
 def release_project(spec_dir: Path, name: str, now: datetime | None = None) -> list[Path]:

@@ -107,6 +107,36 @@ def release_command(
     _run(run, output_format)
 
 
+@app.command("plan")
+def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = OutputFormat.text) -> None:
+    """What the next release would do: the pending SQL and who gains or loses access. Exits 3
+    when a role gains access, so CI can ask for a reviewer; writes nothing."""
+    import json
+
+    from .api import plan_project
+    from .errors import CompileFailed
+
+    try:
+        result = plan_project(spec)
+    except CompileFailed as failed:
+        _print_diagnostics(failed.diagnostics, output_format)
+        raise typer.Exit(1) from failed
+    if output_format == OutputFormat.json:
+        typer.echo(json.dumps({"released": result.released, "sql": result.sql, "widened": result.widened,
+                               "access": [vars(change) for change in result.access]}, indent=2))
+    elif not result.released:
+        typer.echo("nothing released yet: upoe release initial freezes the baseline")
+    elif result.sql is None:
+        typer.echo("no changes: the spec is what the last release froze")
+    else:
+        typer.echo("access:" if result.access else "access: unchanged")
+        for change in result.access:
+            typer.echo(f"  {change}")
+        typer.echo("\n" + result.sql, nl=False)
+    if result.widened:
+        raise typer.Exit(3)
+
+
 @app.command("lint")
 def lint_command(spec: SpecOption = Path("spec"), output_format: FormatOption = OutputFormat.text,
                  rules: Annotated[bool, typer.Option("--rules", help="List the lint rules and exit.")] = False,

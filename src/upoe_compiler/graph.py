@@ -44,6 +44,11 @@ class MigrationPlan:
 class Plan:
     migrations: tuple[MigrationPlan, ...]
 
+    @property
+    def model(self) -> ir.Model:
+        """The model the plan orders (objects in plan order)."""
+        return ir.Model(tuple(m.domain for m in self.migrations), tuple(o for m in self.migrations for o in m.objects))
+
 
 class _Digraph:
     """A directed graph of named nodes, each edge recorded once, everything in insertion order."""

@@ -50,10 +50,7 @@ class Released:
     @property
     def model(self) -> ir.Model | None:
         """The resolved model the last release was made from."""
-        if self.snapshot is None:
-            return None
-        return ir.Model(tuple(m.domain for m in self.snapshot.migrations),
-                        tuple(o for m in self.snapshot.migrations for o in m.objects))
+        return None if self.snapshot is None else self.snapshot.model
 
     def next_version(self) -> str:
         """The version just after every released file's, as wide (0004 after 0003): where the

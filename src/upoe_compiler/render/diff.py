@@ -26,7 +26,7 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
                       ) -> tuple[str | None, list[Diagnostic]]:
     """The SQL taking a database from `before` to the model of `plan`, or None when nothing
     changed; with a diagnostic per change it cannot express yet."""
-    after = ir.Model(tuple(m.domain for m in plan.migrations), tuple(o for m in plan.migrations for o in m.objects))
+    after = plan.model
     changes = ir.compare(before, after)
     if not changes:
         return None, []
