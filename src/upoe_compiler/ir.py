@@ -418,6 +418,8 @@ class DomainInfo:
     requirements: tuple[tuple[str, str], ...]
     source_file: str
     roles: tuple[tuple[str, str], ...] = ()  # application roles this domain introduces, with their meaning
+    # (`table t` | `column t.c`, reason): data the next release may drop.
+    acknowledged: tuple[tuple[str, str], ...] = ()
 
 
 ObjectT = TypeVar("ObjectT", bound=DbObject)

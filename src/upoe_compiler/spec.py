@@ -222,6 +222,13 @@ class ViewSpec(SpecModel):
         return self
 
 
+class AcknowledgementSpec(SpecModel):
+    """A change the next release may make although it loses data: one table or column, and why."""
+
+    drop: str = Field(pattern=r"^(table [a-z_][a-z0-9_]*|column [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)$")
+    reason: str = Field(min_length=1)
+
+
 class DomainSpecBase(SpecModel):
     """One spec file: a domain of the product."""
 
@@ -237,6 +244,8 @@ class DomainSpecBase(SpecModel):
     functions: dict[Name, FunctionSpec] = {}
     tables: dict[Name, TableSpec] = {}
     views: dict[Name, ViewSpec] = {}
+    # Destructive changes the next release may make (`upoe release` refuses any other).
+    acknowledge: list[AcknowledgementSpec] = []
 
 
 DomainSpec = create_model("DomainSpec", __base__=DomainSpecBase, __module__=__name__,

@@ -120,19 +120,26 @@ def test_a_change_after_a_release_is_pending_until_released(spec: Path, tmp_path
         "supabase/migrations/0003_access.sql", "supabase/migrations/20261207120000_add_lane.sql"]
 
 
-def test_a_change_the_differ_cannot_express_yet_is_refused_where_it_is(spec: Path, tmp_path: Path) -> None:
+def test_a_dropped_column_needs_an_acknowledgement(spec: Path, tmp_path: Path) -> None:
     release_project(spec, "initial", NOW)
     access = spec / "access.yaml"
     access.write_text(access.read_text().replace(
         "      notes: {type: text, description: Free notes.}\n      logged_at:", "      logged_at:", 1))
     with pytest.raises(CompileFailed) as error:
         compile_project(spec, tmp_path / "build")
-    assert set(codes(error)) == {"UPOE414"}
-    assert any("removes column public.access_logs.notes" in d.message for d in error.value.diagnostics)
+    assert codes(error) == ["UPOE414"]
+    diagnostic = error.value.diagnostics[0]
+    assert "drops column public.access_logs.notes" in diagnostic.message
+    assert diagnostic.hint and 'acknowledge: [{drop: "column access_logs.notes"' in diagnostic.hint
+    assert diagnostic.position is not None and diagnostic.position.file.endswith("access.yaml")
     with pytest.raises(CompileFailed):
         release_project(spec, "drop_notes", NOW)
     assert sorted(p.name for p in (spec / "migrations").iterdir())[-1] == "upoe.sum"
     assert not (tmp_path / "build").exists()
+    # Acknowledged, with a reason, the column and its values go.
+    access.write_text(access.read_text() + "acknowledge:\n  - {drop: column access_logs.notes, reason: unused}\n")
+    pending = compile_project(spec, None).files["supabase/migrations/0004_pending.sql"]
+    assert "alter table public.access_logs drop column notes;" in pending
 
 
 def test_a_release_name_must_be_snake_case(spec: Path) -> None:
