@@ -1,6 +1,7 @@
-"""Spec evolution on a real database: the bundled spec released, then changed (a column added and
-one dropped with its acknowledgement, an index dropped, a widened policy, a function's new
-description, a whole new domain). The old build is applied and
+"""Spec evolution on a real database: the bundled spec released, then changed (a column added with
+a check and one dropped with its acknowledgement, a column made required, a default changed, an
+enum value inserted, an index dropped, a widened policy, a function's new description, a whole new
+domain). The old build is applied and
 given rows, then the pending migration; the catalog must equal a fresh apply of the new spec's
 baseline, the rows must survive, the new spec's pgTAP suite must pass, and after releasing the
 change nothing is pending."""
@@ -11,8 +12,10 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tests.db.test_pgtap import pg_prove
-from tests.support.pgcluster import PgCluster
+from tests.support.pgcluster import PgCluster, PsqlError
 from tests.support.world import seed_world
 from upoe_compiler.api import compile_project, release_project
 
@@ -92,7 +95,14 @@ def change(spec: Path) -> None:
     access = spec / "access.yaml"
     text = access.read_text()
     text = text.replace("      notes: {type: text, description: Free notes.}\n      logged_at:",
-                        "      lane: {type: text, description: The lane of the gate.}\n      logged_at:", 1)
+                        "      lane: {type: text, check: \"lane <> ''\", description: The lane of the gate.}\n"
+                        "      logged_at:", 1)
+    text = text.replace("values: [qr_code, nfc_tag, lpr, pin, manual, remote, facial]",
+                        "values: [qr_code, nfc_tag, lpr, pin, face_id, manual, remote, facial]", 1)
+    text = text.replace("      location_description: {type: text, description: Where it is.}",
+                        "      location_description: {type: text, required: true, description: Where it is.}", 1)
+    text = text.replace("person_type: {type: access_person_type, required: true, default: unknown,",
+                        "person_type: {type: access_person_type, required: true, default: visitor,", 1)
     text = text.replace(BLACKLIST_INDEX, "", 1)
     text += "acknowledge:\n  - {drop: column access_logs.notes, reason: notes move to the tickets of Phase 5}\n"
     text = text.replace("      select: [admin, manager, guard]\n      insert: [admin, manager]\n"
@@ -138,8 +148,9 @@ def test_a_released_spec_evolves_into_what_its_new_baseline_builds(
         apply(pg_cluster, "evolved", sorted((old_build / "supabase" / "migrations").glob("*.sql")))
         with pg_cluster.connect("evolved") as conn:
             world = seed_world(conn)
-            point = conn.execute("insert into access_points (community_id, name, access_point_type) "
-                                 "values (%s, 'Gate', 'pedestrian_gate') returning id", (world.c1,)).fetchone()[0]
+            point = conn.execute("insert into access_points (community_id, name, access_point_type, "
+                                 "location_description) values (%s, 'Gate', 'pedestrian_gate', 'North') "
+                                 "returning id", (world.c1,)).fetchone()[0]
             conn.execute("insert into access_logs (community_id, access_point_id, direction, method, result, "
                          "person_type, unit_id, notes) select %s, %s, 'entry', 'pin', 'granted', 'visitor', %s, "
                          "'row ' || n from generate_series(1, 20) n", (world.c1, point, world.u1))
@@ -174,3 +185,32 @@ def test_the_catalog_query_sees_a_difference(pg_cluster: PgCluster, bootstrap_te
     finally:
         pg_cluster.drop_database("catalog_a")
         pg_cluster.drop_database("catalog_b")
+
+
+def test_a_column_made_required_names_its_null_rows_before_any_change(
+        pg_cluster: PgCluster, bootstrap_template: str, tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    shutil.copytree(SPEC, spec)
+    release_project(spec, "initial", NOW)
+    old_build = tmp_path / "old"
+    compile_project(spec, old_build)
+    change(spec)
+    files = compile_project(spec, tmp_path / "new").files
+    pending_file = tmp_path / "new" / next(name for name in files if name.endswith("_pending.sql"))
+    pg_cluster.create_database("required", template=bootstrap_template)
+    try:
+        apply(pg_cluster, "required", sorted((old_build / "supabase" / "migrations").glob("*.sql")))
+        with pg_cluster.connect("required") as conn:
+            world = seed_world(conn)
+            conn.execute("insert into access_points (community_id, name, access_point_type) "
+                         "values (%s, 'Gate', 'pedestrian_gate')", (world.c1,))
+            conn.commit()
+        with pytest.raises(PsqlError) as error:
+            pg_cluster.psql_file("required", pending_file)
+        assert "access_points.location_description becomes required but has null values" in error.value.stderr
+        with pg_cluster.connect("required") as conn:
+            # Nothing of the migration stayed: it ran in one transaction.
+            assert conn.execute("select count(*) from information_schema.columns "
+                                "where table_name = 'access_logs' and column_name = 'lane'").fetchone()[0] == 0
+    finally:
+        pg_cluster.drop_database("required")
