@@ -116,6 +116,7 @@ class Column:
     requirements: tuple[str, ...] = ()
     references: str | None = None
     example: str | None = None  # an SQL literal of a valid value
+    renamed_from: str | None = None  # its name in the last release
 
 
 @dataclass(frozen=True)
@@ -529,7 +530,11 @@ class ModelChanges:
 def compare(before: Model, after: Model) -> ModelChanges:
     """The PostgreSQL objects `after` adds, removes and defines differently than `before`; where a
     spec wrote an object never counts."""
-    old, new = before.pg_objects(), after.pg_objects()
+    return compare_objects(before.pg_objects(), after.pg_objects())
+
+
+def compare_objects(old: dict[Identity, PgObject], new: dict[Identity, PgObject]) -> ModelChanges:
+    """`compare` over objects already broken out by identity."""
     return ModelChanges(
         added=tuple(sorted(new.keys() - old.keys())),
         removed=tuple(sorted(old.keys() - new.keys())),

@@ -105,6 +105,8 @@ class ColumnSpecBase(SpecModel):
     # A valid value, used by the generated tests to make rows when the type's own sample
     # would break a check.
     example: Any = None
+    # The column's name in the last release: the next migration renames it, keeping its values.
+    renamed_from: Name | None = None
 
     @model_validator(mode="after")
     def _one_default(self) -> ColumnSpecBase:

@@ -1,5 +1,5 @@
 """Spec evolution on a real database: the bundled spec released, then changed (a column added with
-a check and one dropped with its acknowledgement, a column made required, a default changed, an
+a check, one dropped with its acknowledgement and one renamed, a column made required, a default changed, an
 enum value inserted, an index dropped, a widened policy, a function's new description, a whole new
 domain). The old build is applied and
 given rows, then the pending migration; the catalog must equal a fresh apply of the new spec's
@@ -104,6 +104,8 @@ def change(spec: Path) -> None:
     text = text.replace("person_type: {type: access_person_type, required: true, default: unknown,",
                         "person_type: {type: access_person_type, required: true, default: visitor,", 1)
     text = text.replace(BLACKLIST_INDEX, "", 1)
+    text = text.replace('      provider_personnel_id: {type: uuid, description: "',
+                        '      provider_staff_id: {type: uuid, renamed_from: provider_personnel_id, description: "', 1)
     text += "acknowledge:\n  - {drop: column access_logs.notes, reason: notes move to the tickets of Phase 5}\n"
     text = text.replace("      select: [admin, manager, guard]\n      insert: [admin, manager]\n"
                         "      update: [admin, manager]\n\n  guards:",
@@ -152,16 +154,19 @@ def test_a_released_spec_evolves_into_what_its_new_baseline_builds(
                                  "location_description) values (%s, 'Gate', 'pedestrian_gate', 'North') "
                                  "returning id", (world.c1,)).fetchone()[0]
             conn.execute("insert into access_logs (community_id, access_point_id, direction, method, result, "
-                         "person_type, unit_id, notes) select %s, %s, 'entry', 'pin', 'granted', 'visitor', %s, "
-                         "'row ' || n from generate_series(1, 20) n", (world.c1, point, world.u1))
-            before = conn.execute("select id, unit_id, logged_at from access_logs order by id").fetchall()
+                         "person_type, unit_id, notes, provider_personnel_id) select %s, %s, 'entry', 'pin', "
+                         "'granted', 'visitor', %s, 'row ' || n, gen_random_uuid() from generate_series(1, 20) n",
+                         (world.c1, point, world.u1))
+            before = conn.execute("select id, unit_id, logged_at, provider_personnel_id from access_logs "
+                                  "order by id").fetchall()
             conn.commit()
         apply(pg_cluster, "evolved", [migrations[-1]])
         apply(pg_cluster, "fresh", sorted((fresh_build / "supabase" / "migrations").glob("*.sql")))
 
         assert catalog(pg_cluster, "evolved") == catalog(pg_cluster, "fresh")
         with pg_cluster.connect("evolved") as conn:
-            assert conn.execute("select id, unit_id, logged_at from access_logs order by id").fetchall() == before
+            assert conn.execute("select id, unit_id, logged_at, provider_staff_id from access_logs "
+                                "order by id").fetchall() == before
             assert conn.execute("select count(*) from access_logs where lane is null").fetchone()[0] == 20
         run = pg_prove(pg_cluster, "evolved", sorted((new_build / "supabase" / "tests").glob("*.test.sql")))
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]

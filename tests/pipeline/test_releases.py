@@ -160,3 +160,17 @@ def test_the_cli_releases_and_then_refuses_an_edit(spec: Path, tmp_path: Path) -
     refused = runner.invoke(app, ["compile", "--spec", str(spec), "--out", str(tmp_path / "build")])
     assert refused.exit_code == 1
     assert "UPOE410" in refused.output and "0001_foundation.sql" in refused.output
+
+
+def test_a_renamed_column_is_renamed_not_dropped_and_added(spec: Path) -> None:
+    release_project(spec, "initial", NOW)
+    access = spec / "access.yaml"
+    access.write_text(access.read_text().replace(
+        '      provider_personnel_id: {type: uuid, description: "',
+        '      provider_staff_id: {type: uuid, renamed_from: provider_personnel_id, description: "', 1))
+    pending = compile_project(spec, None).files["supabase/migrations/0004_pending.sql"]
+    assert "alter table public.access_logs rename column provider_personnel_id to provider_staff_id;" in pending
+    assert "drop column" not in pending and "add column" not in pending
+    release_project(spec, "rename_provider_staff", NOW)
+    # Released, the rename is history: the same spec has nothing pending.
+    assert not any("pending" in name for name in compile_project(spec, None).files)
