@@ -18,6 +18,7 @@ from .releases import (
     RELEASE_NAME,
     Release,
     Released,
+    following,
     new_version,
     read_released,
     write_release,
@@ -66,15 +67,15 @@ def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_
     return files
 
 
-def released_state(spec_dir: Path, ordered: Plan) -> tuple[Released, str | None]:
+def released_state(spec_dir: Path, ordered: Plan) -> tuple[Released, list[str]]:
     """The spec's releases, checked (no released file edited, deleted or added by hand), and the
-    migration from the last release to the spec as it is now (None when nothing is pending or
+    migrations from the last release to the spec as it is now (none when nothing is pending or
     nothing was released)."""
     released, problems = read_released(spec_dir)
     if problems:
         raise CompileFailed(problems)
     if released.model is None:
-        return released, None
+        return released, []
     pending, problems = pending_migration(released.model, ordered, make_environment(DEFAULT_TEMPLATES_DIR))
     if problems:
         raise CompileFailed(problems)
@@ -89,11 +90,11 @@ def check_project(spec_dir: Path) -> CompileResult:
 
 @dataclass
 class PlanResult:
-    """What the next release would do: its SQL (None when nothing is pending) and who gains or
-    loses access; `released` is False before the first release."""
+    """What the next release would do: its migrations (none when nothing is pending) and who
+    gains or loses access; `released` is False before the first release."""
 
     released: bool
-    sql: str | None
+    migrations: list[str]
     access: list[AccessChange]
 
     @property
@@ -105,7 +106,7 @@ def plan_project(spec_dir: Path) -> PlanResult:
     _, ordered, _ = analyse(spec_dir)
     released, pending = released_state(spec_dir, ordered)
     if released.model is None:
-        return PlanResult(False, None, [])
+        return PlanResult(False, [], [])
     return PlanResult(True, pending, access_changes(released.model, ordered.model))
 
 
@@ -121,10 +122,11 @@ def release_project(spec_dir: Path, name: str, now: datetime | None = None) -> l
     if not released.releases:
         baseline = render_migrations(ordered, make_environment(DEFAULT_TEMPLATES_DIR))
         files = [Release(path.rsplit("/", 1)[1], sql) for path, sql in sorted(baseline.items())]
-    elif pending is None:
+    elif not pending:
         return []
     else:
-        files = [Release(f"{version}_{name}.sql", pending)]
+        names = [f"{version}_{name}.sql", f"{following(version, 1)}_{name}_validate.sql"]
+        files = [Release(file_name, sql) for file_name, sql in zip(names, pending, strict=False)]
     return write_release(spec_dir, released, files, f"{version}_{name}{MODEL_SUFFIX}", ordered)
 
 
@@ -143,8 +145,9 @@ def compile_project(spec_dir: Path, out_dir: Path | None,
         # the next release would freeze.
         files = {name: text for name, text in files.items() if not name.startswith(f"{MIGRATIONS_DIR}/")}
         files.update({f"{MIGRATIONS_DIR}/{r.file_name}": r.sql for r in released.releases})
-        if pending is not None:
-            files[f"{MIGRATIONS_DIR}/{released.next_version()}_pending.sql"] = pending
+        version = released.next_version()
+        names = [f"{version}_pending.sql", f"{following(version, 1)}_pending_validate.sql"]
+        files.update({f"{MIGRATIONS_DIR}/{name}": sql for name, sql in zip(names, pending, strict=False)})
     if out_dir is not None:
         try:
             write_tree(out_dir, files)

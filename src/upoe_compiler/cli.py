@@ -122,17 +122,19 @@ def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
         _print_diagnostics(failed.diagnostics, output_format)
         raise typer.Exit(1) from failed
     if output_format == OutputFormat.json:
-        typer.echo(json.dumps({"released": result.released, "sql": result.sql, "widened": result.widened,
-                               "access": [vars(change) for change in result.access]}, indent=2))
+        typer.echo(json.dumps({"released": result.released, "migrations": result.migrations,
+                               "widened": result.widened, "access": [vars(change) for change in result.access]},
+                              indent=2))
     elif not result.released:
         typer.echo("nothing released yet: upoe release initial freezes the baseline")
-    elif result.sql is None:
+    elif not result.migrations:
         typer.echo("no changes: the spec is what the last release froze")
     else:
         typer.echo("access:" if result.access else "access: unchanged")
         for change in result.access:
             typer.echo(f"  {change}")
-        typer.echo("\n" + result.sql, nl=False)
+        for sql in result.migrations:
+            typer.echo("\n" + sql, nl=False)
     if result.widened:
         raise typer.Exit(3)
 

@@ -573,7 +573,8 @@ def pg_objects(obj: DbObject) -> list[PgObject]:
                 _comment(obj, obj.schema, f"type {obj.name}", with_requirements(obj.description, obj.requirements))]
     if isinstance(obj, Function):
         name = f"{obj.name}({obj.signature_types})"
-        body = (obj.args, obj.returns, obj.language, obj.volatility, obj.security_definer, obj.search_path, obj.body)
+        body = (obj.args, obj.returns, obj.language, obj.volatility, obj.security_definer, obj.search_path, obj.body,
+                obj.native)
         return [_owned(obj, ObjectKind.FUNCTION, obj.schema, name, body),
                 *_grants(obj, obj.schema, name, tuple((role, ("execute",)) for role in obj.execute_roles),
                          ("public", "anon", "authenticated", "service_role")),

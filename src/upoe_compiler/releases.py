@@ -56,8 +56,12 @@ class Released:
         """The version just after every released file's, as wide (0004 after 0003): where the
         pending migration goes."""
         versions = [RELEASE_FILE.match(r.file_name)[1] for r in self.releases]  # type: ignore[index]
-        last = max(versions, key=int, default="0")
-        return str(int(last) + 1).zfill(len(last))
+        return following(max(versions, key=int, default="0"), 1)
+
+
+def following(version: str, steps: int) -> str:
+    """The version `steps` after `version`, as wide (0004 after 0003)."""
+    return str(int(version) + steps).zfill(len(version))
 
 
 def _hash(previous: str, name: str, content: bytes) -> str:

@@ -137,8 +137,9 @@ def test_a_released_spec_evolves_into_what_its_new_baseline_builds(
     change(spec)
     new_build = tmp_path / "new"
     compile_project(spec, new_build)
-    migrations = sorted((new_build / "supabase" / "migrations").glob("*.sql"))
-    assert [p.name for p in migrations][-1] == "0004_pending.sql"
+    pending = sorted((new_build / "supabase" / "migrations").glob("*pending*.sql"))
+    # The changes, then the validation of existing rows in a transaction of its own.
+    assert [p.name for p in pending] == ["0004_pending.sql", "0005_pending_validate.sql"]
     fresh_spec = tmp_path / "fresh"
     shutil.copytree(spec, fresh_spec, ignore=shutil.ignore_patterns("migrations"))
     fresh_build = tmp_path / "fresh_build"
@@ -160,7 +161,7 @@ def test_a_released_spec_evolves_into_what_its_new_baseline_builds(
             before = conn.execute("select id, unit_id, logged_at, provider_personnel_id from access_logs "
                                   "order by id").fetchall()
             conn.commit()
-        apply(pg_cluster, "evolved", [migrations[-1]])
+        apply(pg_cluster, "evolved", pending)
         apply(pg_cluster, "fresh", sorted((fresh_build / "supabase" / "migrations").glob("*.sql")))
 
         assert catalog(pg_cluster, "evolved") == catalog(pg_cluster, "fresh")
@@ -201,7 +202,7 @@ def test_a_column_made_required_names_its_null_rows_before_any_change(
     compile_project(spec, old_build)
     change(spec)
     files = compile_project(spec, tmp_path / "new").files
-    pending_file = tmp_path / "new" / next(name for name in files if name.endswith("_pending.sql"))
+    pending_file = tmp_path / "new" / next(name for name in files if name.endswith("0004_pending.sql"))
     pg_cluster.create_database("required", template=bootstrap_template)
     try:
         apply(pg_cluster, "required", sorted((old_build / "supabase" / "migrations").glob("*.sql")))
