@@ -24,7 +24,7 @@ from .releases import (
     write_release,
 )
 from .render import make_environment, render_migrations
-from .render.diff import pending_migration
+from .render.diff import Pending, pending_migration
 from .render.docs import render_docs
 from .render.environment import DEFAULT_TEMPLATES_DIR
 from .render.pgtap import render_tests
@@ -67,7 +67,7 @@ def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_
     return files
 
 
-def released_state(spec_dir: Path, ordered: Plan) -> tuple[Released, list[str]]:
+def released_state(spec_dir: Path, ordered: Plan) -> tuple[Released, Pending]:
     """The spec's releases, checked (no released file edited, deleted or added by hand), and the
     migrations from the last release to the spec as it is now (none when nothing is pending or
     nothing was released)."""
@@ -75,7 +75,7 @@ def released_state(spec_dir: Path, ordered: Plan) -> tuple[Released, list[str]]:
     if problems:
         raise CompileFailed(problems)
     if released.model is None:
-        return released, []
+        return released, Pending()
     pending, problems = pending_migration(released.model, ordered, make_environment(DEFAULT_TEMPLATES_DIR))
     if problems:
         raise CompileFailed(problems)
@@ -94,7 +94,8 @@ class PlanResult:
     gains or loses access; `released` is False before the first release."""
 
     released: bool
-    migrations: list[str]
+    migrations: tuple[str, ...]
+    flags: tuple[str, ...]
     access: list[AccessChange]
 
     @property
@@ -106,8 +107,8 @@ def plan_project(spec_dir: Path) -> PlanResult:
     _, ordered, _ = analyse(spec_dir)
     released, pending = released_state(spec_dir, ordered)
     if released.model is None:
-        return PlanResult(False, [], [])
-    return PlanResult(True, pending, access_changes(released.model, ordered.model))
+        return PlanResult(False, (), (), [])
+    return PlanResult(True, pending.migrations, pending.flags, access_changes(released.model, ordered.model))
 
 
 def release_project(spec_dir: Path, name: str, now: datetime | None = None) -> list[Path]:
@@ -122,11 +123,11 @@ def release_project(spec_dir: Path, name: str, now: datetime | None = None) -> l
     if not released.releases:
         baseline = render_migrations(ordered, make_environment(DEFAULT_TEMPLATES_DIR))
         files = [Release(path.rsplit("/", 1)[1], sql) for path, sql in sorted(baseline.items())]
-    elif not pending:
+    elif not pending.migrations:
         return []
     else:
         names = [f"{version}_{name}.sql", f"{following(version, 1)}_{name}_validate.sql"]
-        files = [Release(file_name, sql) for file_name, sql in zip(names, pending, strict=False)]
+        files = [Release(file_name, sql) for file_name, sql in zip(names, pending.migrations, strict=False)]
     return write_release(spec_dir, released, files, f"{version}_{name}{MODEL_SUFFIX}", ordered)
 
 
@@ -147,7 +148,7 @@ def compile_project(spec_dir: Path, out_dir: Path | None,
         files.update({f"{MIGRATIONS_DIR}/{r.file_name}": r.sql for r in released.releases})
         version = released.next_version()
         names = [f"{version}_pending.sql", f"{following(version, 1)}_pending_validate.sql"]
-        files.update({f"{MIGRATIONS_DIR}/{name}": sql for name, sql in zip(names, pending, strict=False)})
+        files.update({f"{MIGRATIONS_DIR}/{name}": sql for name, sql in zip(names, pending.migrations, strict=False)})
     if out_dir is not None:
         try:
             write_tree(out_dir, files)

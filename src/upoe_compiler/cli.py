@@ -122,9 +122,9 @@ def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
         _print_diagnostics(failed.diagnostics, output_format)
         raise typer.Exit(1) from failed
     if output_format == OutputFormat.json:
-        typer.echo(json.dumps({"released": result.released, "migrations": result.migrations,
-                               "widened": result.widened, "access": [vars(change) for change in result.access]},
-                              indent=2))
+        typer.echo(json.dumps({"released": result.released, "migrations": list(result.migrations),
+                               "flags": list(result.flags), "widened": result.widened,
+                               "access": [vars(change) for change in result.access]}, indent=2))
     elif not result.released:
         typer.echo("nothing released yet: upoe release initial freezes the baseline")
     elif not result.migrations:
@@ -133,6 +133,9 @@ def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
         typer.echo("access:" if result.access else "access: unchanged")
         for change in result.access:
             typer.echo(f"  {change}")
+        typer.echo("flags:" if result.flags else "flags: none")
+        for flag in result.flags:
+            typer.echo(f"  {flag}")
         for sql in result.migrations:
             typer.echo("\n" + sql, nl=False)
     if result.widened:
