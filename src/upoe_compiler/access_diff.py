@@ -4,6 +4,7 @@ and per function, the API roles that may execute it."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from . import ir
@@ -21,9 +22,16 @@ class AccessChange:
     before: str       # the rows (or "yes"), in words; "nothing" when none
     after: str
     verdict: str      # WIDENED, NARROWED or CHANGED
+    acknowledged: str | None = None  # the spec's reason, for a widening it acknowledges
+
+    @property
+    def key(self) -> str:
+        """How `acknowledge: [{widen: ...}]` names it."""
+        return f"{self.role} {self.command} {self.subject}"
 
     def __str__(self) -> str:
-        return f"{self.role} · {self.command} · {self.subject}: {self.before} → {self.after} ({self.verdict})"
+        why = f", acknowledged: {self.acknowledged}" if self.acknowledged else ""
+        return f"{self.role} · {self.command} · {self.subject}: {self.before} → {self.after} ({self.verdict}{why})"
 
 
 def _reach(table: ir.Table, role: str, command: str) -> tuple[frozenset[str], bool]:
@@ -67,7 +75,9 @@ def access_changes(before: ir.Model, after: ir.Model) -> list[AccessChange]:
                     verdict = "CHANGED"
                 found.append(AccessChange(name, role, command, _words(was), _words(now), verdict))
     found += _execute_changes(before, after)
-    return found
+    reasons = dict(widening for domain in after.domains for widening in domain.widenings)
+    return [change if change.verdict == "NARROWED"
+            else dataclasses.replace(change, acknowledged=reasons.get(change.key)) for change in found]
 
 
 def _execute_changes(before: ir.Model, after: ir.Model) -> list[AccessChange]:

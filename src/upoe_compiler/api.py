@@ -100,7 +100,8 @@ class PlanResult:
 
     @property
     def widened(self) -> bool:
-        return any(change.verdict != "NARROWED" for change in self.access)
+        """Whether a role gains access the spec does not acknowledge."""
+        return any(change.verdict != "NARROWED" and not change.acknowledged for change in self.access)
 
 
 def plan_project(spec_dir: Path) -> PlanResult:

@@ -421,6 +421,8 @@ class DomainInfo:
     roles: tuple[tuple[str, str], ...] = ()  # application roles this domain introduces, with their meaning
     # (`table t` | `column t.c`, reason): data the next release may drop.
     acknowledged: tuple[tuple[str, str], ...] = ()
+    # (`role command subject`, reason): access the next release may widen.
+    widenings: tuple[tuple[str, str], ...] = ()
 
 
 ObjectT = TypeVar("ObjectT", bound=DbObject)

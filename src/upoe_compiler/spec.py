@@ -225,10 +225,18 @@ class ViewSpec(SpecModel):
 
 
 class AcknowledgementSpec(SpecModel):
-    """A change the next release may make although it loses data: one table or column, and why."""
+    """A change the next release may make on purpose: a table or column dropped with its data
+    (`drop: column t.c`), or a role reaching more rows (`widen: resident select t`); and why."""
 
-    drop: str = Field(pattern=r"^(table [a-z_][a-z0-9_]*|column [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)$")
+    drop: str | None = Field(None, pattern=r"^(table [a-z_][a-z0-9_]*|column [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)$")
+    widen: str | None = Field(None, pattern=r"^[a-z_][a-z0-9_]* (select|insert|update|delete|execute) \S+$")
     reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_change(self) -> AcknowledgementSpec:
+        if (self.drop is None) == (self.widen is None):
+            raise ValueError("give exactly one of `drop` and `widen`")
+        return self
 
 
 class DomainSpecBase(SpecModel):

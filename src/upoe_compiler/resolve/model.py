@@ -41,7 +41,9 @@ class Resolver:
         domains = tuple(
             ir.DomainInfo(f.spec.domain, f.spec.title, f.spec.description, f.spec.phase,
                           tuple(f.spec.requirements.items()), f"{f.spec_dir.name}/{f.loaded.path.name}",
-                          tuple(f.spec.roles.items()), tuple((a.drop, a.reason) for a in f.spec.acknowledge))
+                          tuple(f.spec.roles.items()),
+                          tuple((a.drop, a.reason) for a in f.spec.acknowledge if a.drop),
+                          tuple((a.widen, a.reason) for a in f.spec.acknowledge if a.widen))
             for f in self.spec.files
         )
         return ir.Model(domains, tuple(self.objects))
