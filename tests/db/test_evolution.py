@@ -107,10 +107,11 @@ def change(spec: Path) -> None:
     text = text.replace('      provider_personnel_id: {type: uuid, description: "',
                         '      provider_staff_id: {type: uuid, renamed_from: provider_personnel_id, description: "', 1)
     text += "acknowledge:\n  - {drop: column access_logs.notes, reason: notes move to the tickets of Phase 5}\n"
+    # Blacklist entries: the board reads them; nobody updates them any more (a grant revoked).
     text = text.replace("      select: [admin, manager, guard]\n      insert: [admin, manager]\n"
                         "      update: [admin, manager]\n\n  guards:",
                         "      select: [admin, manager, guard, board_member]\n      insert: [admin, manager]\n"
-                        "      update: [admin, manager]\n\n  guards:", 1)
+                        "      update: []\n\n  guards:", 1)
     text = text.replace("      The caller's active guards row in their current community (linked by user_id), or null;",
                         "      The caller's active guards row in their current community (by user_id), or null;", 1)
     access.write_text(text)

@@ -4,16 +4,15 @@ Built so far: objects that are new as a whole (rendered by their own templates, 
 model's dependency order); columns added to an existing table (nullable, or with a default);
 changed comments and defaults; columns made optional, or required after a precheck that names
 rows without a value before any DDL runs; new or changed checks (`not valid`, then validated) and
-unique keys;
-foreign keys onto tables with rows (`not valid`, then validated); enum values inserted in their
-declared place; columns renamed (`renamed_from:`, values kept); policies (dropped and created
-again); functions whose body, grants or comment changed under the same signature and return type
-(`create or replace`); and removals: indexes,
-policies, triggers, foreign keys, checks, views, functions and types are dropped, a table or a
-column only when the spec acknowledges that its data goes (`acknowledge:`). Drops come first, in
-the old model's reverse dependency order, so nothing is dropped while something still uses it.
-Any other change is a diagnostic naming the object, never SQL that might be wrong for a live
-database.
+unique keys; foreign keys onto tables with rows (`not valid`, then validated); enum values
+inserted in their declared place; columns renamed (`renamed_from:`, values kept); a table's
+grants to a role, as its access rules give them now; policies (dropped and created again);
+functions whose body, grants or comment changed under the same signature and return type
+(`create or replace`); and removals: indexes, policies, triggers, foreign keys, checks, views,
+functions and types are dropped, a table or a column only when the spec acknowledges that its
+data goes (`acknowledge:`). Drops come first, in the old model's reverse dependency order, so
+nothing is dropped while something still uses it. Any other change is a diagnostic naming the
+object, never SQL that might be wrong for a live database.
 """
 
 from __future__ import annotations
@@ -275,6 +274,10 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
                 out.flag("lock", f"unique key {constraint.name} on {table.name}: writes wait while its index builds")
             else:
                 out.refuse("adds", identity, table.position)
+        elif identity.kind == ir.ObjectKind.GRANT:
+            # The role's privileges as the access rules give them now; none when it lost them all.
+            privileges = new[identity].definition if not removed else ()
+            commented.append(sql.regrant(table, identity.name, privileges))
         elif identity.kind == ir.ObjectKind.COMMENT and not removed:
             commented.append(sql.comment_on(table.schema, identity.name, comments[identity]))
         elif identity.kind == ir.ObjectKind.COMMENT and identity.name.split(".")[-1] in dropped_columns:
