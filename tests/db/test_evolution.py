@@ -221,3 +221,30 @@ def test_a_column_made_required_names_its_null_rows_before_any_change(
                                 "where table_name = 'access_logs' and column_name = 'lane'").fetchone()[0] == 0
     finally:
         pg_cluster.drop_database("required")
+
+
+def test_the_bundled_spec_grown_domain_by_domain_equals_its_baseline(
+        pg_cluster: PgCluster, bootstrap_template: str, tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    shutil.copytree(SPEC / "sql", spec / "sql")
+    for step, domain in enumerate(("foundation", "crm", "access")):
+        shutil.copy(SPEC / f"{domain}.yaml", spec)
+        written = release_project(spec, domain, datetime(2026, 12, 7, 12, step, tzinfo=UTC))
+        assert written, domain
+    grown = tmp_path / "grown"
+    compile_project(spec, grown)
+    released = sorted((grown / "supabase" / "migrations").glob("*.sql"))
+    assert [p.name for p in released] == ["0001_foundation.sql", "20261207120100_crm.sql",
+                                         "20261207120200_access.sql"]
+    baseline = tmp_path / "baseline"
+    compile_project(SPEC, baseline)
+    pg_cluster.create_database("grown", template=bootstrap_template)
+    pg_cluster.create_database("baseline", template=bootstrap_template)
+    try:
+        apply(pg_cluster, "grown", released)
+        apply(pg_cluster, "baseline", sorted((baseline / "supabase" / "migrations").glob("*.sql")))
+        assert catalog(pg_cluster, "grown") == catalog(pg_cluster, "baseline")
+    finally:
+        pg_cluster.drop_database("grown")
+        pg_cluster.drop_database("baseline")
