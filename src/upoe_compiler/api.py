@@ -67,7 +67,8 @@ def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_
     return files
 
 
-def released_state(spec_dir: Path, ordered: Plan) -> tuple[Released, Pending]:
+def released_state(spec_dir: Path, ordered: Plan,
+                   templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> tuple[Released, Pending]:
     """The spec's releases, checked (no released file edited, deleted or added by hand), and the
     migrations from the last release to the spec as it is now (none when nothing is pending or
     nothing was released)."""
@@ -76,7 +77,7 @@ def released_state(spec_dir: Path, ordered: Plan) -> tuple[Released, Pending]:
         raise CompileFailed(problems)
     if released.model is None:
         return released, Pending()
-    pending, problems = pending_migration(released.model, ordered, make_environment(DEFAULT_TEMPLATES_DIR))
+    pending, problems = pending_migration(released.model, ordered, make_environment(templates_dir))
     if problems:
         raise CompileFailed(problems)
     return released, pending
@@ -140,7 +141,7 @@ def compile_project(spec_dir: Path, out_dir: Path | None,
         if problem is not None:
             raise CompileFailed([problem])
     model, ordered, diagnostics = analyse(spec_dir)
-    released, pending = released_state(spec_dir, ordered)
+    released, pending = released_state(spec_dir, ordered, templates_dir)
     files = render(model, ordered, templates_dir)
     if released.releases:
         # Databases ran the released files: the build carries them byte for byte, then what

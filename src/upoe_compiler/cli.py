@@ -111,8 +111,6 @@ def release_command(
 def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = OutputFormat.text) -> None:
     """What the next release would do: the pending SQL and who gains or loses access. Exits 3
     when a role gains access, so CI can ask for a reviewer; writes nothing."""
-    import json
-
     from .api import plan_project
     from .errors import CompileFailed
 

@@ -26,7 +26,7 @@ from .. import ir
 from ..errors import Diagnostic
 from ..graph import Plan
 from ..pgnames import fit_identifier
-from .sql import TEMPLATES
+from .sql import render_object
 
 # squawk rules a pending migration may still raise, each with why the compiler keeps it so
 # (tests/pipeline/test_squawk.py runs squawk with exactly these excluded and proves each needed).
@@ -59,10 +59,10 @@ class _Migration:
     validations: list[str] = field(default_factory=list)
     # What a reviewer must weigh: `destructive`, `breaking` (for API clients), `lock`, `rewrite`.
     flags: list[str] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
 
     def flag(self, kind: str, text: str) -> None:
         self.flags.append(f"{kind}: {text}")
-    problems: list[Diagnostic] = field(default_factory=list)
 
     def refuse(self, what: str, identity: ir.Identity, position: Any, hint: str = HINT) -> None:
         self.problems.append(Diagnostic("UPOE414", f"the spec {what} {identity}", position, hint))
@@ -112,7 +112,7 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
         if all(pg.identity in changes.added for pg in ir.pg_objects(obj)):
             # A key onto a table that already has rows is checked without blocking its writes.
             online = isinstance(obj, ir.ForeignKey) and ir.Identity(ir.ObjectKind.TABLE, obj.schema, obj.table) in old
-            out.creates.append(_render(environment, obj, online=online))
+            out.creates.append(render_object(environment, obj, online=online))
             if online:
                 out.validations.append(sql.validate(obj.schema, obj.table, obj.name))  # type: ignore[attr-defined]
                 out.flag("lock", f"foreign key {obj.name} on {obj.table}: a brief lock, then validated online")
@@ -151,20 +151,10 @@ def _renamed(old: dict[ir.Identity, ir.PgObject], after: ir.Model, new: dict[ir.
             for identity, pg in old.items()}
 
 
-def _render(environment: jinja2.Environment, obj: ir.DbObject, **context: object) -> str:
-    return environment.get_template(TEMPLATES[type(obj)]).render(obj=obj, **context).strip("\n")
-
-
-def _table_of(obj: ir.DbObject) -> str | None:
-    if isinstance(obj, ir.GeneratedTrigger):
-        return obj.table
-    return getattr(obj, "table", None) if isinstance(obj, ir.Index | ir.Policy | ir.Trigger | ir.ForeignKey) else None
-
-
 def _drop(obj: ir.DbObject, identities: list[ir.Identity], gone_tables: set[str], acknowledged: dict[str, str],
           sql: Any, out: _Migration) -> None:
     """An object the new model no longer has. Whatever lives on a dropped table goes with it."""
-    on_gone_table = _table_of(obj) in gone_tables
+    on_gone_table = getattr(obj, "table", None) in gone_tables
     if isinstance(obj, ir.Table):
         if f"table {obj.name}" in acknowledged:
             out.drops.append(sql.drop_table(obj.schema, obj.name))
@@ -204,17 +194,17 @@ def _alter(obj: ir.DbObject, identities: list[ir.Identity], old: dict[ir.Identit
     kinds = {identity.kind for identity in identities}
     if isinstance(obj, ir.Policy):
         out.drops.append(sql.drop_policy(obj))
-        out.creates.append(_render(environment, obj))
+        out.creates.append(render_object(environment, obj))
     elif isinstance(obj, ir.Function) and kinds <= {ir.ObjectKind.FUNCTION, ir.ObjectKind.GRANT, ir.ObjectKind.COMMENT}:
-        signature = next(i for i in new if new[i].source == obj.key and i.kind == ir.ObjectKind.FUNCTION)
+        signature = next(pg.identity for pg in ir.pg_objects(obj) if pg.identity.kind == ir.ObjectKind.FUNCTION)
         if signature in old and _returns(old[signature]) != _returns(new[signature]):
             out.refuse("changes the return type of", signature, obj.position)
         else:
-            out.creates.append(_render(environment, obj, verb="create or replace"))
+            out.creates.append(render_object(environment, obj, verb="create or replace"))
     elif isinstance(obj, ir.Table):
         _table_changes(obj, identities, old, new, acknowledged, sql, out)
     elif isinstance(obj, ir.Enum) and kinds <= {ir.ObjectKind.TYPE, ir.ObjectKind.COMMENT}:
-        _enum_changes(obj, identities, old, sql, out)
+        _enum_changes(obj, identities, old, new, sql, out)
     else:
         for identity in identities:
             out.refuse("changes", identity, obj.position)
@@ -232,7 +222,6 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
     checks and unique keys dropped, comments changed."""
     columns = {column.name: column for column in table.columns}
     constraints = {c.name: c for c in (*table.checks, *table.unique_constraints, *table.exclusions)}
-    comments = {pg.identity: pg.definition for pg in ir.pg_objects(table) if pg.identity.kind == ir.ObjectKind.COMMENT}
     dropped_columns = {i.name for i in identities if i.kind == ir.ObjectKind.COLUMN and i not in new}
     added, commented = [], []
     for identity in identities:
@@ -279,7 +268,7 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
             privileges = new[identity].definition if not removed else ()
             commented.append(sql.regrant(table, identity.name, privileges))
         elif identity.kind == ir.ObjectKind.COMMENT and not removed:
-            commented.append(sql.comment_on(table.schema, identity.name, comments[identity]))
+            commented.append(sql.comment_on(table.schema, identity.name, new[identity].definition))
         elif identity.kind == ir.ObjectKind.COMMENT and identity.name.split(".")[-1] in dropped_columns:
             continue  # goes with its column
         else:
@@ -307,14 +296,14 @@ def _column_change(table: ir.Table, column: ir.Column, before: object, sql: Any,
         out.creates.append(sql.drop_not_null(table, column))
 
 
-def _enum_changes(enum: ir.Enum, identities: list[ir.Identity], old: dict[ir.Identity, ir.PgObject], sql: Any,
-                  out: _Migration) -> None:
+def _enum_changes(enum: ir.Enum, identities: list[ir.Identity], old: dict[ir.Identity, ir.PgObject],
+                  new: dict[ir.Identity, ir.PgObject], sql: Any, out: _Migration) -> None:
     """Values added to an enum, each in its declared place; a value removed or moved is refused.
     PostgreSQL adds them inside the migration's transaction, but the migration cannot use them:
     a new value is usable once it commits."""
     for identity in identities:
         if identity.kind == ir.ObjectKind.COMMENT:
-            out.creates.append(sql.comment_on(enum.schema, f"type {enum.name}", _enum_comment(enum)))
+            out.creates.append(sql.comment_on(enum.schema, identity.name, new[identity].definition))
             continue
         before = tuple(old[identity].definition)  # type: ignore[arg-type]
         if [v for v in enum.values if v in before] != list(before):
@@ -328,7 +317,3 @@ def _enum_changes(enum: ir.Enum, identities: list[ir.Identity], old: dict[ir.Ide
         for index in range(first_kept + 1, len(values)):
             if values[index] not in before:
                 out.creates.append(sql.add_enum_value(enum, values[index], values[index - 1], False))
-
-
-def _enum_comment(enum: ir.Enum) -> str:
-    return next(pg.definition for pg in ir.pg_objects(enum) if pg.identity.kind == ir.ObjectKind.COMMENT)  # type: ignore[return-value]

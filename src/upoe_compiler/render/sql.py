@@ -28,14 +28,17 @@ TEMPLATES: dict[type[ir.DbObject], str] = {
 MIGRATIONS_DIR = "supabase/migrations"
 
 
+def render_object(environment: jinja2.Environment, obj: ir.DbObject, **context: object) -> str:
+    """The SQL of one object, by its kind's template (`context`: what a migration between
+    releases adds, such as `verb` or `online`)."""
+    return environment.get_template(TEMPLATES[type(obj)]).render(obj=obj, **context).strip("\n")
+
+
 def render_migrations(plan: Plan, environment: jinja2.Environment) -> dict[str, str]:
     sources = {d.domain.name: d.domain.source_file for d in plan.migrations}
     files = {}
     for migration in plan.migrations:
-        statements = [
-            environment.get_template(TEMPLATES[type(obj)]).render(obj=obj).strip("\n")
-            for obj in migration.objects
-        ]
+        statements = [render_object(environment, obj) for obj in migration.objects]
         domains = {migration.domain.name} | {o.domain for o in migration.objects if o.domain in sources}
         files[f"{MIGRATIONS_DIR}/{migration.file_name}"] = environment.get_template(
             "sql/migration.sql.j2"
