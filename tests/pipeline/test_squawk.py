@@ -1,6 +1,6 @@
-"""squawk, the PostgreSQL migration linter, over the pending migrations of a release changed in
-every way the differ supports: nothing but the rules the compiler waives, with its reasons, and
-each waiver still needed."""
+"""squawk, the PostgreSQL migration linter, over the pending migrations of the bundled spec changed
+in many ways at once and of every case of the evolution corpus: nothing but the rules the compiler
+waives, with its reasons, and each waiver still needed."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.db.test_evolution import change
+from tests.support.evolution import CASES, evolve
 from upoe_compiler.api import compile_project, release_project
 from upoe_compiler.render.diff import SQUAWK_WAIVERS
 
@@ -28,7 +29,13 @@ def pending(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     release_project(spec, "initial", datetime(2026, 12, 7, tzinfo=UTC))
     change(spec)
     compile_project(spec, root / "build")
-    return sorted((root / "build" / "supabase" / "migrations").glob("*pending*.sql"))
+    files = sorted((root / "build" / "supabase" / "migrations").glob("*pending*.sql"))
+    assert len(files) == 2
+    for case in CASES:
+        # Each case's files under a name of its own, so a finding names its case.
+        for path in evolve(case, root / case.name).pending:
+            files.append(path.rename(path.with_name(f"{case.name}_{path.name}")))
+    return files
 
 
 def findings(files: list[Path], *excluded: str) -> list[str]:
@@ -42,7 +49,7 @@ def findings(files: list[Path], *excluded: str) -> list[str]:
 
 
 def test_only_waived_rules_fire(pending: list[Path]) -> None:
-    assert len(pending) == 2
+    assert len(pending) > len(CASES)
     assert findings(pending, *SQUAWK_WAIVERS) == []
 
 

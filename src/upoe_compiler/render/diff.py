@@ -39,6 +39,14 @@ SQUAWK_WAIVERS = {
     "renaming-column": "only a column the spec renames (renamed_from:); upoe plan shows it to the reviewer",
     "ban-drop-constraint": "the temporary check that let SET NOT NULL skip its scan, or a changed check that is "
                            "added again (not valid, then validated)",
+    "ban-drop-table": "only a table the spec acknowledges (acknowledge: drop table ..., with its reason)",
+    "ban-drop-view": "a view changes by being dropped and created again, with the views built on it, in one "
+                     "transaction: readers never see it missing",
+    "ban-drop-not-null": "only a column the spec makes optional; clients reading it must expect null from then on",
+    "prefer-bigint-over-int": "the spec chooses a column's type; upoe does not second-guess a count that fits",
+    "require-concurrent-index-creation": "the Supabase CLI runs each migration in a transaction, where CREATE INDEX "
+                                         "CONCURRENTLY cannot run; upoe plan flags the lock (writes wait while it "
+                                         "builds)",
 }
 
 HINT = ("not generated yet: undo this part of the change for now; on a project not yet deployed, "
@@ -102,21 +110,19 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
     for identity in changes.removed:
         if old[identity].source not in kept:
             removed_by_source.setdefault(old[identity].source, []).append(identity)
+    recreated = _recreated(before, after, touched, out)
     for obj in reversed(before.objects):
         if obj.key in removed_by_source:
             _drop(obj, removed_by_source[obj.key], gone_tables, acknowledged, sql, out)
+        elif obj.key in recreated:
+            _drop(obj, [], gone_tables, acknowledged, sql, out)
     for obj in after.objects:
         identities = touched.get(obj.key)
-        if not identities:
-            continue
-        if all(pg.identity in changes.added for pg in ir.pg_objects(obj)):
-            # A key onto a table that already has rows is checked without blocking its writes.
-            online = isinstance(obj, ir.ForeignKey) and ir.Identity(ir.ObjectKind.TABLE, obj.schema, obj.table) in old
-            out.creates.append(render_object(environment, obj, online=online))
-            if online:
-                out.validations.append(sql.validate(obj.schema, obj.table, obj.name))  # type: ignore[attr-defined]
-                out.flag("lock", f"foreign key {obj.name} on {obj.table}: a brief lock, then validated online")
-        else:
+        if obj.key in recreated or (identities and all(pg.identity in changes.added for pg in ir.pg_objects(obj))):
+            _create(obj, old, environment, sql, out)
+            if isinstance(obj, ir.Bucket) and any(i.kind == ir.ObjectKind.BUCKET for i in identities or ()):
+                out.creates.append(sql.bucket_settings(obj))
+        elif identities:
             _alter(obj, identities, old, new, acknowledged, environment, sql, out)
     if out.problems:
         return Pending(), out.problems
@@ -128,6 +134,64 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
         files.append(header.format("the existing rows checked against the constraints added")
                      + "\n\n".join([sql.lock_timeout(), *out.validations]) + "\n")
     return Pending(tuple(files), tuple(sorted(out.flags))), []
+
+
+# Objects changed by dropping and creating them again: PostgreSQL cannot alter them in place.
+RECREATED_WHEN_CHANGED = (ir.View, ir.Index, ir.ForeignKey, ir.Trigger, ir.GeneratedTrigger, ir.Bucket)
+# Objects PostgreSQL records as using a function or view: they go and come back with it.
+DEPENDANTS = (ir.View, ir.Policy, ir.Trigger)
+
+
+def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Identity]], out: _Migration
+               ) -> set[str]:
+    """The keys of objects the migration drops and creates again: changed objects PostgreSQL
+    cannot alter (views, indexes, keys, triggers, buckets' policies), functions whose signature or
+    result changed, and every view, policy and trigger built on one of those."""
+    old_keys = {obj.key: obj for obj in before.objects}
+    recreated = set()
+    for obj in after.objects:
+        if obj.key not in old_keys or obj.key not in touched:
+            continue
+        was = old_keys[obj.key]
+        if (isinstance(obj, RECREATED_WHEN_CHANGED) and type(was) is type(obj)) or _new_signature(was, obj):
+            recreated.add(obj.key)
+    grown = True
+    while grown:
+        grown = False
+        for obj in after.objects:
+            if obj.key in recreated or obj.key not in old_keys or not recreated.intersection(obj.depends_on):
+                continue
+            if isinstance(obj, DEPENDANTS):
+                recreated.add(obj.key)
+                grown = True
+            elif isinstance(obj, ir.Table | ir.Index | ir.ForeignKey) and any(
+                    isinstance(old_keys.get(key), ir.Function) for key in recreated.intersection(obj.depends_on)):
+                out.refuse("changes the signature or result of a function a column, check or index of "
+                           f"{getattr(obj, 'name', obj.key)} uses:", ir.Identity(ir.ObjectKind.OTHER, "", obj.key),
+                           obj.position, "keep the old function and add one under a new name")
+    return recreated
+
+
+def _new_signature(before: ir.DbObject, after: ir.DbObject) -> bool:
+    """Whether a function's argument types or result changed: `create or replace` cannot do that."""
+    if not isinstance(before, ir.Function) or not isinstance(after, ir.Function):
+        return False
+    return (before.signature_types, before.returns) != (after.signature_types, after.returns)
+
+
+def _create(obj: ir.DbObject, old: dict[ir.Identity, ir.PgObject], environment: jinja2.Environment, sql: Any,
+            out: _Migration) -> None:
+    """An object created as a whole; a key or an index on a table that already has rows says so."""
+    existing_table = isinstance(obj, ir.ForeignKey | ir.Index) and \
+        ir.Identity(ir.ObjectKind.TABLE, obj.schema, obj.table) in old
+    online = existing_table and isinstance(obj, ir.ForeignKey)
+    out.creates.append(render_object(environment, obj, online=online))
+    if online:
+        out.validations.append(sql.validate(obj.schema, obj.table, obj.name))  # type: ignore[attr-defined]
+        out.flag("lock", f"foreign key {obj.name} on {obj.table}: a brief lock, then validated online")
+    elif existing_table:
+        # CREATE INDEX CONCURRENTLY cannot run inside the migration's transaction.
+        out.flag("lock", f"index {obj.name} on {obj.table}: writes wait while it builds")
 
 
 def _renamed(old: dict[ir.Identity, ir.PgObject], after: ir.Model, new: dict[ir.Identity, ir.PgObject],
@@ -182,6 +246,9 @@ def _drop(obj: ir.DbObject, identities: list[ir.Identity], gone_tables: set[str]
         out.drops.append(sql.drop_named("view", obj.schema, obj.name))
     elif isinstance(obj, ir.Enum | ir.DomainType):
         out.drops.append(sql.drop_named("type" if isinstance(obj, ir.Enum) else "domain", obj.schema, obj.name))
+    elif isinstance(obj, ir.Bucket) and not identities:
+        # Changed: its policies go and come back; the bucket row (and its files) stays.
+        out.drops += [sql.drop_on_table("policy", "storage", "objects", name) for name, _, _ in obj.policies]
     else:
         for identity in identities:
             out.refuse("removes", identity, None)
