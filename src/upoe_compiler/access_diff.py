@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from . import ir
 from .vocabulary import COMMANDS, MEMBER, PLATFORM_ROLE, Tenancy
 
+API_ROLE = "authenticated"
+
 SCOPE = {Tenancy.COMMUNITY: "whole community", Tenancy.ORGANIZATION: "whole organization",
          Tenancy.USER: "own rows", Tenancy.GLOBAL: "every row"}
 
@@ -36,18 +38,48 @@ class AccessChange:
 
 def _reach(table: ir.Table, role: str, command: str) -> tuple[frozenset[str], bool]:
     """The rule texts that let `role` run `command`, and whether one of them reaches every row
-    of the tenant (a rule without `own` or `where`)."""
+    of the tenant (a rule without `own` or `where`). A command the table withholds from API
+    callers (an immutable table's update) reaches nothing, whatever its rules say."""
+    if command not in dict(table.grants).get(API_ROLE, ()):
+        return frozenset(), False
+    return _rules_reach(table.rules(command), table.tenancy, role)
+
+
+def _rules_reach(rules: tuple[ir.AccessRule, ...], tenancy: Tenancy, role: str) -> tuple[frozenset[str], bool]:
     texts, whole = set(), False
-    for rule in table.rules(command):
+    for rule in rules:
         if role not in rule.roles and MEMBER not in rule.roles:
             continue
         parts = [f"own {rule.own}" if rule.own else "", f"where {rule.where}" if rule.where else ""]
         text = " and ".join(p for p in parts if p)
         if not text:
             whole = True
-            text = SCOPE[table.tenancy] if role != PLATFORM_ROLE else "every row"
+            text = SCOPE[tenancy] if role != PLATFORM_ROLE else "every row"
         texts.add(text)
     return frozenset(texts), whole
+
+
+NOTHING: tuple[frozenset[str], bool] = (frozenset(), False)
+
+
+def _upload_reach(bucket: ir.Bucket | None, role: str) -> tuple[frozenset[str], bool]:
+    """Into which entities' folders of a bucket `role` may upload (a bucket's entities are rows of
+    a community table)."""
+    return NOTHING if bucket is None else _rules_reach(bucket.upload, Tenancy.COMMUNITY, role)
+
+
+def _change(subject: str, role: str, command: str, was: tuple[frozenset[str], bool],
+            now: tuple[frozenset[str], bool]) -> list[AccessChange]:
+    (was_texts, was_whole), (now_texts, now_whole) = was, now
+    if was_texts == now_texts:
+        return []
+    if not was_texts or (now_whole and not was_whole) or (was_texts < now_texts):
+        verdict = "WIDENED"
+    elif not now_texts or (was_whole and not now_whole) or (now_texts < was_texts):
+        verdict = "NARROWED"
+    else:
+        verdict = "CHANGED"
+    return [AccessChange(subject, role, command, _words(was_texts), _words(now_texts), verdict)]
 
 
 def _words(texts: frozenset[str]) -> str:
@@ -63,17 +95,16 @@ def access_changes(before: ir.Model, after: ir.Model) -> list[AccessChange]:
     for name in sorted(old.keys() | new.keys()):
         for command in COMMANDS:
             for role in roles:
-                was, was_whole = _reach(old[name], role, command) if name in old else (frozenset(), False)
-                now, now_whole = _reach(new[name], role, command) if name in new else (frozenset(), False)
-                if was == now:
-                    continue
-                if not was or (now_whole and not was_whole) or (was < now):
-                    verdict = "WIDENED"
-                elif not now or (was_whole and not now_whole) or (now < was):
-                    verdict = "NARROWED"
-                else:
-                    verdict = "CHANGED"
-                found.append(AccessChange(name, role, command, _words(was), _words(now), verdict))
+                was = _reach(old[name], role, command) if name in old else NOTHING
+                now = _reach(new[name], role, command) if name in new else NOTHING
+                found += _change(name, role, command, was, now)
+    old_buckets = {b.name: b for b in before.of_type(ir.Bucket)}
+    new_buckets = {b.name: b for b in after.of_type(ir.Bucket)}
+    for name in sorted(old_buckets.keys() | new_buckets.keys()):
+        for role in roles:
+            was = _upload_reach(old_buckets.get(name), role)
+            now = _upload_reach(new_buckets.get(name), role)
+            found += _change(f"bucket {name}", role, "upload", was, now)
     found += _execute_changes(before, after)
     reasons = dict(widening for domain in after.domains for widening in domain.widenings)
     return [change if change.verdict == "NARROWED"

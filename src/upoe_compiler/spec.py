@@ -229,7 +229,8 @@ class AcknowledgementSpec(SpecModel):
     (`drop: column t.c`), or a role reaching more rows (`widen: resident select t`); and why."""
 
     drop: str | None = Field(None, pattern=r"^(table [a-z_][a-z0-9_]*|column [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)$")
-    widen: str | None = Field(None, pattern=r"^[a-z_][a-z0-9_]* (select|insert|update|delete|execute) \S+$")
+    widen: str | None = Field(
+        None, pattern=r"^[a-z_][a-z0-9_]* ((select|insert|update|delete|execute) \S+|upload bucket [a-z0-9_-]+)$")
     reason: str = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -98,6 +98,9 @@ def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
         message = str(error.get("ctx", {}).get("error", error["msg"]))
         hint = next((h for text, h in _RULE_HINTS.items() if text in message), "change the keys named above")
         sink.error("UPOE205", message, loaded.position(loc), hint)
+    elif kind == "string_pattern_mismatch" and field in _PATTERN_HINTS:
+        what, hint = _PATTERN_HINTS[field]
+        sink.error("UPOE204", f"'{value}' is not {what}", loaded.value_position(loc), hint)
     elif kind == "string_pattern_mismatch" and field != "file":
         sink.error("UPOE204", f"'{value}' is not a requirement ID",
                    loaded.key_positions.get(loc) or loaded.value_position(loc),
@@ -116,6 +119,13 @@ def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
         sink.error("UPOE204", f"{named}: {error['msg']}", loaded.value_position(loc),
                    "compare with the same key in spec/foundation.yaml")
 
+
+# Fields whose pattern says something other than a requirement ID: what the value should be, and how.
+_PATTERN_HINTS = {
+    "drop": ("a table or column to drop", "write `table <name>` or `column <table>.<column>`"),
+    "widen": ("an access widening", "write `<role> <select|insert|update|delete> <table>`, "
+              "`<role> execute <schema>.<function>(<argument types>)` or `<role> upload bucket <bucket>`"),
+}
 
 _MISSING_HINTS = {
     "tenancy": "every table declares who owns its rows: `tenancy: community` (or organization, user, global)",

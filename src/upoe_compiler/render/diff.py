@@ -44,6 +44,11 @@ SQUAWK_WAIVERS = {
                      "transaction: readers never see it missing",
     "ban-drop-not-null": "only a column the spec makes optional; clients reading it must expect null from then on",
     "prefer-bigint-over-int": "the spec chooses a column's type; upoe does not second-guess a count that fits",
+    "ban-drop-function": "a generated trigger function goes and comes back with its trigger in one transaction "
+                         "(private, no client calls it); a spec function only when its signature or result changes, "
+                         "which create or replace cannot do",
+    "constraint-missing-not-valid": "an exclusion, which PostgreSQL cannot add NOT VALID: a precheck names "
+                                    "conflicting rows first and upoe plan flags the lock",
     "require-concurrent-index-creation": "the Supabase CLI runs each migration in a transaction, where CREATE INDEX "
                                          "CONCURRENTLY cannot run; upoe plan flags the lock (writes wait while it "
                                          "builds)",
@@ -185,7 +190,13 @@ def _create(obj: ir.DbObject, old: dict[ir.Identity, ir.PgObject], environment: 
     existing_table = isinstance(obj, ir.ForeignKey | ir.Index) and \
         ir.Identity(ir.ObjectKind.TABLE, obj.schema, obj.table) in old
     online = existing_table and isinstance(obj, ir.ForeignKey)
+    if existing_table and isinstance(obj, ir.Index) and obj.unique and all(e.isidentifier() for e in obj.elements):
+        out.prechecks.append(sql.require_distinct(obj.schema, obj.table, obj.elements, "unique key"))
     out.creates.append(render_object(environment, obj, online=online))
+    if isinstance(obj, ir.Counter) and ir.Identity(ir.ObjectKind.TABLE, "public", obj.parent_table) in old:
+        out.creates.append(sql.count_existing(obj))
+        out.flag("lock", f"counter {obj.parent_table}.{obj.parent_column}: the existing rows of {obj.parent_table} "
+                 "recounted (each updated once)")
     if online:
         out.validations.append(sql.validate(obj.schema, obj.table, obj.name))  # type: ignore[attr-defined]
         out.flag("lock", f"foreign key {obj.name} on {obj.table}: a brief lock, then validated online")
@@ -326,10 +337,14 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
                 out.validations.append(sql.validate(table.schema, table.name, constraint.name))
                 out.flag("lock", f"check {constraint.name} on {table.name}: a brief lock, then validated online")
             elif constraint in table.unique_constraints:
+                out.prechecks.append(sql.require_distinct(table.schema, table.name, constraint.columns, "unique key"))
                 added.append(sql.add_unique(table, constraint))
                 out.flag("lock", f"unique key {constraint.name} on {table.name}: writes wait while its index builds")
             else:
-                out.refuse("adds", identity, table.position)
+                pairs = [tuple(element.rsplit(" with ", 1)) for element in constraint.columns]
+                out.prechecks.append(sql.require_no_overlaps(table, constraint, pairs))
+                added.append(sql.add_exclusion(table, constraint))
+                out.flag("lock", f"exclusion {constraint.name} on {table.name}: writes wait while its index builds")
         elif identity.kind == ir.ObjectKind.GRANT:
             # The role's privileges as the access rules give them now; none when it lost them all.
             privileges = new[identity].definition if not removed else ()
