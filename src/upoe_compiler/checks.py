@@ -276,7 +276,7 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
             continue
         kind = _check_type_name(column.type, file.value_at(*column_path, "type"), catalog, sink)
         _check_reference(file, column_path, column.references, catalog, sink)
-        for key in ("check", "default_sql", "generated"):
+        for key in ("check", "default_sql", "generated", "using", "backfill"):
             text = getattr(column, key)
             if text is not None:
                 check_fragment(text, file.value_at(*column_path, key), sink)

@@ -117,6 +117,8 @@ class Column:
     references: str | None = None
     example: str | None = None  # an SQL literal of a valid value
     renamed_from: str | None = None  # its name in the last release
+    using: str | None = None  # how the next migration casts its old values to a new type
+    backfill: str | None = None  # the value the next migration gives rows without one
 
 
 @dataclass(frozen=True)
@@ -419,7 +421,8 @@ class DomainInfo:
     requirements: tuple[tuple[str, str], ...]
     source_file: str
     roles: tuple[tuple[str, str], ...] = ()  # application roles this domain introduces, with their meaning
-    # (`table t` | `column t.c`, reason): data the next release may drop.
+    # (`table t` | `column t.c` | `narrow column t.c`, reason): data the next release may drop
+    # or values a type change may lose.
     acknowledged: tuple[tuple[str, str], ...] = ()
     # (`role command subject`, reason): access the next release may widen.
     widenings: tuple[tuple[str, str], ...] = ()

@@ -107,6 +107,12 @@ class ColumnSpecBase(SpecModel):
     example: Any = None
     # The column's name in the last release: the next migration renames it, keeping its values.
     renamed_from: Name | None = None
+    # How the next migration turns an old value into the new type (SQL over the column's name),
+    # when the type changes and PostgreSQL's own cast is not the one wanted.
+    using: str | None = None
+    # The value (SQL over the row's columns) the next migration gives rows that have none, when the
+    # column becomes required: added without a default, or made required.
+    backfill: str | None = None
 
     @model_validator(mode="after")
     def _one_default(self) -> ColumnSpecBase:
@@ -226,17 +232,19 @@ class ViewSpec(SpecModel):
 
 class AcknowledgementSpec(SpecModel):
     """A change the next release may make on purpose: a table or column dropped with its data
-    (`drop: column t.c`), or a role reaching more rows (`widen: resident select t`); and why."""
+    (`drop: column t.c`), a column's type changed in a way that may lose or refuse values
+    (`narrow: column t.c`), or a role reaching more rows (`widen: resident select t`); and why."""
 
     drop: str | None = Field(None, pattern=r"^(table [a-z_][a-z0-9_]*|column [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)$")
     widen: str | None = Field(
         None, pattern=r"^[a-z_][a-z0-9_]* ((select|insert|update|delete|execute) \S+|upload bucket [a-z0-9_-]+)$")
+    narrow: str | None = Field(None, pattern=r"^column [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
     reason: str = Field(min_length=1)
 
     @model_validator(mode="after")
     def _one_change(self) -> AcknowledgementSpec:
-        if (self.drop is None) == (self.widen is None):
-            raise ValueError("give exactly one of `drop` and `widen`")
+        if [self.drop, self.narrow, self.widen].count(None) != 2:
+            raise ValueError("give exactly one of `drop`, `narrow` and `widen`")
         return self
 
 

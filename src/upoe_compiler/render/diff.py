@@ -17,6 +17,8 @@ object, never SQL that might be wrong for a live database.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +117,7 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
     for identity in changes.removed:
         if old[identity].source not in kept:
             removed_by_source.setdefault(old[identity].source, []).append(identity)
-    recreated = _recreated(before, after, touched, out)
+    recreated = _recreated(before, after, touched, old, new, out)
     for obj in reversed(before.objects):
         if obj.key in removed_by_source:
             _drop(obj, removed_by_source[obj.key], gone_tables, acknowledged, sql, out)
@@ -143,23 +145,33 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
 
 # Objects changed by dropping and creating them again: PostgreSQL cannot alter them in place.
 RECREATED_WHEN_CHANGED = (ir.View, ir.Index, ir.ForeignKey, ir.Trigger, ir.GeneratedTrigger, ir.Bucket)
-# Objects PostgreSQL records as using a function or view: they go and come back with it.
-DEPENDANTS = (ir.View, ir.Policy, ir.Trigger)
+# Objects PostgreSQL records as using a function, view or column: they go and come back with it.
+DEPENDANTS = (ir.View, ir.Policy, ir.Trigger, ir.Bucket)
 
 
-def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Identity]], out: _Migration
-               ) -> set[str]:
+def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Identity]],
+               old: dict[ir.Identity, ir.PgObject], new: dict[ir.Identity, ir.PgObject], out: _Migration) -> set[str]:
     """The keys of objects the migration drops and creates again: changed objects PostgreSQL
     cannot alter (views, indexes, keys, triggers, buckets' policies), functions whose signature or
-    result changed, and every view, policy and trigger built on one of those."""
+    result changed, and every view, policy, trigger and bucket built on one of those or on a table
+    whose column changes type (PostgreSQL will not retype a column a policy or view uses)."""
     old_keys = {obj.key: obj for obj in before.objects}
     recreated = set()
+    retyped = {key for key, identities in touched.items()
+               for identity in identities if identity.kind == ir.ObjectKind.COLUMN
+               and identity in old and identity in new
+               and _column_type(old[identity]) != _column_type(new[identity])}
     for obj in after.objects:
-        if obj.key not in old_keys or obj.key not in touched:
+        if obj.key not in old_keys:
             continue
         was = old_keys[obj.key]
-        if (isinstance(obj, RECREATED_WHEN_CHANGED) and type(was) is type(obj)) or _new_signature(was, obj):
+        changed = obj.key in touched and (
+            (isinstance(obj, RECREATED_WHEN_CHANGED) and type(was) is type(obj)) or _new_signature(was, obj))
+        on_retyped = (isinstance(obj, DEPENDANTS) and bool(retyped.intersection(obj.depends_on))) or (
+            isinstance(obj, ir.Policy | ir.Trigger) and f"table:{obj.schema}.{obj.table}" in retyped)
+        if changed or on_retyped:
             recreated.add(obj.key)
+    refused: dict[str, ir.DbObject] = {}
     grown = True
     while grown:
         grown = False
@@ -171,10 +183,16 @@ def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Ide
                 grown = True
             elif isinstance(obj, ir.Table | ir.Index | ir.ForeignKey) and any(
                     isinstance(old_keys.get(key), ir.Function) for key in recreated.intersection(obj.depends_on)):
-                out.refuse("changes the signature or result of a function a column, check or index of "
-                           f"{getattr(obj, 'name', obj.key)} uses:", ir.Identity(ir.ObjectKind.OTHER, "", obj.key),
-                           obj.position, "keep the old function and add one under a new name")
+                refused[obj.key] = obj
+    for key, obj in refused.items():
+        out.refuse("changes the signature or result of a function a column, check or index of "
+                   f"{getattr(obj, 'name', key)} uses:", ir.Identity(ir.ObjectKind.OTHER, "", key),
+                   obj.position, "keep the old function and add one under a new name")
     return recreated
+
+
+def _column_type(pg: ir.PgObject) -> object:
+    return pg.definition[0] if isinstance(pg.definition, tuple) else pg.definition
 
 
 def _new_signature(before: ir.DbObject, after: ir.DbObject) -> bool:
@@ -315,16 +333,22 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
                            + DATA_HINT % f"column {table.name}.{identity.name}")
         elif identity.kind == ir.ObjectKind.COLUMN and identity not in old:
             column = columns[identity.name]
-            if column.not_null and column.default is None and column.generated is None:
-                out.refuse("adds a required column without a default:", identity, table.position,
-                           "existing rows would break it: give it a default (backfills are not generated yet)")
+            if column.not_null and column.default is None and column.generated is None and column.backfill is None:
+                out.refuse("adds a required column without a default or backfill:", identity, table.position,
+                           "existing rows would break it: give it a default, or `backfill:` (the value existing "
+                           "rows get, SQL over their columns)")
+            elif column.not_null and column.default is None and column.generated is None:
+                # Added optional, filled, then required the online way (a validated check first).
+                added.append(sql.add_column(table, dataclasses.replace(column, not_null=False)))
+                added.append(_backfill(table, column, sql, out))
+                added.append(_require(table, column, sql, out))
             else:
                 added.append(sql.add_column(table, column))
                 if column.default is not None and "(" in column.default:
                     out.flag("rewrite", f"column {table.name}.{column.name} added with the default "
                              f"{column.default}: a volatile one rewrites the table")
         elif identity.kind == ir.ObjectKind.COLUMN:
-            _column_change(table, columns[identity.name], old[identity].definition, sql, out)
+            _column_change(table, columns[identity.name], old[identity].definition, acknowledged, sql, out)
         elif identity.kind == ir.ObjectKind.CONSTRAINT and removed:
             out.drops.append(sql.drop_constraint(table.schema, table.name, identity.name))
         elif identity.kind == ir.ObjectKind.CONSTRAINT and identity.name in constraints:
@@ -358,24 +382,94 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
     out.creates += added + commented
 
 
-def _column_change(table: ir.Table, column: ir.Column, before: object, sql: Any, out: _Migration) -> None:
-    """A column both models have, defined differently: its default and whether it is required.
-    A type or generation change is refused (casts are not generated yet)."""
+def _column_change(table: ir.Table, column: ir.Column, before: object, acknowledged: dict[str, str], sql: Any,
+                   out: _Migration) -> None:
+    """A column both models have, defined differently: its type (`using:`), default and whether
+    it is required (`backfill:`). A change of generation is refused."""
     old_type, old_not_null, old_default, old_generated = before  # type: ignore[misc]
     identity = ir.Identity(ir.ObjectKind.COLUMN, table.schema, column.name, table.name)
-    if (old_type, old_generated) != (column.type, column.generated):
-        out.refuse("changes the type or generation of", identity, table.position)
+    if old_generated != column.generated:
+        out.refuse("changes the generation of", identity, table.position,
+                   "add a new generated column under another name, then drop this one (acknowledged)")
         return
+    if old_type != column.type:
+        _retype(table, column, str(old_type), acknowledged, sql, out)
     if old_default != column.default:
         out.creates.append(sql.set_default(table, column))
     if column.not_null and not old_not_null:
-        check = fit_identifier(f"{table.name}_{column.name}_not_null")
-        out.prechecks.append(sql.require_no_nulls(table, column))
-        out.creates.append(sql.set_not_null_check(table, column, check))
-        out.validations.append(sql.set_not_null(table, column, check))
-        out.flag("lock", f"column {table.name}.{column.name} made required: validated online, then a brief lock")
+        if column.backfill is None:
+            out.prechecks.append(sql.require_no_nulls(table, column))
+        else:
+            out.creates.append(_backfill(table, column, sql, out))
+        out.creates.append(_require(table, column, sql, out))
     elif old_not_null and not column.not_null:
         out.creates.append(sql.drop_not_null(table, column))
+
+
+def _require(table: ir.Table, column: ir.Column, sql: Any, out: _Migration) -> str:
+    """A column made required without a scan under the exclusive lock: a check added NOT VALID
+    now; validated, then the column set not null, in the migration that validates."""
+    check = fit_identifier(f"{table.name}_{column.name}_not_null")
+    out.validations.append(sql.set_not_null(table, column, check))
+    out.flag("lock", f"column {table.name}.{column.name} made required: validated online, then a brief lock")
+    return str(sql.set_not_null_check(table, column, check))
+
+
+def _backfill(table: ir.Table, column: ir.Column, sql: Any, out: _Migration) -> str:
+    """The rows without a value given the spec's `backfill:` (their triggers run, as for any update)."""
+    if table.immutable:
+        out.refuse("backfills a column of an append-only table:", ir.Identity(
+            ir.ObjectKind.COLUMN, table.schema, column.name, table.name), table.position,
+            "its rows cannot change: give the column a default instead")
+    out.flag("rewrite", f"column {table.name}.{column.name} backfilled with {column.backfill}: every row without "
+             "a value is updated")
+    return str(sql.backfill(table, column))
+
+
+# Type changes that keep every value: (old, new) patterns, and whether PostgreSQL rewrites the table.
+_INTEGERS = ("smallint", "integer", "bigint")
+_VARCHAR = re.compile(r"(?:varchar|character varying)\((\d+)\)")
+_NUMERIC = re.compile(r"numeric\((\d+),\s*(\d+)\)")
+
+
+def _widening(old: str, new: str) -> str | None:
+    """`in place` or `rewrite` when every value of type `old` fits `new` unchanged; None when some
+    value could be lost, rounded or refused (a narrowing, or a cast upoe cannot judge)."""
+    old_varchar, new_varchar = _VARCHAR.fullmatch(old), _VARCHAR.fullmatch(new)
+    if old_varchar and (new == "text" or (new_varchar and int(new_varchar[1]) >= int(old_varchar[1]))):
+        return "in place"
+    old_numeric, new_numeric = _NUMERIC.fullmatch(old), _NUMERIC.fullmatch(new)
+    if old_numeric and (new == "numeric" or (new_numeric and new_numeric[2] == old_numeric[2]
+                                             and int(new_numeric[1]) >= int(old_numeric[1]))):
+        return "in place"
+    if old in _INTEGERS and new in _INTEGERS and _INTEGERS.index(new) > _INTEGERS.index(old):
+        return "rewrite"
+    if (old, new) in (("real", "double precision"), ("timestamp", "timestamptz"), ("integer", "numeric"),
+                      ("bigint", "numeric"), ("smallint", "numeric")):
+        return "rewrite"
+    return None
+
+
+def _retype(table: ir.Table, column: ir.Column, old_type: str, acknowledged: dict[str, str], sql: Any,
+            out: _Migration) -> None:
+    """A column's new type: PostgreSQL's cast, or the spec's `using:`. A change that may lose or
+    refuse values needs `acknowledge: [{narrow: column t.c, reason}]`."""
+    name = f"{table.name}.{column.name}"
+    widening = None if column.using else _widening(old_type, column.type)
+    if widening is None:
+        reason = acknowledged.get(f"narrow column {name}")
+        if reason is None:
+            out.refuse(f"changes the type ({old_type} → {column.type}) of", ir.Identity(
+                ir.ObjectKind.COLUMN, table.schema, column.name, table.name), table.position,
+                "values may be lost, rounded or refused; if that is meant, add to the domain file: "
+                f"acknowledge: [{{narrow: \"column {name}\", reason: \"...\"}}] (and `using:` for your own cast)")
+            return
+        out.flag("destructive", f"column {name} changes type {old_type} → {column.type}: values may be lost or "
+                 f"refused ({reason})")
+    if widening != "in place":
+        out.flag("rewrite", f"column {name} changes type {old_type} → {column.type}: the table and its indexes are "
+                 "rewritten under an exclusive lock")
+    out.creates.append(sql.retype(table, column))
 
 
 def _enum_changes(enum: ir.Enum, identities: list[ir.Identity], old: dict[ir.Identity, ir.PgObject],

@@ -42,7 +42,8 @@ class Resolver:
             ir.DomainInfo(f.spec.domain, f.spec.title, f.spec.description, f.spec.phase,
                           tuple(f.spec.requirements.items()), f"{f.spec_dir.name}/{f.loaded.path.name}",
                           tuple(f.spec.roles.items()),
-                          tuple((a.drop, a.reason) for a in f.spec.acknowledge if a.drop),
+                          tuple((a.drop, a.reason) for a in f.spec.acknowledge if a.drop)
+                          + tuple((f"narrow {a.narrow}", a.reason) for a in f.spec.acknowledge if a.narrow),
                           tuple((a.widen, a.reason) for a in f.spec.acknowledge if a.widen))
             for f in self.spec.files
         )

@@ -201,7 +201,8 @@ class TableExpansion:
                 deps.update(self.owner.refs(text, exclude=self.name))
         example = None if spec.example is None else _default_literal(spec.example, sql_type)
         return ir.Column(name, sql_type, spec.required, default, spec.generated, spec.description,
-                         tuple(spec.requirements), spec.references, example, spec.renamed_from)
+                         tuple(spec.requirements), spec.references, example, spec.renamed_from, spec.using,
+                         spec.backfill)
 
     def _checks(self) -> list[ir.NamedConstraint]:
         checks = []
