@@ -89,8 +89,10 @@ def _words(texts: frozenset[str]) -> str:
 def access_changes(before: ir.Model, after: ir.Model) -> list[AccessChange]:
     """Every role whose reach changed, table by table (tables new or gone count from nothing)."""
     roles = list(dict.fromkeys([*before.application_roles, *after.application_roles, PLATFORM_ROLE]))
-    old = {t.name: t for t in before.of_type(ir.Table)}
+    # A renamed table (`renamed_from:`) is compared under its new name.
+    renamed = {t.renamed_from: t.name for t in after.of_type(ir.Table) if t.renamed_from}
     new = {t.name: t for t in after.of_type(ir.Table)}
+    old = {renamed.get(t.name, t.name) if renamed.get(t.name) in new else t.name: t for t in before.of_type(ir.Table)}
     found: list[AccessChange] = []
     for name in sorted(old.keys() | new.keys()):
         for command in COMMANDS:

@@ -49,7 +49,7 @@ def build_catalog(files: tuple[SpecFile, ...]) -> Catalog:
         catalog.functions.update({name: (file, function) for name, function in spec.functions.items()})
         catalog.views.update(spec.views)
         for name, enum in spec.enums.items():
-            catalog.enum_values[name] = list(enum.values)
+            catalog.enum_values[name] = enum.labels
             catalog.type_kinds[name] = "enum"
             catalog.type_keys[name] = f"enum:public.{name}"
         for name in spec.types:

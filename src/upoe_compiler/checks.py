@@ -103,7 +103,7 @@ def _named_nodes(file: SpecFile) -> Iterator[tuple[str, SourcePosition, str]]:
                 if item.name is not None:
                     yield item.name, file.value_at("tables", table_name, section, index, "name"), what
     for enum_name, enum in spec.enums.items():
-        for index, value in enumerate(enum.values):
+        for index, value in enumerate(enum.labels):
             if len(value.encode()) > MAX_IDENTIFIER_BYTES:
                 yield value, file.value_at("enums", enum_name, "values", index), "enum value"
 
@@ -146,7 +146,7 @@ def _requirement_refs(file: SpecFile) -> Iterator[tuple[tuple[str | int, ...], s
 def _check_types(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> None:
     for enum_name, enum in file.spec.enums.items():
         seen: set[str] = set()
-        for index, value in enumerate(enum.values):
+        for index, value in enumerate(enum.labels):
             if value in seen:
                 sink.error("UPOE232", f"enum '{enum_name}' lists '{value}' twice",
                            file.value_at("enums", enum_name, "values", index), "remove the repeated value")

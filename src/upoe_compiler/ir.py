@@ -58,6 +58,8 @@ class Enum(DbObject):
     values: tuple[str, ...]
     description: str
     requirements: tuple[str, ...]
+    # (value, its label in the last release): values the next migration renames.
+    renamed_values: tuple[tuple[str, str], ...] = ()
     RANK = 2
 
 
@@ -200,6 +202,7 @@ class Table(DbObject):
     audit: bool
     immutable: bool
     row_level_security: bool = True
+    renamed_from: str | None = None  # its name in the last release
     # The access intent, for generated tests, docs and lint: per command, its rules.
     access: tuple[tuple[str, tuple[AccessRule, ...]], ...] = ()
     # Clients sync it incrementally: (tenant, updated_at) is indexed.

@@ -24,10 +24,25 @@ from .spec_base import (
 )
 
 
+class EnumValueSpec(SpecModel):
+    """One value of an enum; `renamed_from` is its label in the last release (the next migration
+    renames it, and every row holding it keeps it)."""
+
+    value: Name
+    renamed_from: Name | None = None
+
+
+EnumValue = Annotated[EnumValueSpec, _shorthand("value", str | EnumValueSpec)]
+
+
 class EnumSpec(SpecModel):
     description: str
-    values: list[Name] = Field(min_length=1)
+    values: list[EnumValue] = Field(min_length=1)
     requirements: list[RequirementId] = []
+
+    @property
+    def labels(self) -> list[str]:
+        return [item.value for item in self.values]
 
 
 class DomainTypeSpec(SpecModel):
@@ -208,6 +223,8 @@ class TableSpecBase(SpecModel):
     indexes: list[IndexSpec] = []
     access: AccessSpec = AccessSpec()
     triggers: list[TriggerSpec] = []
+    # The table's name in the last release: the next migration renames it, keeping its rows.
+    renamed_from: Name | None = None
 
 
 TableSpec = create_model("TableSpec", __base__=TableSpecBase, __module__=__name__,

@@ -39,6 +39,11 @@ SQUAWK_WAIVERS = {
                                          "CONCURRENTLY cannot run; the lock lasts as long as removing the file",
     "ban-drop-column": "only a column the spec acknowledges (acknowledge: drop column ..., with its reason)",
     "renaming-column": "only a column the spec renames (renamed_from:); upoe plan shows it to the reviewer",
+    "renaming-table": "only a table the spec renames (renamed_from:); upoe plan flags it as breaking",
+    "renaming-object": "the keys, indexes and policies of a renamed table, named as a fresh build names them, and "
+                       "enum values the spec renames (renamed_from:, flagged as breaking)",
+    "changing-column-type": "only a type the spec changes: a widening PostgreSQL rewrites for is flagged as a "
+                            "rewrite, anything that may lose values needs acknowledge: narrow",
     "ban-drop-constraint": "the temporary check that let SET NOT NULL skip its scan, or a changed check that is "
                            "added again (not valid, then validated)",
     "ban-drop-table": "only a table the spec acknowledges (acknowledge: drop table ..., with its reason)",
@@ -100,6 +105,8 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
     sql = environment.get_template("sql/changes.sql.j2").module
     out = _Migration()
     new = after.pg_objects()
+    before = _with_renamed_tables(before, after, new, sql, out)
+    before = _with_renamed_values(before, after, sql, out)
     old = _renamed(before.pg_objects(), after, new, sql, out)
     changes = ir.compare_objects(old, new)
     if not changes and not out.renames:
@@ -123,10 +130,11 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
             _drop(obj, removed_by_source[obj.key], gone_tables, acknowledged, sql, out)
         elif obj.key in recreated:
             _drop(obj, [], gone_tables, acknowledged, sql, out)
+    was = {obj.key: obj for obj in before.objects}
     for obj in after.objects:
         identities = touched.get(obj.key)
         if obj.key in recreated or (identities and all(pg.identity in changes.added for pg in ir.pg_objects(obj))):
-            _create(obj, old, environment, sql, out)
+            _create(obj, was.get(obj.key), old, environment, sql, out)
             if isinstance(obj, ir.Bucket) and any(i.kind == ir.ObjectKind.BUCKET for i in identities or ()):
                 out.creates.append(sql.bucket_settings(obj))
         elif identities:
@@ -195,6 +203,11 @@ def _column_type(pg: ir.PgObject) -> object:
     return pg.definition[0] if isinstance(pg.definition, tuple) else pg.definition
 
 
+def _counting(counter: ir.Counter) -> tuple[str, ...]:
+    """What a counter counts: a change of these recounts the existing rows."""
+    return (counter.table, counter.via, counter.counted_new, counter.parent_table, counter.parent_column)
+
+
 def _new_signature(before: ir.DbObject, after: ir.DbObject) -> bool:
     """Whether a function's argument types or result changed: `create or replace` cannot do that."""
     if not isinstance(before, ir.Function) or not isinstance(after, ir.Function):
@@ -202,16 +215,18 @@ def _new_signature(before: ir.DbObject, after: ir.DbObject) -> bool:
     return (before.signature_types, before.returns) != (after.signature_types, after.returns)
 
 
-def _create(obj: ir.DbObject, old: dict[ir.Identity, ir.PgObject], environment: jinja2.Environment, sql: Any,
-            out: _Migration) -> None:
-    """An object created as a whole; a key or an index on a table that already has rows says so."""
+def _create(obj: ir.DbObject, was: ir.DbObject | None, old: dict[ir.Identity, ir.PgObject],
+            environment: jinja2.Environment, sql: Any, out: _Migration) -> None:
+    """An object created as a whole (`was`: its old version, when it is created again); a key or an
+    index on a table that already has rows says so, and a counter that counts anew recounts."""
     existing_table = isinstance(obj, ir.ForeignKey | ir.Index) and \
         ir.Identity(ir.ObjectKind.TABLE, obj.schema, obj.table) in old
     online = existing_table and isinstance(obj, ir.ForeignKey)
     if existing_table and isinstance(obj, ir.Index) and obj.unique and all(e.isidentifier() for e in obj.elements):
         out.prechecks.append(sql.require_distinct(obj.schema, obj.table, obj.elements, "unique key"))
     out.creates.append(render_object(environment, obj, online=online))
-    if isinstance(obj, ir.Counter) and ir.Identity(ir.ObjectKind.TABLE, "public", obj.parent_table) in old:
+    if isinstance(obj, ir.Counter) and ir.Identity(ir.ObjectKind.TABLE, "public", obj.parent_table) in old \
+            and _counting(obj) != (_counting(was) if isinstance(was, ir.Counter) else None):
         out.creates.append(sql.count_existing(obj))
         out.flag("lock", f"counter {obj.parent_table}.{obj.parent_column}: the existing rows of {obj.parent_table} "
                  "recounted (each updated once)")
@@ -221,6 +236,86 @@ def _create(obj: ir.DbObject, old: dict[ir.Identity, ir.PgObject], environment: 
     elif existing_table:
         # CREATE INDEX CONCURRENTLY cannot run inside the migration's transaction.
         out.flag("lock", f"index {obj.name} on {obj.table}: writes wait while it builds")
+
+
+def _with_renamed_tables(before: ir.Model, after: ir.Model, new: dict[ir.Identity, ir.PgObject], sql: Any,
+                         out: _Migration) -> ir.Model:
+    """The old model as it stands once the tables the spec renames (`renamed_from:`) are renamed,
+    with their keys, indexes and policies named as a fresh build names them; the renames go first.
+    What else differs afterwards (trigger functions named after the table) the differ replaces."""
+    old_tables = {table.name for table in before.of_type(ir.Table)}
+    renames = {table.renamed_from: table.name for table in after.of_type(ir.Table)
+               if table.renamed_from in old_tables and table.name not in old_tables}
+    if not renames:
+        return before
+    new_names = {(identity.kind, identity.name) for identity in new}
+    new_keys = {obj.key for obj in after.objects}
+
+    def table_name(name: str) -> str:
+        return renames.get(name, name)
+
+    def own_name(kind: ir.ObjectKind, table: str, name: str) -> str:
+        """The name a fresh build gives an object named after its table, when it has one."""
+        if table not in renames or not name.startswith(f"{table}_"):
+            return name
+        candidate = fit_identifier(renames[table] + name[len(table):])
+        return candidate if (kind, candidate) in new_names else name
+
+    def key(text: str) -> str:
+        renamed = text
+        for old_name, new_name in renames.items():
+            renamed = re.sub(rf"\b{re.escape(old_name)}\b", new_name, renamed)
+        return renamed if renamed in new_keys else text
+
+    for old_name, new_name in renames.items():
+        out.renames.append(sql.rename_table("public", old_name, new_name))
+        out.flag("breaking", f"table {old_name} renamed to {new_name}: clients must use the new name")
+    objects: list[ir.DbObject] = []
+    for obj in before.objects:
+        changes: dict[str, Any] = {"key": key(obj.key), "depends_on": tuple(key(k) for k in obj.depends_on)}
+        if isinstance(obj, ir.Table) and obj.name in renames:
+            def named(constraint: ir.NamedConstraint, table: str = obj.name) -> ir.NamedConstraint:
+                renamed = own_name(ir.ObjectKind.CONSTRAINT, table, constraint.name)
+                if renamed != constraint.name:
+                    out.renames.append(sql.rename_constraint("public", renames[table], constraint.name, renamed))
+                return dataclasses.replace(constraint, name=renamed)
+            pkey = obj.primary_key_name
+            renamed_pkey = fit_identifier(f"{renames[obj.name]}_pkey")
+            out.renames.append(sql.rename_constraint("public", renames[obj.name], pkey, renamed_pkey))
+            changes.update(name=renames[obj.name], checks=tuple(map(named, obj.checks)),
+                           unique_constraints=tuple(map(named, obj.unique_constraints)),
+                           exclusions=tuple(map(named, obj.exclusions)))
+        elif isinstance(obj, ir.Index | ir.Policy | ir.ForeignKey) and obj.table in renames:
+            kind = {ir.Index: ir.ObjectKind.INDEX, ir.Policy: ir.ObjectKind.POLICY,
+                    ir.ForeignKey: ir.ObjectKind.CONSTRAINT}[type(obj)]
+            renamed = own_name(kind, obj.table, obj.name)
+            if renamed != obj.name:
+                out.renames.append(sql.rename_owned(kind, obj.schema, renames[obj.table], obj.name, renamed))
+            changes.update(table=renames[obj.table], name=renamed)
+        elif isinstance(obj, ir.Trigger | ir.GeneratedTrigger) and obj.table in renames:
+            changes.update(table=renames[obj.table])
+        if isinstance(obj, ir.ForeignKey):
+            changes.update(ref_table=table_name(changes.get("ref_table", obj.ref_table)))
+        objects.append(dataclasses.replace(obj, **changes))
+    return ir.Model(before.domains, tuple(objects))
+
+
+def _with_renamed_values(before: ir.Model, after: ir.Model, sql: Any, out: _Migration) -> ir.Model:
+    """The old model as it stands once the enum values the spec renames are renamed (rows holding
+    them keep them, under the new label); the renames go first."""
+    renamed = {enum.key: enum.renamed_values for enum in after.of_type(ir.Enum) if enum.renamed_values}
+    if not renamed:
+        return before
+    objects: list[ir.DbObject] = []
+    for obj in before.objects:
+        if isinstance(obj, ir.Enum) and obj.key in renamed:
+            labels = dict((was, now) for now, was in renamed[obj.key] if was in obj.values and now not in obj.values)
+            for was, now in labels.items():
+                out.renames.append(sql.rename_enum_value(obj, was, now))
+                out.flag("breaking", f"value {was} of {obj.name} renamed to {now}: clients must use the new value")
+            obj = dataclasses.replace(obj, values=tuple(labels.get(value, value) for value in obj.values))
+        objects.append(obj)
+    return ir.Model(before.domains, tuple(objects))
 
 
 def _renamed(old: dict[ir.Identity, ir.PgObject], after: ir.Model, new: dict[ir.Identity, ir.PgObject],

@@ -114,7 +114,8 @@ class Resolver:
         for name, enum in file.spec.enums.items():
             self.objects.append(ir.Enum(
                 f"enum:public.{name}", domain, (), file.at("enums", name),
-                schema="public", name=name, values=tuple(enum.values), description=enum.description,
+                schema="public", name=name, values=tuple(enum.labels), description=enum.description,
+                renamed_values=tuple((v.value, v.renamed_from) for v in enum.values if v.renamed_from),
                 requirements=tuple(enum.requirements)))
         for name, domain_type in file.spec.types.items():
             check = domain_type.check

@@ -140,7 +140,7 @@ class TableExpansion:
             soft_delete=self.table.soft_delete, audit=self.table.audit, immutable=self.table.immutable,
             access=tuple((command, tuple(_access_rule(rule) for rule in self._rules(command))) for command in COMMANDS),
             synced=self.table.synced, validity=self.validity, storage_path_columns=tuple(self.storage_path_columns),
-            conditions=tuple(self.conditions), behaviours=behaviours))
+            conditions=tuple(self.conditions), behaviours=behaviours, renamed_from=self.table.renamed_from))
         self._policies()
 
     # -- columns -----------------------------------------------------------------------
