@@ -108,7 +108,7 @@ def access_changes(before: ir.Model, after: ir.Model) -> list[AccessChange]:
             now = _upload_reach(new_buckets.get(name), role)
             found += _change(f"bucket {name}", role, "upload", was, now)
     found += _execute_changes(before, after)
-    reasons = dict(widening for domain in after.domains for widening in domain.widenings)
+    reasons = ir.current_acknowledgements(before, after, "widenings")
     return [change if change.verdict == "NARROWED"
             else dataclasses.replace(change, acknowledged=reasons.get(change.key)) for change in found]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from .access_diff import AccessChange, access_changes
 from .errors import CompileFailed, Diagnostic, DiagnosticSink
 from .graph import Plan, plan
-from .ir import Model
+from .ir import Model, stale_acknowledgements
 from .lint import lint
 from .loader import load_spec_dir
 from .manifest import render_manifest
@@ -98,6 +98,8 @@ class PlanResult:
     migrations: tuple[str, ...]
     flags: tuple[str, ...]
     access: list[AccessChange]
+    # Acknowledgements the last release already carried: they no longer count.
+    stale: list[str] = field(default_factory=list)
 
     @property
     def widened(self) -> bool:
@@ -110,7 +112,8 @@ def plan_project(spec_dir: Path) -> PlanResult:
     released, pending = released_state(spec_dir, ordered)
     if released.model is None:
         return PlanResult(False, (), (), [])
-    return PlanResult(True, pending.migrations, pending.flags, access_changes(released.model, ordered.model))
+    return PlanResult(True, pending.migrations, pending.flags, access_changes(released.model, ordered.model),
+                      stale_acknowledgements(released.model, ordered.model))
 
 
 def release_project(spec_dir: Path, name: str, now: datetime | None = None) -> list[Path]:

@@ -122,7 +122,8 @@ def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
     if output_format == OutputFormat.json:
         typer.echo(json.dumps({"released": result.released, "migrations": list(result.migrations),
                                "flags": list(result.flags), "widened": result.widened,
-                               "access": [vars(change) for change in result.access]}, indent=2))
+                               "access": [vars(change) for change in result.access],
+                               "stale_acknowledgements": result.stale}, indent=2))
     elif not result.released:
         typer.echo("nothing released yet: upoe release initial freezes the baseline")
     elif not result.migrations:
@@ -136,6 +137,10 @@ def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
             typer.echo(f"  {flag}")
         for sql in result.migrations:
             typer.echo("\n" + sql, nl=False)
+    if result.stale and output_format != OutputFormat.json:
+        typer.echo("acknowledgements the last release already carried (they no longer count; remove them):")
+        for text in result.stale:
+            typer.echo(f"  {text}")
     if result.widened:
         raise typer.Exit(3)
 

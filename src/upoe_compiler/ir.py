@@ -409,6 +409,23 @@ class Bucket(DbObject):
     RANK = 11
 
 
+def current_acknowledgements(before: Model, after: Model, kind: str) -> dict[str, str]:
+    """The acknowledgements (`acknowledged` or `widenings`) of `after`'s domains that count for
+    the next release: one the last release already carried was for that release, so a change made
+    later is never acknowledged in advance."""
+    released = {item for domain in before.domains for item in getattr(domain, kind)}
+    return dict(item for domain in after.domains for item in getattr(domain, kind) if item not in released)
+
+
+def stale_acknowledgements(before: Model, after: Model) -> list[str]:
+    """Acknowledgements the last release already carried: they no longer count and may go."""
+    released = {(kind, item) for domain in before.domains for kind in ("acknowledged", "widenings")
+                for item in getattr(domain, kind)}
+    return sorted({f"{domain.source_file}: {text}" for domain in after.domains
+                   for kind in ("acknowledged", "widenings") for text, reason in getattr(domain, kind)
+                   if (kind, (text, reason)) in released})
+
+
 def with_requirements(description: str, requirements: tuple[str, ...]) -> str:
     if not requirements:
         return description.strip()

@@ -108,10 +108,20 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
     before = _with_renamed_tables(before, after, new, sql, out)
     before = _with_renamed_values(before, after, sql, out)
     old = _renamed(before.pg_objects(), after, new, sql, out)
+    tenancies = {table.name: table for table in before.of_type(ir.Table)}
+    for table in after.of_type(ir.Table):
+        previous = tenancies.get(table.name)
+        if previous and (previous.tenancy, previous.tenant_column) != (table.tenancy, table.tenant_column):
+            out.refuse(f"changes the tenancy ({previous.tenancy} by {previous.tenant_column} → {table.tenancy} by "
+                       f"{table.tenant_column}) of", ir.Identity(ir.ObjectKind.TABLE, table.schema, table.name),
+                       table.position, "its rows would change owner or lose it: make a new table with the new "
+                       "tenancy, move the rows in a function of your own, then drop this one (acknowledged)")
+    if out.problems:
+        return Pending(), out.problems
     changes = ir.compare_objects(old, new)
     if not changes and not out.renames:
         return Pending(), []
-    acknowledged = {text: reason for migration in plan.migrations for text, reason in migration.domain.acknowledged}
+    acknowledged = ir.current_acknowledgements(before, after, "acknowledged")
     kept = {obj.key for obj in after.objects}
     touched: dict[str, list[ir.Identity]] = {}
     for identity in (*changes.added, *changes.changed):
