@@ -114,10 +114,13 @@ def access_changes(before: ir.Model, after: ir.Model) -> list[AccessChange]:
 
 
 def _execute_changes(before: ir.Model, after: ir.Model) -> list[AccessChange]:
-    def grants(model: ir.Model) -> dict[str, frozenset[str]]:
-        return {f"{f.schema}.{f.name}({f.signature_types})": frozenset(f.execute_roles)
+    """Who may call each function; a function whose signature changed is compared under its new one."""
+    now = {f.key: f"{f.schema}.{f.name}({f.signature_types})" for f in after.of_type(ir.Function)}
+
+    def grants(model: ir.Model, names: dict[str, str]) -> dict[str, frozenset[str]]:
+        return {names.get(f.key, f"{f.schema}.{f.name}({f.signature_types})"): frozenset(f.execute_roles)
                 for f in model.of_type(ir.Function)}
-    old, new = grants(before), grants(after)
+    old, new = grants(before, now), grants(after, now)
     found = []
     for name in sorted(old.keys() | new.keys()):
         was, now = old.get(name, frozenset()), new.get(name, frozenset())

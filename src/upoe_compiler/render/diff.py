@@ -42,6 +42,11 @@ SQUAWK_WAIVERS = {
     "renaming-table": "only a table the spec renames (renamed_from:); upoe plan flags it as breaking",
     "renaming-object": "the keys, indexes and policies of a renamed table, named as a fresh build names them, and "
                        "enum values the spec renames (renamed_from:, flagged as breaking)",
+    "ban-alter-domain-with-add-constraint": "only a type whose check the spec changes: added NOT VALID, validated "
+                                            "in a migration of its own (flagged as a lock)",
+    "adding-field-with-default": "a generated column computed anew is added again, which rewrites the table; "
+                                 "upoe plan flags the rewrite",
+    "ban-drop-generated-expression": "only a column the spec stops generating; it keeps the values it holds",
     "changing-column-type": "only a type the spec changes: a widening PostgreSQL rewrites for is flagged as a "
                             "rewrite, anything that may lose values needs acknowledge: narrow",
     "ban-drop-constraint": "the temporary check that let SET NOT NULL skip its scan, or a changed check that is "
@@ -179,6 +184,11 @@ def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Ide
                for identity in identities if identity.kind == ir.ObjectKind.COLUMN
                and identity in old and identity in new
                and _column_type(old[identity]) != _column_type(new[identity])}
+    # Columns whose generation changes are dropped and added again: what PostgreSQL drops with
+    # them (indexes, keys on them) is created again.
+    regenerated = {(identity.parent, identity.name) for identities in touched.values() for identity in identities
+                   if identity.kind == ir.ObjectKind.COLUMN and identity in old and identity in new
+                   and _regenerated(old[identity], new[identity])}
     for obj in after.objects:
         if obj.key not in old_keys:
             continue
@@ -187,7 +197,9 @@ def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Ide
             (isinstance(obj, RECREATED_WHEN_CHANGED) and type(was) is type(obj)) or _new_signature(was, obj))
         on_retyped = (isinstance(obj, DEPENDANTS) and bool(retyped.intersection(obj.depends_on))) or (
             isinstance(obj, ir.Policy | ir.Trigger) and f"table:{obj.schema}.{obj.table}" in retyped)
-        if changed or on_retyped:
+        on_regenerated = isinstance(obj, ir.Index | ir.ForeignKey) and any(
+            table == obj.table and _mentions(obj, column) for table, column in regenerated)
+        if changed or on_retyped or on_regenerated:
             recreated.add(obj.key)
     refused: dict[str, ir.DbObject] = {}
     grown = True
@@ -210,7 +222,20 @@ def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Ide
 
 
 def _column_type(pg: ir.PgObject) -> object:
-    return pg.definition[0] if isinstance(pg.definition, tuple) else pg.definition
+    """A column's type, and whether it is generated and how: PostgreSQL rebuilds what uses it."""
+    definition = pg.definition
+    return (definition[0], definition[3]) if isinstance(definition, tuple) else definition
+
+
+def _regenerated(before: ir.PgObject, after: ir.PgObject) -> bool:
+    """Whether a generated column gets another expression (it is dropped and added again)."""
+    old_generated, new_generated = before.definition[3], after.definition[3]  # type: ignore[index]
+    return None not in (old_generated, new_generated) and old_generated != new_generated
+
+
+def _mentions(obj: ir.Index | ir.ForeignKey, column: str) -> bool:
+    texts = obj.columns if isinstance(obj, ir.ForeignKey) else (*obj.elements, obj.where or "")
+    return any(re.search(rf"\b{re.escape(column)}\b", text) for text in texts)
 
 
 def _counting(counter: ir.Counter) -> tuple[str, ...]:
@@ -406,6 +431,8 @@ def _alter(obj: ir.DbObject, identities: list[ir.Identity], old: dict[ir.Identit
         _table_changes(obj, identities, old, new, acknowledged, sql, out)
     elif isinstance(obj, ir.Enum) and kinds <= {ir.ObjectKind.TYPE, ir.ObjectKind.COMMENT}:
         _enum_changes(obj, identities, old, new, sql, out)
+    elif isinstance(obj, ir.DomainType) and kinds <= {ir.ObjectKind.TYPE, ir.ObjectKind.COMMENT}:
+        _domain_changes(obj, identities, old, new, sql, out)
     else:
         for identity in identities:
             out.refuse("changes", identity, obj.position)
@@ -490,12 +517,10 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
 def _column_change(table: ir.Table, column: ir.Column, before: object, acknowledged: dict[str, str], sql: Any,
                    out: _Migration) -> None:
     """A column both models have, defined differently: its type (`using:`), default and whether
-    it is required (`backfill:`). A change of generation is refused."""
+    it is required (`backfill:`), or how it is generated."""
     old_type, old_not_null, old_default, old_generated = before  # type: ignore[misc]
-    identity = ir.Identity(ir.ObjectKind.COLUMN, table.schema, column.name, table.name)
     if old_generated != column.generated:
-        out.refuse("changes the generation of", identity, table.position,
-                   "add a new generated column under another name, then drop this one (acknowledged)")
+        _regenerate(table, column, old_generated, sql, out)
         return
     if old_type != column.type:
         _retype(table, column, str(old_type), acknowledged, sql, out)
@@ -509,6 +534,37 @@ def _column_change(table: ir.Table, column: ir.Column, before: object, acknowled
         out.creates.append(_require(table, column, sql, out))
     elif old_not_null and not column.not_null:
         out.creates.append(sql.drop_not_null(table, column))
+
+
+def _regenerate(table: ir.Table, column: ir.Column, old_generated: str | None, sql: Any, out: _Migration) -> None:
+    """A generated column's new expression: the column dropped and added again (its values are
+    computed, nothing is lost), with the checks and unique keys PostgreSQL drops with it. A column
+    that stops being generated keeps its values; one that starts being generated is refused."""
+    name = f"{table.name}.{column.name}"
+    identity = ir.Identity(ir.ObjectKind.COLUMN, table.schema, column.name, table.name)
+    if column.generated is None:
+        out.creates.append(sql.drop_expression(table, column))
+        return
+    if old_generated is None:
+        out.refuse("makes generated (its values replaced by computed ones)", identity, table.position,
+                   "add a new generated column under another name, then drop this one (acknowledged)")
+        return
+    out.drops.append(sql.drop_column(table.schema, table.name, column.name))
+    out.creates.append(sql.add_column(table, column))
+    if column.description:
+        out.creates.append(sql.comment_on(table.schema, f"column {name}", ir.with_requirements(
+            column.description, column.requirements)))
+    pattern = re.compile(rf"\b{re.escape(column.name)}\b")
+    for check in table.checks:
+        if pattern.search(check.expression or ""):
+            out.creates.append(sql.add_check(table, check))
+            out.validations.append(sql.validate(table.schema, table.name, check.name))
+            out.flag("lock", f"check {check.name} on {table.name}: a brief lock, then validated online")
+    for unique in table.unique_constraints:
+        if column.name in unique.columns:
+            out.creates.append(sql.add_unique(table, unique))
+    out.flag("rewrite", f"column {name} computed anew ({column.generated}): dropped and added again, the table "
+             "rewritten under an exclusive lock")
 
 
 def _require(table: ir.Table, column: ir.Column, sql: Any, out: _Migration) -> str:
@@ -575,6 +631,29 @@ def _retype(table: ir.Table, column: ir.Column, old_type: str, acknowledged: dic
         out.flag("rewrite", f"column {name} changes type {old_type} → {column.type}: the table and its indexes are "
                  "rewritten under an exclusive lock")
     out.creates.append(sql.retype(table, column))
+
+
+def _domain_changes(domain: ir.DomainType, identities: list[ir.Identity], old: dict[ir.Identity, ir.PgObject],
+                    new: dict[ir.Identity, ir.PgObject], sql: Any, out: _Migration) -> None:
+    """A domain type's check replaced (added not valid, then validated against every column of the
+    type); a new base type is refused."""
+    for identity in identities:
+        if identity.kind == ir.ObjectKind.COMMENT:
+            out.creates.append(sql.comment_on(domain.schema, identity.name, new[identity].definition))
+            continue
+        old_base, old_check = old[identity].definition  # type: ignore[misc]
+        if old_base != domain.base_type:
+            out.refuse(f"changes the base type ({old_base} → {domain.base_type}) of", identity, domain.position,
+                       "declare a new type under another name and move the columns to it")
+            continue
+        name = fit_identifier(f"{domain.name}_check")
+        if old_check is not None:
+            out.drops.append(sql.drop_domain_check(domain, name))
+        if domain.check is not None:
+            out.creates.append(sql.add_domain_check(domain, name))
+            out.validations.append(sql.validate_domain_check(domain, name))
+            out.flag("lock", f"check of type {domain.name}: added, then validated online against every column "
+                     "of the type")
 
 
 def _enum_changes(enum: ir.Enum, identities: list[ir.Identity], old: dict[ir.Identity, ir.PgObject],
