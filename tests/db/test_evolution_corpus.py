@@ -20,6 +20,8 @@ from tests.support.pgcluster import PgCluster
 from upoe_compiler.api import compile_project, plan_project, release_project
 
 WORLD = CORPUS / "world.sql"
+ANON_GRANTS = ("select table_name, privilege_type from information_schema.role_table_grants "
+               "where grantee = 'anon' and table_schema in ('public', 'private')")
 
 
 def rows_of(cluster: PgCluster, database: str, query: str) -> list[tuple[Any, ...]]:
@@ -72,6 +74,8 @@ def test_the_case_evolves_into_what_its_new_baseline_builds(
             pg_cluster.psql_file(fresh, path)
         # (a) the migrated catalog is the new baseline's; (b) the rows survive.
         assert catalog(pg_cluster, evolved) == catalog(pg_cluster, fresh)
+        # Supabase's default privileges give `anon` every new table; nothing of ours keeps them.
+        assert rows_of(pg_cluster, evolved, ANON_GRANTS) == []
         assert rows_of(pg_cluster, evolved, expected["keep"]["after"]) == kept
         # (d) the new spec's own tests pass on the migrated database.
         run = pg_prove(pg_cluster, evolved, sorted((new_build / "supabase" / "tests").glob("*.test.sql")))

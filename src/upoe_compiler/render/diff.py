@@ -408,6 +408,10 @@ def _drop(obj: ir.DbObject, identities: list[ir.Identity], gone_tables: set[str]
     elif isinstance(obj, ir.Bucket) and not identities:
         # Changed: its policies go and come back; the bucket row (and its files) stays.
         out.drops += [sql.drop_on_table("policy", "storage", "objects", name) for name, _, _ in obj.policies]
+    elif isinstance(obj, ir.Bucket):
+        out.refuse("removes", ir.Identity(ir.ObjectKind.BUCKET, "storage", obj.name), obj.position,
+                   "its files live in Storage, which a migration may not delete: keep the bucket in the spec, or "
+                   "empty and delete it through the Storage API first")
     else:
         for identity in identities:
             out.refuse("removes", identity, None)
