@@ -21,7 +21,9 @@ from upoe_compiler.api import compile_project, plan_project, release_project
 
 WORLD = CORPUS / "world.sql"
 ANON_GRANTS = ("select table_name, privilege_type from information_schema.role_table_grants "
-               "where grantee = 'anon' and table_schema in ('public', 'private')")
+               "where grantee = 'anon' and table_schema in ('public', 'private') "
+               "union all select routine_name, privilege_type from information_schema.role_routine_grants "
+               "where grantee = 'anon' and routine_schema in ('public', 'private')")
 
 
 def rows_of(cluster: PgCluster, database: str, query: str) -> list[tuple[Any, ...]]:
@@ -74,7 +76,7 @@ def test_the_case_evolves_into_what_its_new_baseline_builds(
             pg_cluster.psql_file(fresh, path)
         # (a) the migrated catalog is the new baseline's; (b) the rows survive.
         assert catalog(pg_cluster, evolved) == catalog(pg_cluster, fresh)
-        # Supabase's default privileges give `anon` every new table; nothing of ours keeps them.
+        # Supabase's default privileges give `anon` every new table and function; none of ours keeps them.
         assert rows_of(pg_cluster, evolved, ANON_GRANTS) == []
         assert rows_of(pg_cluster, evolved, expected["keep"]["after"]) == kept
         # (d) the new spec's own tests pass on the migrated database.
