@@ -252,7 +252,8 @@ class AcknowledgementSpec(SpecModel):
     (`drop: column t.c`), a column's type changed in a way that may lose or refuse values
     (`narrow: column t.c`), or a role reaching more rows (`widen: resident select t`); and why."""
 
-    drop: str | None = Field(None, pattern=r"^(table [a-z_][a-z0-9_]*|column [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)$")
+    drop: str | None = Field(
+        None, pattern=r"^(table [a-z_][a-z0-9_]*|(column|value) [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)$")
     widen: str | None = Field(
         None, pattern=r"^[a-z_][a-z0-9_]* ((select|insert|update|delete|execute) \S+|upload bucket [a-z0-9_-]+)$")
     narrow: str | None = Field(None, pattern=r"^column [a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")

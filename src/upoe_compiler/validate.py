@@ -122,7 +122,8 @@ def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
 
 # Fields whose pattern says something other than a requirement ID: what the value should be, and how.
 _PATTERN_HINTS = {
-    "drop": ("a table or column to drop", "write `table <name>` or `column <table>.<column>`"),
+    "drop": ("a table, column or enum value to drop",
+             "write `table <name>`, `column <table>.<column>` or `value <enum>.<value>`"),
     "narrow": ("a column whose type narrows", "write `column <table>.<column>`"),
     "widen": ("an access widening", "write `<role> <select|insert|update|delete> <table>`, "
               "`<role> execute <schema>.<function>(<argument types>)` or `<role> upload bucket <bucket>`"),

@@ -16,7 +16,7 @@ import yaml
 from tests.db.test_pgtap import pg_prove
 from tests.support.catalog import catalog
 from tests.support.evolution import CASES, CORPUS, evolve, migrations, with_files
-from tests.support.pgcluster import PgCluster
+from tests.support.pgcluster import PgCluster, PsqlError
 from upoe_compiler.api import compile_project, plan_project, release_project
 
 WORLD = CORPUS / "world.sql"
@@ -89,3 +89,35 @@ def test_the_case_evolves_into_what_its_new_baseline_builds(
     # (c) released, the change leaves nothing pending.
     release_project(spec, "change", datetime(2026, 12, 8, 12, 0, tzinfo=UTC))
     assert not plan_project(spec).migrations
+
+
+@pytest.mark.parametrize(("case", "rows", "message"), [
+    ("remove_enum_value", "insert into parcels (community_id, carrier, status) values ({c1}, 'x', 'lost')",
+     "upoe migration: rows of parcels hold lost in status, which the enum loses"),
+    ("exclude", "insert into bookings (community_id, room, period) values ({c1}, 'hall', "
+                "tstzrange('2027-01-01 01:30', '2027-01-01 02:30'))",
+     "upoe migration: rows of bookings conflict under the new exclusion bookings_room_period_excl"),
+    ("add_unique", "insert into parcels (community_id, carrier, shelf) values ({c1}, 'x', 'A1')",
+     "upoe migration: rows of parcels share (community_id, shelf), which the new unique key forbids"),
+])
+def test_a_precheck_names_the_rows_in_the_way_and_nothing_changes(
+        case: str, rows: str, message: str, pg_cluster: PgCluster, bootstrap_template: str, tmp_path: Path) -> None:
+    evolved_case = evolve(CORPUS / case, tmp_path)
+    expected = yaml.safe_load((CORPUS / case / "case.yaml").read_text(encoding="utf-8"))
+    database = f"stopped_{case}"[:60]
+    pg_cluster.create_database(database, template=bootstrap_template)
+    try:
+        for path in migrations(evolved_case.old_build):
+            pg_cluster.psql_file(database, path)
+        pg_cluster.psql_file(database, WORLD)
+        with pg_cluster.connect(database) as conn:
+            conn.execute(expected["rows"])
+            conn.execute(rows.format(c1="'00000000-0000-4000-8000-0000000000c1'"))
+            conn.commit()
+        before = catalog(pg_cluster, database)
+        with pytest.raises(PsqlError) as error:
+            pg_cluster.psql_file(database, evolved_case.pending[0])
+        assert message in error.value.stderr
+        assert catalog(pg_cluster, database) == before
+    finally:
+        pg_cluster.drop_database(database)

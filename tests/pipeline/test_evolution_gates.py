@@ -125,3 +125,14 @@ def test_an_acknowledgement_counts_for_one_release_only(tmp_path: Path) -> None:
     change(spec, "      shelf: {type: text, description: Where it is kept.}\n", "")
     message, _ = refusal(spec)
     assert message == "the spec drops column public.parcels.shelf"
+
+
+def test_an_enum_value_removed_is_refused_until_acknowledged(tmp_path: Path) -> None:
+    with_enum = PARCELS.replace("tables:\n", "enums:\n  parcel_size: {description: How big., values: [small, big]}\n"
+                                "tables:\n").replace("      shelf: {type: text,", "      size: parcel_size\n"
+                                                       "      shelf: {type: text,")
+    spec = released(tmp_path, with_enum)
+    change(spec, "values: [small, big]", "values: [small]")
+    message, hint = refusal(spec)
+    assert message == "the spec removes big from type public.parcel_size"
+    assert 'acknowledge: [{drop: "value parcel_size.big", reason: "..."}]' in hint
