@@ -48,6 +48,8 @@ union all
 select 'bucket ' || id || ' ' || public::text || ' ' || coalesce(file_size_limit::text, '') || ' '
        || coalesce(allowed_mime_types::text, '')
 from storage.buckets
+union all
+select 'publication ' || pubname || ' ' || schemaname || '.' || tablename from pg_publication_tables
 order by 1
 """
 

@@ -37,6 +37,9 @@ class Construct:
     default: ClassVar[Any] = None
     # The SQL template of the IR objects it adds (None: it adds to the table's own statement).
     template: ClassVar[str | None] = None
+    # The template undoing one of those objects in a migration after a release (None: the differ
+    # refuses to remove them).
+    drop_template: ClassVar[str | None] = None
     ir_types: ClassVar[tuple[type[ir.DbObject], ...]] = ()
     untested_because: ClassVar[str] = ""
 

@@ -37,6 +37,7 @@ class Realtime(Construct):
     model = bool
     default = False
     template = "sql/realtime.sql.j2"
+    drop_template = "sql/realtime_drop.sql.j2"
     ir_types = (RealtimeTable,)
 
     def check(self, table: TableCheck) -> None:

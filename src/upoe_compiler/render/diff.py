@@ -28,7 +28,7 @@ from .. import ir
 from ..errors import Diagnostic
 from ..graph import Plan
 from ..pgnames import fit_identifier
-from .sql import render_object
+from .sql import DROP_TEMPLATES, render_object
 
 # squawk rules a pending migration may still raise, each with why the compiler keeps it so
 # (tests/pipeline/test_squawk.py runs squawk with exactly these excluded and proves each needed).
@@ -145,9 +145,9 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
     recreated = _recreated(before, after, touched, old, new, out)
     for obj in reversed(before.objects):
         if obj.key in removed_by_source:
-            _drop(obj, removed_by_source[obj.key], gone_tables, acknowledged, sql, out)
+            _drop(obj, removed_by_source[obj.key], gone_tables, acknowledged, environment, sql, out)
         elif obj.key in recreated:
-            _drop(obj, [], gone_tables, acknowledged, sql, out)
+            _drop(obj, [], gone_tables, acknowledged, environment, sql, out)
     was = {obj.key: obj for obj in before.objects}
     for obj in after.objects:
         identities = touched.get(obj.key)
@@ -397,7 +397,7 @@ def _renamed(old: dict[ir.Identity, ir.PgObject], after: ir.Model, new: dict[ir.
 
 
 def _drop(obj: ir.DbObject, identities: list[ir.Identity], gone_tables: set[str], acknowledged: dict[str, str],
-          sql: Any, out: _Migration) -> None:
+          environment: jinja2.Environment, sql: Any, out: _Migration) -> None:
     """An object the new model no longer has. Whatever lives on a dropped table goes with it."""
     on_gone_table = getattr(obj, "table", None) in gone_tables
     if isinstance(obj, ir.Table):
@@ -430,6 +430,8 @@ def _drop(obj: ir.DbObject, identities: list[ir.Identity], gone_tables: set[str]
     elif isinstance(obj, ir.Bucket) and not identities:
         # Changed: its policies go and come back; the bucket row (and its files) stays.
         out.drops += [sql.drop_on_table("policy", "storage", "objects", name) for name, _, _ in obj.policies]
+    elif type(obj) in DROP_TEMPLATES:
+        out.drops.append(environment.get_template(DROP_TEMPLATES[type(obj)]).render(obj=obj).strip("\n"))
     elif isinstance(obj, ir.Bucket):
         out.refuse("removes", ir.Identity(ir.ObjectKind.BUCKET, "storage", obj.name), obj.position,
                    "its files live in Storage, which a migration may not delete: keep the bucket in the spec, or "

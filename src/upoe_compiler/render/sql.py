@@ -25,6 +25,12 @@ TEMPLATES: dict[type[ir.DbObject], str] = {
     **{kind: construct.template for construct in CONSTRUCTS if construct.template for kind in construct.ir_types},
 }
 
+# What undoes an object of a construct's own IR type, in a migration after a release.
+DROP_TEMPLATES: dict[type[ir.DbObject], str] = {
+    kind: construct.drop_template for construct in CONSTRUCTS if construct.drop_template
+    for kind in construct.ir_types
+}
+
 MIGRATIONS_DIR = "supabase/migrations"
 
 
