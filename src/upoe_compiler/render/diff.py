@@ -169,7 +169,8 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
     return Pending(tuple(files), tuple(sorted(out.flags))), []
 
 
-# Objects changed by dropping and creating them again: PostgreSQL cannot alter them in place.
+# Objects changed by dropping and creating them again: PostgreSQL cannot alter them in place
+# (and so are a construct's own objects that it knows how to undo: DROP_TEMPLATES).
 RECREATED_WHEN_CHANGED = (ir.View, ir.Index, ir.ForeignKey, ir.Trigger, ir.GeneratedTrigger, ir.Bucket)
 # Objects PostgreSQL records as using a function, view or column: they go and come back with it.
 DEPENDANTS = (ir.View, ir.Policy, ir.Trigger, ir.Bucket)
@@ -210,8 +211,8 @@ def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Ide
         if obj.key not in old_keys:
             continue
         was = old_keys[obj.key]
-        changed = obj.key in touched and (
-            (isinstance(obj, RECREATED_WHEN_CHANGED) and type(was) is type(obj)) or _new_signature(was, obj))
+        remade = isinstance(obj, RECREATED_WHEN_CHANGED) or type(obj) in DROP_TEMPLATES
+        changed = obj.key in touched and ((remade and type(was) is type(obj)) or _new_signature(was, obj))
         on_retyped = (isinstance(obj, DEPENDANTS) and bool(retyped.intersection(obj.depends_on))) or (
             isinstance(obj, ir.Policy | ir.Trigger) and f"table:{obj.schema}.{obj.table}" in retyped)
         on_regenerated = isinstance(obj, ir.Index | ir.ForeignKey) and any(
