@@ -1,17 +1,15 @@
 """The migration from the last release's model to the current one, over the IR (not SQL text).
 
-Built so far: objects that are new as a whole (rendered by their own templates, in the new
-model's dependency order); columns added to an existing table (nullable, or with a default);
-changed comments and defaults; columns made optional, or required after a precheck that names
-rows without a value before any DDL runs; new or changed checks (`not valid`, then validated) and
-unique keys; foreign keys onto tables with rows (`not valid`, then validated); enum values
-inserted in their declared place; columns renamed (`renamed_from:`, values kept); a table's
-grants to a role, as its access rules give them now; policies (dropped and created again);
-functions whose body, grants or comment changed under the same signature and return type
-(`create or replace`); and removals: indexes, policies, triggers, foreign keys, checks, views,
-functions and types are dropped, a table or a column only when the spec acknowledges that its
-data goes (`acknowledge:`). Drops come first, in the old model's reverse dependency order, so
-nothing is dropped while something still uses it. Any other change is a diagnostic naming the
+The old model is first brought to the names the spec gives now (`renames.py`: tables, columns and
+enum values with `renamed_from:`), then both break into PostgreSQL objects under typed identities
+and are compared. The migration has phases: renames, prechecks (rows in the way of a change,
+named before any DDL runs), drops in the old model's reverse dependency order, then creates and
+changes in the new model's order; constraints existing rows must meet are validated in a second
+migration. Objects new as a whole render through their own templates; changed tables go column by
+column (`columns.py`), enums and domain types value by value (`types.py`); what PostgreSQL cannot
+alter in place (views, indexes, keys, triggers, construct objects, functions with a new
+signature) is dropped and created again together with what is built on it. Data goes only where
+the spec acknowledges it; anything else the differ cannot make safely is a diagnostic naming the
 object, never SQL that might be wrong for a live database.
 """
 
@@ -19,16 +17,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
 
-from .. import ir
-from ..errors import Diagnostic
-from ..graph import Plan
-from ..pgnames import fit_identifier
-from .sql import DROP_TEMPLATES, render_object
+from ... import ir
+from ...errors import Diagnostic
+from ...graph import Plan
+from ..sql import DROP_TEMPLATES, render_object
+from .columns import backfill, column_change, require
+from .migration import DATA_HINT, Migration, Pending
+from .renames import renamed_columns, with_renamed_tables, with_renamed_values
+from .types import domain_changes, enum_changes, of_type
 
 # squawk rules a pending migration may still raise, each with why the compiler keeps it so
 # (tests/pipeline/test_squawk.py runs squawk with exactly these excluded and proves each needed).
@@ -69,41 +69,6 @@ SQUAWK_WAIVERS = {
                                          "builds)",
 }
 
-HINT = ("not generated yet: undo this part of the change for now; on a project not yet deployed, "
-        "remove migrations/ to start a new baseline")
-DATA_HINT = "if its data may go, add to the domain file: acknowledge: [{drop: \"%s\", reason: \"...\"}]"
-
-
-@dataclass
-class _Migration:
-    """What the pending migrations say (four phases, then the validations), and what they cannot."""
-
-    renames: list[str] = field(default_factory=list)
-    prechecks: list[str] = field(default_factory=list)
-    drops: list[str] = field(default_factory=list)
-    creates: list[str] = field(default_factory=list)
-    # Checks of existing rows, in a migration of their own: validating in the transaction that
-    # added a constraint would scan under the exclusive lock the addition holds until commit.
-    validations: list[str] = field(default_factory=list)
-    # What a reviewer must weigh: `destructive`, `breaking` (for API clients), `lock`, `rewrite`.
-    flags: list[str] = field(default_factory=list)
-    problems: list[Diagnostic] = field(default_factory=list)
-
-    def flag(self, kind: str, text: str) -> None:
-        self.flags.append(f"{kind}: {text}")
-
-    def refuse(self, what: str, identity: ir.Identity, position: Any, hint: str = HINT) -> None:
-        self.problems.append(Diagnostic("UPOE414", f"the spec {what} {identity}", position, hint))
-
-
-@dataclass(frozen=True)
-class Pending:
-    """The migrations the next release would freeze (none when nothing changed; a second one
-    when existing rows must be validated) and what they risk, in words."""
-
-    migrations: tuple[str, ...] = ()
-    flags: tuple[str, ...] = ()
-
 
 def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environment
                       ) -> tuple[Pending, list[Diagnostic]]:
@@ -111,11 +76,11 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
     per change it cannot express."""
     after = plan.model
     sql = environment.get_template("sql/changes.sql.j2").module
-    out = _Migration()
+    out = Migration()
     new = after.pg_objects()
-    before = _with_renamed_tables(before, after, new, sql, out)
-    before = _with_renamed_values(before, after, sql, out)
-    old = _renamed(before.pg_objects(), after, new, sql, out)
+    before = with_renamed_tables(before, after, new, sql, out)
+    before = with_renamed_values(before, after, sql, out)
+    old = renamed_columns(before.pg_objects(), after, new, sql, out)
     tenancies = {table.name: table for table in before.of_type(ir.Table)}
     for table in after.of_type(ir.Table):
         previous = tenancies.get(table.name)
@@ -177,7 +142,7 @@ DEPENDANTS = (ir.View, ir.Policy, ir.Trigger, ir.Bucket)
 
 
 def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Identity]],
-               old: dict[ir.Identity, ir.PgObject], new: dict[ir.Identity, ir.PgObject], out: _Migration) -> set[str]:
+               old: dict[ir.Identity, ir.PgObject], new: dict[ir.Identity, ir.PgObject], out: Migration) -> set[str]:
     """The keys of objects the migration drops and creates again: changed objects PostgreSQL
     cannot alter (views, indexes, keys, triggers, buckets' policies), functions whose signature or
     result changed or that take or return an enum made anew, and every view, policy, trigger and
@@ -196,9 +161,9 @@ def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Ide
               and isinstance(new[identity].definition, tuple) and isinstance(old[identity].definition, tuple)
               and set(old[identity].definition) - set(new[identity].definition)}  # type: ignore[arg-type]
     retyped |= {table.key for table in after.of_type(ir.Table)
-                if any(_of_type(column.type, shrunk) for column in table.columns)}
+                if any(of_type(column.type, shrunk) for column in table.columns)}
     recreated |= {function.key for function in after.of_type(ir.Function) if function.key in old_keys and any(
-        _of_type(text, shrunk) for text in (function.returns, *(argument.type for argument in function.args)))}
+        of_type(text, shrunk) for text in (function.returns, *(argument.type for argument in function.args)))}
     # Columns whose generation changes are dropped and added again: what PostgreSQL drops with
     # them (indexes, keys on them) is created again.
     regenerated = {(identity.parent, identity.name) for identities in touched.values() for identity in identities
@@ -206,7 +171,7 @@ def _recreated(before: ir.Model, after: ir.Model, touched: dict[str, list[ir.Ide
                    and _regenerated(old[identity], new[identity])}
     # So are the indexes on a column converted to an enum made anew (a predicate names old labels).
     regenerated |= {(table.name, column.name) for table in after.of_type(ir.Table) for column in table.columns
-                    if _of_type(column.type, shrunk)}
+                    if of_type(column.type, shrunk)}
     for obj in after.objects:
         if obj.key not in old_keys:
             continue
@@ -245,11 +210,6 @@ def _column_type(pg: ir.PgObject) -> object:
     return (definition[0], definition[3]) if isinstance(definition, tuple) else definition
 
 
-def _of_type(text: str, types: set[str]) -> bool:
-    """Whether a column or argument type is one of `types` (or an array of one)."""
-    return text.removesuffix("[]") in types
-
-
 def _regenerated(before: ir.PgObject, after: ir.PgObject) -> bool:
     """Whether a generated column gets another expression (it is dropped and added again)."""
     old_generated, new_generated = before.definition[3], after.definition[3]  # type: ignore[index]
@@ -274,7 +234,7 @@ def _new_signature(before: ir.DbObject, after: ir.DbObject) -> bool:
 
 
 def _create(obj: ir.DbObject, was: ir.DbObject | None, old: dict[ir.Identity, ir.PgObject],
-            environment: jinja2.Environment, sql: Any, out: _Migration) -> None:
+            environment: jinja2.Environment, sql: Any, out: Migration) -> None:
     """An object created as a whole (`was`: its old version, when it is created again); a key or an
     index on a table that already has rows says so, and a counter that counts anew recounts."""
     existing_table = isinstance(obj, ir.ForeignKey | ir.Index) and \
@@ -296,109 +256,8 @@ def _create(obj: ir.DbObject, was: ir.DbObject | None, old: dict[ir.Identity, ir
         out.flag("lock", f"index {obj.name} on {obj.table}: writes wait while it builds")
 
 
-def _with_renamed_tables(before: ir.Model, after: ir.Model, new: dict[ir.Identity, ir.PgObject], sql: Any,
-                         out: _Migration) -> ir.Model:
-    """The old model as it stands once the tables the spec renames (`renamed_from:`) are renamed,
-    with their keys, indexes and policies named as a fresh build names them; the renames go first.
-    What else differs afterwards (trigger functions named after the table) the differ replaces."""
-    old_tables = {table.name for table in before.of_type(ir.Table)}
-    renames = {table.renamed_from: table.name for table in after.of_type(ir.Table)
-               if table.renamed_from in old_tables and table.name not in old_tables}
-    if not renames:
-        return before
-    new_names = {(identity.kind, identity.name) for identity in new}
-    new_keys = {obj.key for obj in after.objects}
-
-    def table_name(name: str) -> str:
-        return renames.get(name, name)
-
-    def own_name(kind: ir.ObjectKind, table: str, name: str) -> str:
-        """The name a fresh build gives an object named after its table, when it has one."""
-        if table not in renames or not name.startswith(f"{table}_"):
-            return name
-        candidate = fit_identifier(renames[table] + name[len(table):])
-        return candidate if (kind, candidate) in new_names else name
-
-    def key(text: str) -> str:
-        renamed = text
-        for old_name, new_name in renames.items():
-            renamed = re.sub(rf"\b{re.escape(old_name)}\b", new_name, renamed)
-        return renamed if renamed in new_keys else text
-
-    for old_name, new_name in renames.items():
-        out.renames.append(sql.rename_table("public", old_name, new_name))
-        out.flag("breaking", f"table {old_name} renamed to {new_name}: clients must use the new name")
-    objects: list[ir.DbObject] = []
-    for obj in before.objects:
-        changes: dict[str, Any] = {"key": key(obj.key), "depends_on": tuple(key(k) for k in obj.depends_on)}
-        if isinstance(obj, ir.Table) and obj.name in renames:
-            def named(constraint: ir.NamedConstraint, table: str = obj.name) -> ir.NamedConstraint:
-                renamed = own_name(ir.ObjectKind.CONSTRAINT, table, constraint.name)
-                if renamed != constraint.name:
-                    out.renames.append(sql.rename_constraint("public", renames[table], constraint.name, renamed))
-                return dataclasses.replace(constraint, name=renamed)
-            pkey = obj.primary_key_name
-            renamed_pkey = fit_identifier(f"{renames[obj.name]}_pkey")
-            out.renames.append(sql.rename_constraint("public", renames[obj.name], pkey, renamed_pkey))
-            changes.update(name=renames[obj.name], checks=tuple(map(named, obj.checks)),
-                           unique_constraints=tuple(map(named, obj.unique_constraints)),
-                           exclusions=tuple(map(named, obj.exclusions)))
-        elif isinstance(obj, ir.Index | ir.Policy | ir.ForeignKey) and obj.table in renames:
-            kind = {ir.Index: ir.ObjectKind.INDEX, ir.Policy: ir.ObjectKind.POLICY,
-                    ir.ForeignKey: ir.ObjectKind.CONSTRAINT}[type(obj)]
-            renamed = own_name(kind, obj.table, obj.name)
-            if renamed != obj.name:
-                out.renames.append(sql.rename_owned(kind, obj.schema, renames[obj.table], obj.name, renamed))
-            changes.update(table=renames[obj.table], name=renamed)
-        elif isinstance(obj, ir.Trigger | ir.GeneratedTrigger) and obj.table in renames:
-            changes.update(table=renames[obj.table])
-        if isinstance(obj, ir.ForeignKey):
-            changes.update(ref_table=table_name(changes.get("ref_table", obj.ref_table)))
-        objects.append(dataclasses.replace(obj, **changes))
-    return ir.Model(before.domains, tuple(objects))
-
-
-def _with_renamed_values(before: ir.Model, after: ir.Model, sql: Any, out: _Migration) -> ir.Model:
-    """The old model as it stands once the enum values the spec renames are renamed (rows holding
-    them keep them, under the new label); the renames go first."""
-    renamed = {enum.key: enum.renamed_values for enum in after.of_type(ir.Enum) if enum.renamed_values}
-    if not renamed:
-        return before
-    objects: list[ir.DbObject] = []
-    for obj in before.objects:
-        if isinstance(obj, ir.Enum) and obj.key in renamed:
-            labels = dict((was, now) for now, was in renamed[obj.key] if was in obj.values and now not in obj.values)
-            for was, now in labels.items():
-                out.renames.append(sql.rename_enum_value(obj, was, now))
-                out.flag("breaking", f"value {was} of {obj.name} renamed to {now}: clients must use the new value")
-            obj = dataclasses.replace(obj, values=tuple(labels.get(value, value) for value in obj.values))
-        objects.append(obj)
-    return ir.Model(before.domains, tuple(objects))
-
-
-def _renamed(old: dict[ir.Identity, ir.PgObject], after: ir.Model, new: dict[ir.Identity, ir.PgObject],
-             sql: Any, out: _Migration) -> dict[ir.Identity, ir.PgObject]:
-    """The old objects under the names the spec gives them now (`renamed_from:` on a column),
-    so that a rename is compared as one object, not as a drop and an add; the renames go first."""
-    names: dict[ir.Identity, ir.Identity] = {}
-    for table in after.of_type(ir.Table):
-        for column in table.columns:
-            was = ir.Identity(ir.ObjectKind.COLUMN, table.schema, column.renamed_from or "", table.name)
-            now = ir.Identity(ir.ObjectKind.COLUMN, table.schema, column.name, table.name)
-            if column.renamed_from and was in old and now not in old and now in new:
-                out.renames.append(sql.rename_column(table, column.renamed_from, column))
-                out.flag("breaking", f"column {table.name}.{column.renamed_from} renamed to {column.name}: "
-                         "clients must use the new name")
-                names[was] = now
-                comment = f"column {table.name}.{{}}"
-                names[ir.Identity(ir.ObjectKind.COMMENT, table.schema, comment.format(column.renamed_from))] = \
-                    ir.Identity(ir.ObjectKind.COMMENT, table.schema, comment.format(column.name))
-    return {names.get(identity, identity): ir.PgObject(names.get(identity, identity), pg.definition, pg.source)
-            for identity, pg in old.items()}
-
-
 def _drop(obj: ir.DbObject, identities: list[ir.Identity], gone_tables: set[str], acknowledged: dict[str, str],
-          environment: jinja2.Environment, sql: Any, out: _Migration) -> None:
+          environment: jinja2.Environment, sql: Any, out: Migration) -> None:
     """An object the new model no longer has. Whatever lives on a dropped table goes with it."""
     on_gone_table = getattr(obj, "table", None) in gone_tables
     if isinstance(obj, ir.Table):
@@ -444,7 +303,7 @@ def _drop(obj: ir.DbObject, identities: list[ir.Identity], gone_tables: set[str]
 
 def _alter(obj: ir.DbObject, identities: list[ir.Identity], old: dict[ir.Identity, ir.PgObject],
            new: dict[ir.Identity, ir.PgObject], acknowledged: dict[str, str], after: ir.Model,
-           environment: jinja2.Environment, sql: Any, out: _Migration) -> None:
+           environment: jinja2.Environment, sql: Any, out: Migration) -> None:
     """An object both models have, changed."""
     kinds = {identity.kind for identity in identities}
     if isinstance(obj, ir.Policy):
@@ -460,10 +319,10 @@ def _alter(obj: ir.DbObject, identities: list[ir.Identity], old: dict[ir.Identit
         _table_changes(obj, identities, old, new, acknowledged, sql, out)
     elif isinstance(obj, ir.Enum) and kinds <= {ir.ObjectKind.TYPE, ir.ObjectKind.COMMENT}:
         columns = [(table, column) for table in after.of_type(ir.Table) for column in table.columns
-                   if _of_type(column.type, {f"{obj.schema}.{obj.name}"})]
-        _enum_changes(obj, identities, old, new, columns, acknowledged, sql, out)
+                   if of_type(column.type, {f"{obj.schema}.{obj.name}"})]
+        enum_changes(obj, identities, old, new, columns, acknowledged, sql, out)
     elif isinstance(obj, ir.DomainType) and kinds <= {ir.ObjectKind.TYPE, ir.ObjectKind.COMMENT}:
-        _domain_changes(obj, identities, old, new, sql, out)
+        domain_changes(obj, identities, old, new, sql, out)
     else:
         for identity in identities:
             out.refuse("changes", identity, obj.position)
@@ -476,7 +335,7 @@ def _returns(pg: ir.PgObject) -> object:
 
 def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.Identity, ir.PgObject],
                    new: dict[ir.Identity, ir.PgObject], acknowledged: dict[str, str], sql: Any,
-                   out: _Migration) -> None:
+                   out: Migration) -> None:
     """Columns added (nullable, or with a default existing rows take) or dropped (acknowledged),
     checks and unique keys dropped, comments changed."""
     columns = {column.name: column for column in table.columns}
@@ -503,15 +362,15 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
             elif column.not_null and column.default is None and column.generated is None:
                 # Added optional, filled, then required the online way (a validated check first).
                 added.append(sql.add_column(table, dataclasses.replace(column, not_null=False)))
-                added.append(_backfill(table, column, sql, out))
-                added.append(_require(table, column, sql, out))
+                added.append(backfill(table, column, sql, out))
+                added.append(require(table, column, sql, out))
             else:
                 added.append(sql.add_column(table, column))
                 if column.default is not None and "(" in column.default:
                     out.flag("rewrite", f"column {table.name}.{column.name} added with the default "
                              f"{column.default}: a volatile one rewrites the table")
         elif identity.kind == ir.ObjectKind.COLUMN:
-            _column_change(table, columns[identity.name], old[identity].definition, acknowledged, sql, out)
+            column_change(table, columns[identity.name], old[identity].definition, acknowledged, sql, out)
         elif identity.kind == ir.ObjectKind.CONSTRAINT and removed:
             out.drops.append(sql.drop_constraint(table.schema, table.name, identity.name))
         elif identity.kind == ir.ObjectKind.CONSTRAINT and identity.name in constraints:
@@ -543,205 +402,3 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
         else:
             out.refuse("changes", identity, table.position)
     out.creates += added + commented
-
-
-def _column_change(table: ir.Table, column: ir.Column, before: object, acknowledged: dict[str, str], sql: Any,
-                   out: _Migration) -> None:
-    """A column both models have, defined differently: its type (`using:`), default and whether
-    it is required (`backfill:`), or how it is generated."""
-    old_type, old_not_null, old_default, old_generated = before  # type: ignore[misc]
-    if old_generated != column.generated:
-        _regenerate(table, column, old_generated, sql, out)
-        return
-    if old_type != column.type:
-        _retype(table, column, str(old_type), acknowledged, sql, out)
-    if old_default != column.default:
-        out.creates.append(sql.set_default(table, column))
-    if column.not_null and not old_not_null:
-        if column.backfill is None:
-            out.prechecks.append(sql.require_no_nulls(table, column))
-        else:
-            out.creates.append(_backfill(table, column, sql, out))
-        out.creates.append(_require(table, column, sql, out))
-    elif old_not_null and not column.not_null:
-        out.creates.append(sql.drop_not_null(table, column))
-
-
-def _regenerate(table: ir.Table, column: ir.Column, old_generated: str | None, sql: Any, out: _Migration) -> None:
-    """A generated column's new expression: the column dropped and added again (its values are
-    computed, nothing is lost), with the checks and unique keys PostgreSQL drops with it. A column
-    that stops being generated keeps its values; one that starts being generated is refused."""
-    name = f"{table.name}.{column.name}"
-    identity = ir.Identity(ir.ObjectKind.COLUMN, table.schema, column.name, table.name)
-    if column.generated is None:
-        out.creates.append(sql.drop_expression(table, column))
-        return
-    if old_generated is None:
-        out.refuse("makes generated (its values replaced by computed ones)", identity, table.position,
-                   "add a new generated column under another name, then drop this one (acknowledged)")
-        return
-    out.drops.append(sql.drop_column(table.schema, table.name, column.name))
-    out.creates.append(sql.add_column(table, column))
-    if column.description:
-        out.creates.append(sql.comment_on(table.schema, f"column {name}", ir.with_requirements(
-            column.description, column.requirements)))
-    pattern = re.compile(rf"\b{re.escape(column.name)}\b")
-    for check in table.checks:
-        if pattern.search(check.expression or ""):
-            out.creates.append(sql.add_check(table, check))
-            out.validations.append(sql.validate(table.schema, table.name, check.name))
-            out.flag("lock", f"check {check.name} on {table.name}: a brief lock, then validated online")
-    for unique in table.unique_constraints:
-        if column.name in unique.columns:
-            out.creates.append(sql.add_unique(table, unique))
-    out.flag("rewrite", f"column {name} computed anew ({column.generated}): dropped and added again, the table "
-             "rewritten under an exclusive lock")
-
-
-def _require(table: ir.Table, column: ir.Column, sql: Any, out: _Migration) -> str:
-    """A column made required without a scan under the exclusive lock: a check added NOT VALID
-    now; validated, then the column set not null, in the migration that validates."""
-    check = fit_identifier(f"{table.name}_{column.name}_not_null")
-    out.validations.append(sql.set_not_null(table, column, check))
-    out.flag("lock", f"column {table.name}.{column.name} made required: validated online, then a brief lock")
-    return str(sql.set_not_null_check(table, column, check))
-
-
-def _backfill(table: ir.Table, column: ir.Column, sql: Any, out: _Migration) -> str:
-    """The rows without a value given the spec's `backfill:` (their triggers run, as for any update)."""
-    if table.immutable:
-        out.refuse("backfills a column of an append-only table:", ir.Identity(
-            ir.ObjectKind.COLUMN, table.schema, column.name, table.name), table.position,
-            "its rows cannot change: give the column a default instead")
-    out.flag("rewrite", f"column {table.name}.{column.name} backfilled with {column.backfill}: every row without "
-             "a value is updated")
-    return str(sql.backfill(table, column))
-
-
-# Type changes that keep every value: (old, new) patterns, and whether PostgreSQL rewrites the table.
-_INTEGERS = ("smallint", "integer", "bigint")
-_VARCHAR = re.compile(r"(?:varchar|character varying)\((\d+)\)")
-_NUMERIC = re.compile(r"numeric\((\d+),\s*(\d+)\)")
-
-
-def _widening(old: str, new: str) -> str | None:
-    """`in place` or `rewrite` when every value of type `old` fits `new` unchanged; None when some
-    value could be lost, rounded or refused (a narrowing, or a cast upoe cannot judge)."""
-    old_varchar, new_varchar = _VARCHAR.fullmatch(old), _VARCHAR.fullmatch(new)
-    if old_varchar and (new == "text" or (new_varchar and int(new_varchar[1]) >= int(old_varchar[1]))):
-        return "in place"
-    old_numeric, new_numeric = _NUMERIC.fullmatch(old), _NUMERIC.fullmatch(new)
-    if old_numeric and (new == "numeric" or (new_numeric and new_numeric[2] == old_numeric[2]
-                                             and int(new_numeric[1]) >= int(old_numeric[1]))):
-        return "in place"
-    if old in _INTEGERS and new in _INTEGERS and _INTEGERS.index(new) > _INTEGERS.index(old):
-        return "rewrite"
-    if (old, new) in (("real", "double precision"), ("timestamp", "timestamptz"), ("integer", "numeric"),
-                      ("bigint", "numeric"), ("smallint", "numeric")):
-        return "rewrite"
-    return None
-
-
-def _retype(table: ir.Table, column: ir.Column, old_type: str, acknowledged: dict[str, str], sql: Any,
-            out: _Migration) -> None:
-    """A column's new type: PostgreSQL's cast, or the spec's `using:`. A change that may lose or
-    refuse values needs `acknowledge: [{narrow: column t.c, reason}]`."""
-    name = f"{table.name}.{column.name}"
-    widening = None if column.using else _widening(old_type, column.type)
-    if widening is None:
-        reason = acknowledged.get(f"narrow column {name}")
-        if reason is None:
-            out.refuse(f"changes the type ({old_type} → {column.type}) of", ir.Identity(
-                ir.ObjectKind.COLUMN, table.schema, column.name, table.name), table.position,
-                "values may be lost, rounded or refused; if that is meant, add to the domain file: "
-                f"acknowledge: [{{narrow: \"column {name}\", reason: \"...\"}}] (and `using:` for your own cast)")
-            return
-        out.flag("destructive", f"column {name} changes type {old_type} → {column.type}: values may be lost or "
-                 f"refused ({reason})")
-    if widening != "in place":
-        out.flag("rewrite", f"column {name} changes type {old_type} → {column.type}: the table and its indexes are "
-                 "rewritten under an exclusive lock")
-    out.creates.append(sql.retype(table, column))
-
-
-def _domain_changes(domain: ir.DomainType, identities: list[ir.Identity], old: dict[ir.Identity, ir.PgObject],
-                    new: dict[ir.Identity, ir.PgObject], sql: Any, out: _Migration) -> None:
-    """A domain type's check replaced (added not valid, then validated against every column of the
-    type); a new base type is refused."""
-    for identity in identities:
-        if identity.kind == ir.ObjectKind.COMMENT:
-            out.creates.append(sql.comment_on(domain.schema, identity.name, new[identity].definition))
-            continue
-        old_base, old_check = old[identity].definition  # type: ignore[misc]
-        if old_base != domain.base_type:
-            out.refuse(f"changes the base type ({old_base} → {domain.base_type}) of", identity, domain.position,
-                       "declare a new type under another name and move the columns to it")
-            continue
-        name = fit_identifier(f"{domain.name}_check")
-        if old_check is not None:
-            out.drops.append(sql.drop_domain_check(domain, name))
-        if domain.check is not None:
-            out.creates.append(sql.add_domain_check(domain, name))
-            out.validations.append(sql.validate_domain_check(domain, name))
-            out.flag("lock", f"check of type {domain.name}: added, then validated online against every column "
-                     "of the type")
-
-
-def _enum_changes(enum: ir.Enum, identities: list[ir.Identity], old: dict[ir.Identity, ir.PgObject],
-                  new: dict[ir.Identity, ir.PgObject], columns: list[tuple[ir.Table, ir.Column]],
-                  acknowledged: dict[str, str], sql: Any, out: _Migration) -> None:
-    """Values added to an enum, each in its declared place (PostgreSQL adds them inside the
-    migration's transaction, but they are usable once it commits). Values removed, when the spec
-    acknowledges it: the type is made anew and its columns converted, after a precheck that no row
-    holds a removed value. Values moved are refused."""
-    for identity in identities:
-        if identity.kind == ir.ObjectKind.COMMENT:
-            out.creates.append(sql.comment_on(enum.schema, identity.name, new[identity].definition))
-            continue
-        before = tuple(old[identity].definition)  # type: ignore[arg-type]
-        removed = [value for value in before if value not in enum.values]
-        if [v for v in enum.values if v in before] != [v for v in before if v in enum.values]:
-            out.refuse("reorders values of", identity, enum.position,
-                       "PostgreSQL keeps an enum's order: keep the values in their released order")
-        elif removed:
-            _remake_enum(enum, identity, removed, columns, acknowledged, sql, out)
-        else:
-            _add_enum_values(enum, before, sql, out)
-
-
-def _add_enum_values(enum: ir.Enum, before: tuple[str, ...], sql: Any, out: _Migration) -> None:
-    values = enum.values
-    first_kept = next(index for index, value in enumerate(values) if value in before)
-    # Leading new values go in backwards, each before the one that follows it.
-    for index in range(first_kept - 1, -1, -1):
-        out.creates.append(sql.add_enum_value(enum, values[index], values[index + 1], True))
-    for index in range(first_kept + 1, len(values)):
-        if values[index] not in before:
-            out.creates.append(sql.add_enum_value(enum, values[index], values[index - 1], False))
-
-
-def _remake_enum(enum: ir.Enum, identity: ir.Identity, removed: list[str], columns: list[tuple[ir.Table, ir.Column]],
-                 acknowledged: dict[str, str], sql: Any, out: _Migration) -> None:
-    """PostgreSQL cannot drop an enum value: the type is renamed aside, made anew, its columns
-    converted through text, the old one dropped. Rows holding a removed value stop the migration."""
-    unacknowledged = [value for value in removed if f"value {enum.name}.{value}" not in acknowledged]
-    if unacknowledged:
-        out.refuse(f"removes {', '.join(unacknowledged)} from", identity, enum.position,
-                   "rows holding it would have no value left; " + DATA_HINT % f"value {enum.name}.{unacknowledged[0]}")
-        return
-    # Checks naming the column hold constants of the old type: they go, and come back validated.
-    checks = [(table, check) for table, column in columns for check in table.checks
-              if re.search(rf"\b{re.escape(column.name)}\b", check.expression or "")]
-    for table, column in columns:
-        out.prechecks.append(sql.require_no_values(table, column, removed))
-    out.creates += [sql.drop_constraint(table.schema, table.name, check.name) for table, check in checks]
-    out.creates.append(sql.remake_enum(enum, columns))
-    for table, check in checks:
-        out.creates.append(sql.add_check(table, check))
-        out.validations.append(sql.validate(table.schema, table.name, check.name))
-        out.flag("lock", f"check {check.name} on {table.name}: a brief lock, then validated online")
-    for value in removed:
-        out.flag("destructive", f"value {value} of {enum.name} removed ({acknowledged[f'value {enum.name}.{value}']})")
-    for table, column in columns:
-        out.flag("rewrite", f"column {table.name}.{column.name} converted to the new {enum.name}: the table is "
-                 "rewritten under an exclusive lock")
