@@ -99,6 +99,12 @@ def test_the_case_evolves_into_what_its_new_baseline_builds(
      "upoe migration: rows of bookings conflict under the new exclusion bookings_room_period_excl"),
     ("add_unique", "insert into parcels (community_id, carrier, shelf) values ({c1}, 'x', 'A1')",
      "upoe migration: rows of parcels share (community_id, shelf), which the new unique key forbids"),
+    ("check_changed", "insert into parcels (community_id, carrier, weight_grams) values ({c1}, 'x', 60000)",
+     "upoe migration: rows of parcels break the check parcels_plausible_weight_check"),
+    ("add_foreign_key", "insert into parcels (community_id, carrier, locker_id) "
+                        "values ({c1}, 'x', '00000000-0000-4000-8000-00000000e0ff')",
+     "upoe migration: rows of parcels point at no row of lockers (community_id, locker_id), which the new key "
+     "parcels_locker_id_fkey forbids"),
 ])
 def test_a_precheck_names_the_rows_in_the_way_and_nothing_changes(
         case: str, rows: str, message: str, pg_cluster: PgCluster, bootstrap_template: str, tmp_path: Path) -> None:

@@ -249,6 +249,7 @@ def _create(obj: ir.DbObject, was: ir.DbObject | None, old: dict[ir.Identity, ir
         out.flag("lock", f"counter {obj.parent_table}.{obj.parent_column}: the existing rows of {obj.parent_table} "
                  "recounted (each updated once)")
     if online:
+        out.prechecks.append(sql.require_references(obj))
         out.validations.append(sql.validate(obj.schema, obj.table, obj.name))  # type: ignore[attr-defined]
         out.flag("lock", f"foreign key {obj.name} on {obj.table}: a brief lock, then validated online")
     elif existing_table:
@@ -341,6 +342,7 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
     columns = {column.name: column for column in table.columns}
     constraints = {c.name: c for c in (*table.checks, *table.unique_constraints, *table.exclusions)}
     dropped_columns = {i.name for i in identities if i.kind == ir.ObjectKind.COLUMN and i not in new}
+    new_columns = {i.name for i in identities if i.kind == ir.ObjectKind.COLUMN and i not in old}
     added, commented = [], []
     for identity in identities:
         removed = identity not in new
@@ -379,6 +381,9 @@ def _table_changes(table: ir.Table, identities: list[ir.Identity], old: dict[ir.
                 out.drops.append(sql.drop_constraint(table.schema, table.name, identity.name))
             constraint = constraints[identity.name]
             if constraint in table.checks:
+                # Rows can be checked before any DDL only when the columns it reads exist already.
+                if not new_columns & set(re.findall(r"\w+", constraint.expression or "")):
+                    out.prechecks.append(sql.require_check(table, constraint))
                 added.append(sql.add_check(table, constraint))
                 out.validations.append(sql.validate(table.schema, table.name, constraint.name))
                 out.flag("lock", f"check {constraint.name} on {table.name}: a brief lock, then validated online")
