@@ -138,7 +138,7 @@ def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
         for sql in result.migrations:
             typer.echo("\n" + sql, nl=False)
     if result.stale and output_format != OutputFormat.json:
-        typer.echo("acknowledgements the last release already carried (they no longer count; remove them):")
+        typer.echo("left from the last release (they no longer count; remove them):")
         for text in result.stale:
             typer.echo(f"  {text}")
     if result.widened:

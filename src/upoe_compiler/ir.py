@@ -418,12 +418,32 @@ def current_acknowledgements(before: Model, after: Model, kind: str) -> dict[str
 
 
 def stale_acknowledgements(before: Model, after: Model) -> list[str]:
-    """Acknowledgements the last release already carried: they no longer count and may go."""
+    """Acknowledgements, casts (`using:`) and backfills the last release already carried: they no
+    longer count and may go."""
     released = {(kind, item) for domain in before.domains for kind in ("acknowledged", "widenings")
                 for item in getattr(domain, kind)}
-    return sorted({f"{domain.source_file}: {text}" for domain in after.domains
-                   for kind in ("acknowledged", "widenings") for text, reason in getattr(domain, kind)
-                   if (kind, (text, reason)) in released})
+    stale = {f"{domain.source_file}: {text}" for domain in after.domains
+             for kind in ("acknowledged", "widenings") for text, reason in getattr(domain, kind)
+             if (kind, (text, reason)) in released}
+    files = {domain.name: domain.source_file for domain in after.domains}
+    stale |= {f"{files.get(table.domain, table.domain)}: {hint} of {table.name}.{column.name}"
+              for table, column, hint in released_column_hints(before, after)}
+    return sorted(stale)
+
+
+def released_column_hints(before: Model, after: Model) -> list[tuple[Table, Column, str]]:
+    """The `using:` and `backfill:` of `after`'s columns that the last release already carried
+    (same column, same text): they were for that release and no longer count."""
+    old = {(table.name, column.name): column for table in before.of_type(Table) for column in table.columns}
+    found = []
+    for table in after.of_type(Table):
+        for column in table.columns:
+            was = old.get((table.name, column.name)) or old.get((table.name, column.renamed_from or ""))
+            for hint in ("using", "backfill"):
+                text = getattr(column, hint)
+                if was is not None and text is not None and text == getattr(was, hint):
+                    found.append((table, column, hint))
+    return found
 
 
 def with_requirements(description: str, requirements: tuple[str, ...]) -> str:

@@ -117,7 +117,7 @@ def test_an_acknowledgement_counts_for_one_release_only(tmp_path: Path) -> None:
     # Left in the spec, the acknowledgement is listed as stale and acknowledges nothing more.
     assert plan_project(spec).stale == ["spec/parcels.yaml: column parcels.shelf"]
     output = CliRunner().invoke(app, ["plan", "--spec", str(spec)]).output
-    assert output.endswith("acknowledgements the last release already carried (they no longer count; remove them):\n"
+    assert output.endswith("left from the last release (they no longer count; remove them):\n"
                            "  spec/parcels.yaml: column parcels.shelf\n")
     shelf = "      shelf: {type: text, description: Where it is kept.}\n"
     change(spec, "      weight_grams:", shelf + "      weight_grams:")
@@ -136,3 +136,17 @@ def test_an_enum_value_removed_is_refused_until_acknowledged(tmp_path: Path) -> 
     message, hint = refusal(spec)
     assert message == "the spec removes big from type public.parcel_size"
     assert 'acknowledge: [{drop: "value parcel_size.big", reason: "..."}]' in hint
+
+
+def test_a_cast_counts_for_one_release_only(tmp_path: Path) -> None:
+    spec = released(tmp_path)
+    change(spec, "shelf: {type: text,", "shelf: {type: integer, using: \"nullif(shelf, '')::integer\",")
+    (spec / "parcels.yaml").write_text((spec / "parcels.yaml").read_text() + (
+        "acknowledge:\n  - {narrow: column parcels.shelf, reason: shelves are numbered}\n"), encoding="utf-8")
+    assert "using (nullif(shelf, '')::integer)" in plan_project(spec).migrations[0]
+    release_project(spec, "numbered_shelves", datetime(2026, 12, 7, 13, tzinfo=UTC))
+    assert plan_project(spec).stale == ["spec/parcels.yaml: narrow column parcels.shelf",
+                                        "spec/parcels.yaml: using of parcels.shelf"]
+    # A later widening uses PostgreSQL's own cast, not the cast left from the last release.
+    change(spec, "shelf: {type: integer,", "shelf: {type: bigint,")
+    assert "alter column shelf type bigint;" in plan_project(spec).migrations[0]

@@ -74,7 +74,7 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
                       ) -> tuple[Pending, list[Diagnostic]]:
     """The migrations taking a database from `before` to the model of `plan`, or a diagnostic
     per change it cannot express."""
-    after = plan.model
+    after = _without_released_hints(before, plan.model)
     sql = environment.get_template("sql/changes.sql.j2").module
     out = Migration()
     new = after.pg_objects()
@@ -132,6 +132,23 @@ def pending_migration(before: ir.Model, plan: Plan, environment: jinja2.Environm
         files.append(header.format("the existing rows checked against the constraints added")
                      + "\n\n".join([sql.lock_timeout(), *out.validations]) + "\n")
     return Pending(tuple(files), tuple(sorted(out.flags))), []
+
+
+def _without_released_hints(before: ir.Model, after: ir.Model) -> ir.Model:
+    """`after` without the casts and backfills the last release already carried: each is for one
+    release, so a later change of the same column never reuses it by accident."""
+    stale: dict[str, set[tuple[str, str]]] = {}
+    for table, column, hint in ir.released_column_hints(before, after):
+        stale.setdefault(table.key, set()).add((column.name, hint))
+    if not stale:
+        return after
+
+    def fresh(table: ir.Table) -> ir.Table:
+        columns = tuple(dataclasses.replace(column, **{hint: None for name, hint in stale[table.key]
+                                                       if name == column.name}) for column in table.columns)
+        return dataclasses.replace(table, columns=columns)
+    return ir.Model(after.domains, tuple(fresh(obj) if isinstance(obj, ir.Table) and obj.key in stale else obj
+                                         for obj in after.objects))
 
 
 # Objects changed by dropping and creating them again: PostgreSQL cannot alter them in place
