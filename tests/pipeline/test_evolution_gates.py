@@ -48,6 +48,11 @@ def change(spec: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def acknowledge(spec: Path, entry: str) -> None:
+    path = spec / "parcels.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f"acknowledge:\n  - {entry}\n", encoding="utf-8")
+
+
 def refusal(spec: Path) -> tuple[str, str]:
     with pytest.raises(CompileFailed) as failed:
         compile_project(spec, None)
@@ -67,8 +72,7 @@ def test_a_narrowing_type_change_is_refused_until_acknowledged(tmp_path: Path) -
     out = tmp_path / "build"
     result = CliRunner().invoke(app, ["compile", "--spec", str(spec), "--out", str(out)])
     assert result.exit_code == 1 and "column public.parcels.shelf" in result.output and not out.exists()
-    (spec / "parcels.yaml").write_text((spec / "parcels.yaml").read_text() + (
-        "acknowledge:\n  - {narrow: column parcels.shelf, reason: shelves are numbered}\n"), encoding="utf-8")
+    acknowledge(spec, "{narrow: column parcels.shelf, reason: shelves are numbered}")
     assert "alter column shelf type integer using (shelf::integer)" in plan_project(spec).migrations[0]
 
 
@@ -110,8 +114,7 @@ def test_an_append_only_table_cannot_be_backfilled(tmp_path: Path) -> None:
 def test_an_acknowledgement_counts_for_one_release_only(tmp_path: Path) -> None:
     spec = released(tmp_path)
     change(spec, "      shelf: {type: text, description: Where it is kept.}\n", "")
-    (spec / "parcels.yaml").write_text((spec / "parcels.yaml").read_text() + (
-        "acknowledge:\n  - {drop: column parcels.shelf, reason: nobody reads it}\n"), encoding="utf-8")
+    acknowledge(spec, "{drop: column parcels.shelf, reason: nobody reads it}")
     assert plan_project(spec).flags == ("destructive: column parcels.shelf dropped with its values (nobody reads it)",)
     release_project(spec, "drop_shelf", datetime(2026, 12, 7, 13, tzinfo=UTC))
     # Left in the spec, the acknowledgement is listed as stale and acknowledges nothing more.
@@ -141,8 +144,7 @@ def test_an_enum_value_removed_is_refused_until_acknowledged(tmp_path: Path) -> 
 def test_a_cast_counts_for_one_release_only(tmp_path: Path) -> None:
     spec = released(tmp_path)
     change(spec, "shelf: {type: text,", "shelf: {type: integer, using: \"nullif(shelf, '')::integer\",")
-    (spec / "parcels.yaml").write_text((spec / "parcels.yaml").read_text() + (
-        "acknowledge:\n  - {narrow: column parcels.shelf, reason: shelves are numbered}\n"), encoding="utf-8")
+    acknowledge(spec, "{narrow: column parcels.shelf, reason: shelves are numbered}")
     assert "using (nullif(shelf, '')::integer)" in plan_project(spec).migrations[0]
     release_project(spec, "numbered_shelves", datetime(2026, 12, 7, 13, tzinfo=UTC))
     assert plan_project(spec).stale == ["spec/parcels.yaml: narrow column parcels.shelf",
