@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import (  # importing registers the constructs
+    append_only,
+    balanced,
     buckets,
     conditions,
     counts,
@@ -20,6 +22,7 @@ from . import (  # importing registers the constructs
     normalize,
     ownership,
     realtime,
+    referenced_row,
     state_machine,
     storage_paths,
     synced,
@@ -28,8 +31,8 @@ from . import (  # importing registers the constructs
 from .base import REGISTRY, Construct, DomainConstruct, Level
 
 # The order constructs add their checks, objects, docs entries and probes in.
-ORDER = (ownership, immutable, state_machine, guarded_columns, normalize, counts, storage_paths, conditions, validity,
-         exclude, synced, realtime, buckets)
+ORDER = (ownership, immutable, append_only, state_machine, guarded_columns, normalize, referenced_row, counts, balanced,
+         storage_paths, conditions, validity, exclude, synced, realtime, buckets)
 CONSTRUCTS: tuple[Construct, ...] = tuple(
     construct for module in ORDER for construct in REGISTRY if type(construct).__module__ == module.__name__)
 if len(CONSTRUCTS) != len(REGISTRY):

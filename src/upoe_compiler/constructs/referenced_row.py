@@ -1,0 +1,82 @@
+"""Restricted references (`referenced_row:` on a column with `references:`): the row a value
+points at must meet a condition when the value is written (an `asset` account, a postable active
+account), else P0001 with the contract's error. A security-definer trigger reads the referenced
+row whatever the writer may see. Template: sql/referenced_row.sql.j2."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .. import ir
+from ..pgnames import fit_identifier
+from ..spec_base import Name, SpecModel
+from .base import Construct, register
+
+if TYPE_CHECKING:
+    from ..construct_checks import TableCheck
+    from ..resolve.table import TableExpansion
+
+
+class ReferencedRowSpec(SpecModel):
+    """`referenced_row: {where: "account_type = 'asset'", error: account_type_mismatch}`: `where`
+    is SQL over the columns of the referenced table."""
+
+    where: str
+    error: Name
+
+
+@dataclass(frozen=True)
+class ReferenceConditions(ir.GeneratedTrigger):
+    """Columns of `table` whose referenced row must meet a condition when they are written:
+    (column, referenced table, condition over its columns, error)."""
+
+    conditions: tuple[tuple[str, str, str, str], ...]
+
+
+@register
+class ReferencedRow(Construct):
+    key = "referenced_row"
+    level = "column"
+    model = ReferencedRowSpec | None
+    template = "sql/referenced_row.sql.j2"
+    ir_types = (ReferenceConditions,)
+    untested_because = ("it needs a referenced row that fails the condition; tests/db/test_ledger_constructs.py "
+                        "writes references to rows that meet it and to rows that do not")
+
+    def check(self, table: TableCheck) -> None:
+        for name, column in table.table.columns.items():
+            spec = column.referenced_row
+            if spec is None:
+                continue
+            if column.references is None or table.catalog.table(column.references) is None:
+                table.error("UPOE264", f"'{name}' has `referenced_row` but references no table of the spec",
+                            table.value_at("columns", name, "referenced_row"),
+                            "add `references: <table>`; the condition is read on the row it points at")
+            table.fragment(spec.where, table.value_at("columns", name, "referenced_row", "where"))
+            if not spec.error.isidentifier() or spec.error != spec.error.lower():
+                table.error("UPOE264", f"'{spec.error}' is not an error name",
+                            table.value_at("columns", name, "referenced_row", "error"),
+                            "write it in snake_case, as the contract names it: account_type_mismatch")
+
+    def expand(self, table: TableExpansion) -> None:
+        conditions = tuple((name, column.references, column.referenced_row.where, column.referenced_row.error)
+                           for name, column in table.table.columns.items()
+                           if column.referenced_row is not None and column.references is not None)
+        if not conditions:
+            return
+        table.add(ReferenceConditions(
+            f"referenced_row:public.{table.name}", table.domain,
+            (table.key, "schema:private", *sorted({f"table:public.{ref}" for _, ref, _, _ in conditions})),
+            table.position, follows_dependencies=True, schema="private", table=table.name,
+            function_name=fit_identifier(f"{table.name}_check_references"),
+            trigger_name="check_referenced_rows", events=("insert", "update"),
+            security="definer", requirements=tuple(table.table.requirements), conditions=conditions))
+
+    def describe(self, table: TableExpansion, emitted: list[ir.DbObject]) -> Iterable[ir.Behaviour]:
+        for trigger in emitted:
+            assert isinstance(trigger, ReferenceConditions)
+            yield ir.Behaviour("restricted references", "a written reference must point at a row meeting a "
+                               "condition", tuple(f"{column} → {ref} where {where} (else P0001 {error})"
+                                                  for column, ref, where, error in trigger.conditions))
