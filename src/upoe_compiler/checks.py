@@ -215,6 +215,8 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
             if text is not None and BODY_DOLLAR_TAG in text:
                 sink.error("UPOE229", f"a function body must not contain {BODY_DOLLAR_TAG}",
                            file.value_at(*path, key), "use another dollar-quote tag inside the body")
+        for index, role in enumerate(function.callers or []):
+            _check_role(role, file.value_at(*path, "callers", index), catalog, sink)
         for index, dependency in enumerate(function.depends_on):
             if dependency not in catalog.functions and dependency not in catalog.tables:
                 sink.error("UPOE222", f"'{dependency}' is neither a function nor a table of the spec",
@@ -327,17 +329,20 @@ def _known_column(file: SpecFile, path: tuple[str | int, ...], column: str, know
         sink.error("UPOE225", f"unknown column '{column}'", file.value_at(*path), hint)
 
 
+def _check_role(role: str, position: SourcePosition, catalog: Catalog, sink: DiagnosticSink) -> None:
+    if role != MEMBER and role not in catalog.roles:
+        close = difflib.get_close_matches(role, sorted(catalog.roles | {MEMBER}), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "declare it under `roles:`"
+        sink.error("UPOE228", f"unknown role '{role}'", position, hint)
+
+
 def _check_access(file: SpecFile, path: tuple[str | int, ...], table: TableSpec, catalog: Catalog,
                   sink: DiagnosticSink) -> None:
     for command in COMMANDS:
         rules = getattr(table.access, command)
         for index, rule in enumerate(rules or []):
             for role_index, role in enumerate(rule.roles):
-                if role != MEMBER and role not in catalog.roles:
-                    close = difflib.get_close_matches(role, sorted(catalog.roles | {MEMBER}), n=1)
-                    hint = f"did you mean '{close[0]}'?" if close else "declare it under `roles:`"
-                    sink.error("UPOE228", f"unknown role '{role}'",
-                               file.value_at(*path, "access", command, index, "roles", role_index), hint)
+                _check_role(role, file.value_at(*path, "access", command, index, "roles", role_index), catalog, sink)
             if rule.where is not None:
                 check_fragment(rule.where, file.value_at(*path, "access", command, index, "where"), sink)
         if rules and table.tenancy.kind == Tenancy.GLOBAL and command != Command.SELECT:

@@ -100,6 +100,8 @@ class Function(DbObject):
     # (server_version_num, body): from that server version on, the migration swaps the body
     # for this one (the server's built-in equivalent).
     native: tuple[int, str] | None = None
+    # The application roles its public face lets call it (empty: whoever may execute it).
+    callers: tuple[str, ...] = ()
     RANK = 4
 
     @property

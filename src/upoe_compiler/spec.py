@@ -88,6 +88,9 @@ class FunctionSpec(SpecModel):
     invoker_body: str | None = None
     invoker_body_file: str | None = None
     execute: list[ApiRole] = ["authenticated", "service_role"]
+    # The application roles that may call it through the API (a definer function's public face
+    # checks them; the platform always may; other functions and triggers call the private body).
+    callers: list[Name] | None = None
     depends_on: list[Name] = []
     native: NativeSpec | None = None
 
@@ -99,6 +102,11 @@ class FunctionSpec(SpecModel):
             raise ValueError("`invoker_body` only applies to `security: definer` functions")
         if self.invoker_body is not None and self.invoker_body_file is not None:
             raise ValueError("give at most one of `invoker_body` and `invoker_body_file`")
+        if self.callers is not None and (self.security != "definer" or not self.exposed):
+            raise ValueError("`callers` applies to exposed `security: definer` functions, whose public face "
+                             "checks them")
+        if self.callers is not None and (self.invoker_body or self.invoker_body_file):
+            raise ValueError("give one of `callers` (the public face checks the roles) and `invoker_body`")
         return self
 
 

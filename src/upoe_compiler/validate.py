@@ -161,6 +161,9 @@ _RULE_HINTS = {
     "`body` and `body_file`": "inline short SQL under `body`, or name a .sql file under `body_file`; not both",
     "`invoker_body` only applies": "add `security: definer`, or remove `invoker_body`",
     "`invoker_body` and `invoker_body_file`": "keep one of `invoker_body` and `invoker_body_file`",
+    "`callers` applies": "add `security: definer` (its public face then checks the roles), or remove `callers`",
+    "`callers` (the public face": "remove `invoker_body`: with `callers` the compiler writes the public face",
+    "exactly one of `drop`, `narrow` and `widen`": "write one change per entry: drop, narrow or widen",
     "`default` (a value) and `default_sql`": "use `default` for a value such as 0 or 'open', `default_sql` for "
                                              "an expression such as now(); not both",
     "generated column cannot have a default": "remove the default: the generated expression gives the value",

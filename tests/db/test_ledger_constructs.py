@@ -9,7 +9,7 @@ import uuid
 import psycopg
 import pytest
 
-from tests.support.session import as_user, as_user_committed, expect_sqlstate, one
+from tests.support.session import as_service, as_user, as_user_committed, expect_sqlstate, one
 from tests.support.world import World
 
 
@@ -142,3 +142,29 @@ def test_only_the_named_columns_of_an_append_only_row_change(db: psycopg.Connect
         db.execute("delete from widget_statements where id = %s", (statement,))
     with expect_sqlstate(db, "P0001"):
         db.execute("update widget_statements set closing_balance = 1 where id = %s", (statement,))
+
+
+# -- role-checked functions -----------------------------------------------------------------------
+
+
+def test_a_role_checked_function_is_for_its_callers_and_the_platform(db: psycopg.Connection, world: World) -> None:
+    bank = account(db, world.c1, "1100")
+    income = account(db, world.c1, "4100", "income")
+    with as_user(db, world["accountant"].claims()) as cur:
+        posting = one(cur, "select public.post_widget_transfer(%s, %s, 25)", income, bank)
+        assert one(cur, "select sum(amount) from widget_entries where posting_id = %s", posting) == 0
+        cur.execute("set constraints all immediate")
+    for role in ("R1", "guard", "board_member"):
+        with as_user(db, world[role].claims()) as cur:
+            with expect_sqlstate(cur, "42501") as failure:
+                cur.execute("select public.post_widget_transfer(%s, %s, 25)", (income, bank))
+            assert failure.error.diag.message_primary == ("not_authorized: only admin, accountant may call "
+                                                          "post_widget_transfer")
+    with as_service(db) as cur:
+        cur.execute("select public.post_widget_transfer(%s, %s, 25)", (income, bank))
+    # A set-returning one forwards its rows once the check passes.
+    with as_user(db, world["admin"].claims()) as cur:
+        codes = [row[0] for row in cur.execute("select * from public.widget_account_codes()").fetchall()]
+        assert len(codes) >= 2 and codes == sorted(codes)
+    with as_user(db, world["accountant"].claims()) as cur, expect_sqlstate(cur, "42501"):
+        cur.execute("select * from public.widget_account_codes()")

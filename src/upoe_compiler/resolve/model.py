@@ -174,13 +174,20 @@ class Resolver:
         wrapper = read_body(file, function.invoker_body, function.invoker_body_file)
         if wrapper is not None:
             language = function.language
+        elif function.callers is not None:
+            language, wrapper = "plpgsql", _role_checked_body(name, function, self._callers_check(function.callers))
         else:
             language, wrapper = _forwarding_body(name, function)
         wrapper_deps = {f"function:private.{name}", *self.refs(wrapper, exclude=name), *type_refs}
         self.objects.append(ir.Function(
             f"function:public.{name}", file.spec.domain, tuple(sorted(wrapper_deps)), position,
             schema="public", name=name, language=language, security_definer=False, body=wrapper,
-            **common))
+            callers=tuple(function.callers or ()), **common))
+
+    def _callers_check(self, roles: list[str]) -> str:
+        """SQL true when the caller may call a role-checked function: the platform, or one of `roles`."""
+        trusted = f"(select {self.function_ref('is_trusted_caller')}())"
+        return f"{trusted} or {self.role_check(roles) or 'true'}"
 
     def role_check(self, roles: list[str]) -> str | None:
         """Whether the caller holds one of the roles; None when any member of the tenant may."""
@@ -298,6 +305,23 @@ def read_body(file: SpecFile, inline: str | None, relative: str | None) -> str |
     if relative is None:
         return None
     return (file.spec_dir / relative).read_text(encoding="utf-8").strip("\n") + "\n"
+
+
+def _role_checked_body(name: str, function: FunctionSpec, allowed: str) -> str:
+    """The PL/pgSQL public face of a role-checked function: the caller's role first (42501 when
+    not among `callers`), then the private body."""
+    call = f"private.{name}({', '.join(ident(a.name) for a in function.args)})"
+    returns = function.returns.lower()
+    if returns.startswith(("setof", "table")):
+        forward = f"    return query select * from {call};\n"
+    elif returns == "void":
+        forward = f"    perform {call};\n"
+    else:
+        forward = f"    return {call};\n"
+    roles = ", ".join(function.callers or ())
+    return (f"begin\n    if not ({allowed}) then\n        raise exception using\n            errcode = '42501',\n"
+            f"            message = 'not_authorized: only {roles} may call {name}',\n"
+            f"            hint = 'ask one of them, or the platform, to do it';\n    end if;\n{forward}end;\n")
 
 
 def _forwarding_body(name: str, function: FunctionSpec) -> tuple[str, str]:

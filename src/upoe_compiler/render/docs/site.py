@@ -251,6 +251,9 @@ class _Site:
             else:
                 security = "security invoker"
             execute = ", ".join(face.execute_roles) or "no API role (triggers and other functions only)"
+            if face.callers:
+                execute += (f"; through the API only {', '.join(face.callers)} and the platform (others get "
+                            "42501); other functions and triggers call the private body")
             docs.append(FunctionDoc(
                 anchor("function", name), f"{face.schema}.{name}({arguments})", _display_type(face.returns),
                 security, execute, f"{body.language}, {body.volatility}", face.description.strip(),
