@@ -215,6 +215,14 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
             if text is not None and BODY_DOLLAR_TAG in text:
                 sink.error("UPOE229", f"a function body must not contain {BODY_DOLLAR_TAG}",
                            file.value_at(*path, key), "use another dollar-quote tag inside the body")
+        for index, fires in enumerate(function.fires_on):
+            if fires.table not in catalog.tables:
+                close = difflib.get_close_matches(fires.table, sorted(catalog.tables), n=1)
+                sink.error("UPOE222", f"'{fires.table}' is no table of the spec",
+                           file.value_at(*path, "fires_on", index, "table"),
+                           f"did you mean '{close[0]}'?" if close else "name a declared table")
+            if fires.when is not None:
+                check_fragment(fires.when, file.value_at(*path, "fires_on", index, "when"), sink)
         for index, role in enumerate(function.callers or []):
             _check_role(role, file.value_at(*path, "callers", index), catalog, sink)
         for index, dependency in enumerate(function.depends_on):

@@ -72,6 +72,16 @@ class NativeSpec(SpecModel):
     body: str
 
 
+class FiresOnSpec(SpecModel):
+    """A table of any domain whose rows fire this trigger function (`fires_on:` on the function):
+    for a domain that reacts to another's table, such as seeding a new community's accounts."""
+
+    table: Name
+    timing: Literal["before", "after"] = "after"
+    events: list[Literal["insert", "update", "delete"]] = Field(min_length=1)
+    when: str | None = None
+
+
 class FunctionSpec(SpecModel):
     description: str
     requirements: list[RequirementId] = []
@@ -91,6 +101,8 @@ class FunctionSpec(SpecModel):
     # The application roles that may call it through the API (a definer function's public face
     # checks them; the platform always may; other functions and triggers call the private body).
     callers: list[Name] | None = None
+    # Tables whose rows fire it (it returns trigger); the trigger lives with this function's domain.
+    fires_on: list[FiresOnSpec] = []
     depends_on: list[Name] = []
     native: NativeSpec | None = None
 
@@ -105,6 +117,8 @@ class FunctionSpec(SpecModel):
         if self.callers is not None and (self.security != "definer" or not self.exposed):
             raise ValueError("`callers` applies to exposed `security: definer` functions, whose public face "
                              "checks them")
+        if self.fires_on and self.returns != "trigger":
+            raise ValueError("`fires_on` needs a function that `returns: trigger`")
         if self.callers is not None and (self.invoker_body or self.invoker_body_file):
             raise ValueError("give one of `callers` (the public face checks the roles) and `invoker_body`")
         return self

@@ -26,6 +26,8 @@ class BalancedSpec(SpecModel):
     group: Name
     sum: Name
     error: Name = "unbalanced_group"
+    # The trigger function's name in schema private, when a contract names it.
+    function: Name | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class Balanced(Construct):
         table.add(BalancedGroup(
             f"balanced:public.{table.name}", table.domain, (table.key, "schema:private"),
             table.at("balanced"), follows_dependencies=True, schema="private", table=table.name,
-            function_name=fit_identifier(f"{table.name}_check_balance"),
+            function_name=spec.function or fit_identifier(f"{table.name}_check_balance"),
             trigger_name=fit_identifier(f"check_{spec.group}_balance"), timing="after",
             events=("insert", "update", "delete"), deferred=True,
             # Definer: the sum counts every row of the group, whatever the writer may read.

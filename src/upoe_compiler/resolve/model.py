@@ -10,7 +10,7 @@ from .. import ir
 from ..constructs import DOMAIN_CONSTRUCTS, ownership
 from ..errors import DiagnosticSink
 from ..patterns import tenant_column
-from ..pgnames import ident, literal, parse_type, text_array
+from ..pgnames import fit_identifier, ident, literal, parse_type, text_array
 from ..spec import FunctionSpec, TableSpec, ViewSpec
 from ..validated import SpecFile, ValidatedSpec
 from ..vocabulary import API_ROLES, MEMBER, PATTERN_FUNCTIONS, PLATFORM_DOMAIN, Tenancy
@@ -169,6 +169,13 @@ class Resolver:
             security_definer=definer, body=body, **common,
             native=(function.native.server_version_num, function.native.body.strip("\n") + "\n")
             if function.native else None))
+        for fires in function.fires_on:
+            trigger = fit_identifier(f"{fires.timing}_{'_'.join(fires.events)}_{name}")
+            self.objects.append(ir.Trigger(
+                f"trigger:public.{fires.table}.{trigger}", file.spec.domain,
+                (f"table:public.{fires.table}", self.function_key(name)), file.at("functions", name, "fires_on"),
+                follows_dependencies=True, schema="public", table=fires.table, name=trigger, timing=fires.timing,
+                events=tuple(fires.events), level="row", function=self.function_ref(name), when=fires.when))
         if self.function_home(name) == body_schema:
             return
         wrapper = read_body(file, function.invoker_body, function.invoker_body_file)

@@ -1,0 +1,189 @@
+"""Phase 4 — Financial Engine (REQUIREMENTS.md FIN-02, FIN-03, FIN-04, FIN-07) on a real
+PostgreSQL, run as Supabase runs API requests: every acceptance bullet shown working and its
+violation rejected with the contract's SQLSTATE and message, as the catalogue's fixture users
+(C1's chart of accounts is seeded by the insert trigger on communities)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from tests.support.isolation import assert_tenant_isolation
+from tests.support.session import as_service, as_user, expect_sqlstate, one
+from tests.support.world import World
+
+SYSTEM_KEYS = ("accounts_receivable", "operating_bank", "reserve_fund", "resident_advances", "security_deposits",
+               "ordinary_fee_income", "extraordinary_fee_income", "reserve_fund_income", "late_interest_income",
+               "fines_income", "amenity_income", "parking_income", "other_income", "general_expense")
+
+
+def system_account(conn: psycopg.Connection | psycopg.Cursor, key: str, community: uuid.UUID) -> uuid.UUID:
+    return one(conn, "select public.get_system_account(%s, %s)", key, community)
+
+
+def balance(cur: psycopg.Cursor, unit: uuid.UUID) -> Decimal | None:
+    row = cur.execute("select balance from unit_balances where unit_id = %s", (unit,)).fetchone()
+    return row[0] if row else None
+
+
+def unbalanced_transactions(conn: psycopg.Connection | psycopg.Cursor) -> int:
+    return one(conn, "select count(*) from (select transaction_id from ledger_entries group by transaction_id "
+                     "having sum(amount) <> 0) as t")
+
+
+# -- FIN-02 chart of accounts ------------------------------------------------------------------------
+
+
+def test_a_seeded_community_has_each_system_account_once(db: psycopg.Connection, world: World) -> None:
+    for key in SYSTEM_KEYS:
+        assert one(db, "select count(*) from accounts where community_id = %s and system_key = %s",
+                   world.c1, key) == 1, key
+        assert system_account(db, key, world.c1) is not None
+    with as_user(db, world["admin"].claims()) as cur:
+        assert one(cur, "select public.seed_chart_of_accounts(%s)", world.c1) == 0
+        # The admin seeds only the current community.
+        with expect_sqlstate(cur, "42501"):
+            cur.execute("select public.seed_chart_of_accounts(%s)", (world.c2,))
+    with as_user(db, world["accountant"].claims()) as cur, expect_sqlstate(cur, "42501"):
+        cur.execute("select public.seed_chart_of_accounts(%s)", (world.c1,))
+
+
+def test_account_codes_are_unique_and_residents_read_no_accounts(db: psycopg.Connection, world: World) -> None:
+    with as_user(db, world["accountant"].claims()) as cur:
+        cur.execute("insert into accounts (code, name, account_type) values ('5100', 'Vigilancia', 'expense')")
+        with expect_sqlstate(cur, "23505"):
+            cur.execute("insert into accounts (code, name, account_type) values ('5100', 'Otra', 'expense')")
+    with as_user(db, world["R1"].claims()) as cur:
+        assert one(cur, "select count(*) from accounts") == 0
+
+
+# -- FIN-03 ledger entries ---------------------------------------------------------------------------
+
+
+def service_posting(cur: psycopg.Cursor, community: uuid.UUID, *entries: tuple[uuid.UUID, int]) -> uuid.UUID:
+    transaction = one(cur, "insert into transactions (community_id, transaction_type) values (%s, 'transfer') "
+                           "returning id", community)
+    for account, amount in entries:
+        cur.execute("insert into ledger_entries (community_id, transaction_id, account_id, amount) "
+                    "values (%s, %s, %s, %s)", (community, transaction, account, amount))
+    return transaction
+
+
+def test_a_transaction_balances_at_commit(db: psycopg.Connection, world: World) -> None:
+    bank = system_account(db, "operating_bank", world.c1)
+    income = system_account(db, "other_income", world.c1)
+    with as_service(db) as cur:
+        service_posting(cur, world.c1, (bank, 100), (income, -90))
+        with expect_sqlstate(cur, "P0001") as failure:
+            cur.execute("set constraints all immediate")
+        assert str(failure.error).startswith("unbalanced_transaction")
+    with as_service(db) as cur:
+        before = one(cur, "select coalesce(sum(debit_total), 0) from account_balances where account_id = %s", bank)
+        service_posting(cur, world.c1, (bank, 100), (income, -100))
+        cur.execute("set constraints all immediate")
+        assert one(cur, "select debit_total from account_balances where account_id = %s", bank) == before + 100
+
+
+def test_entries_post_only_to_postable_accounts_and_never_change(db: psycopg.Connection, world: World) -> None:
+    parent = one(db, "select id from accounts where community_id = %s and code = '1000'", world.c1)
+    bank = system_account(db, "operating_bank", world.c1)
+    income = system_account(db, "other_income", world.c1)
+    with as_service(db) as cur:
+        with expect_sqlstate(cur, "P0001") as failure:
+            service_posting(cur, world.c1, (parent, 100), (income, -100))
+        assert str(failure.error).startswith("account_not_postable")
+        transaction = service_posting(cur, world.c1, (bank, 100), (income, -100))
+        with expect_sqlstate(cur, "P0001") as failure:
+            cur.execute("update ledger_entries set amount = 1 where transaction_id = %s", (transaction,))
+        assert str(failure.error).startswith("immutable_table")
+
+
+# -- FIN-04 transactions -----------------------------------------------------------------------------
+
+
+def test_charges_payments_advances_and_reversals(db: psycopg.Connection, world: World) -> None:
+    income = system_account(db, "ordinary_fee_income", world.c1)
+    with as_user(db, world["accountant"].claims()) as cur:
+        charge = one(cur, "select public.record_charge(%s, 1500, current_date, 'Cuota', %s)", world.u1, income)
+        payment = one(cur, "select public.record_payment(%s, 1000, 'spei', null, 'A-101', now())", world.u1)
+        assert balance(cur, world.u1) == 500
+        assert cur.execute("select charge_transaction_id, amount from payment_allocations "
+                           "where payment_transaction_id = %s", (payment,)).fetchall() == [(charge, 1000)]
+        assert unbalanced_transactions(cur) == 0
+        second = one(cur, "select public.record_payment(%s, 800, 'cash', null, null, now())", world.u1)
+        assert one(cur, "select sum(amount) from payment_allocations where payment_transaction_id = %s", second) == 500
+        advances = system_account(cur, "resident_advances", world.c1)
+        assert one(cur, "select amount from ledger_entries where transaction_id = %s and account_id = %s",
+                   second, advances) == -300
+        assert balance(cur, world.u1) == -300
+        reversal = one(cur, "select public.reverse_transaction(%s, 'bounced')", payment)
+        assert one(cur, "select transaction_type::text from transactions where id = %s", reversal) == "reversal"
+        assert cur.execute(
+            "select account_id, amount from ledger_entries where transaction_id = %s order by account_id, amount",
+            (reversal,)).fetchall() == cur.execute(
+            "select account_id, -amount from ledger_entries where transaction_id = %s order by account_id, -amount",
+            (payment,)).fetchall()
+        assert balance(cur, world.u1) == 700
+        assert one(cur, "select count(*) from payment_allocations where payment_transaction_id = %s "
+                        "and deleted_at is null", payment) == 0
+        with expect_sqlstate(cur, "P0001") as failure:
+            cur.execute("select public.reverse_transaction(%s, 'again')", (payment,))
+        assert str(failure.error).startswith("already_reversed")
+        cur.execute("set constraints all immediate")
+        assert unbalanced_transactions(cur) == 0
+
+
+def test_residents_see_only_their_units_books_and_cannot_record(db: psycopg.Connection, world: World) -> None:
+    income = system_account(db, "ordinary_fee_income", world.c1)
+    with as_service(db) as cur:
+        cur.execute("select public.record_charge(%s, 1500, current_date, 'Cuota', %s)", (world.u1, income))
+        with as_user(db, world["R2"].claims()) as resident:
+            assert resident.execute("select count(*) from unit_balances where unit_id = %s",
+                                    (world.u1,)).fetchone() == (0,)
+            assert one(resident, "select count(*) from transactions where unit_id = %s", world.u1) == 0
+        with as_user(db, world["R1"].claims()) as resident:
+            assert balance(resident, world.u1) == 1500
+            with expect_sqlstate(resident, "42501"):
+                resident.execute("select public.record_payment(%s, 100, 'spei', null, null, now())", (world.u1,))
+            with expect_sqlstate(resident, "42501"):
+                resident.execute("insert into transactions (transaction_type) values ('charge')")
+
+
+def test_staff_record_only_for_units_of_their_community(db: psycopg.Connection, world: World) -> None:
+    u3 = world.unit_ids["U3"]
+    with as_user(db, world["admin"].claims()) as cur, expect_sqlstate(cur, "42501"):
+        cur.execute("select public.record_payment(%s, 100, 'spei', null, null, now())", (u3,))
+
+
+# -- FIN-07 bank accounts ----------------------------------------------------------------------------
+
+
+def test_bank_accounts_validate_their_clabe_and_link_an_asset_account(db: psycopg.Connection, world: World) -> None:
+    bank = system_account(db, "operating_bank", world.c1)
+    income = system_account(db, "other_income", world.c1)
+    insert = ("insert into bank_accounts (bank_name, account_holder, clabe, account_id, is_primary) "
+              "values ('Banamex', 'Condominio', %s, %s, %s)")
+    with as_user(db, world["accountant"].claims()) as cur:
+        cur.execute(insert, ("002010077777777771", bank, True))
+        with expect_sqlstate(cur, "23514"):
+            cur.execute(insert, ("002010077777777772", bank, False))
+        with expect_sqlstate(cur, "23505"):
+            cur.execute(insert, ("032180000118359719", bank, True))
+        with expect_sqlstate(cur, "P0001") as failure:
+            cur.execute(insert, ("032180000118359719", income, False))
+        assert str(failure.error).startswith("account_type_mismatch")
+
+
+# -- isolation ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", ["accounts", "bank_accounts"])
+def test_finance_tables_are_isolated_between_communities(db: psycopg.Connection, world: World, table: str) -> None:
+    c2_bank = system_account(db, "operating_bank", world.c2)
+    rows = {"accounts": {"community_id": world.c2, "code": "9999", "name": "C2", "account_type": "asset"},
+            "bank_accounts": {"community_id": world.c2, "bank_name": "B", "account_holder": "H",
+                              "clabe": "002010077777777771", "account_id": c2_bank}}
+    assert_tenant_isolation(db, table, rows[table], world["admin"])
