@@ -1,4 +1,4 @@
-"""Phase 4 — Financial Engine (REQUIREMENTS.md FIN-02, FIN-03, FIN-04, FIN-07) on a real
+"""Phase 4 — Financial Engine (REQUIREMENTS.md FIN-01..04, FIN-07, FIN-11) on a real
 PostgreSQL, run as Supabase runs API requests: every acceptance bullet shown working and its
 violation rejected with the contract's SQLSTATE and message, as the catalogue's fixture users
 (C1's chart of accounts is seeded by the insert trigger on communities)."""
@@ -6,6 +6,7 @@ violation rejected with the contract's SQLSTATE and message, as the catalogue's 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 import psycopg
@@ -32,6 +33,57 @@ def balance(cur: psycopg.Cursor, unit: uuid.UUID) -> Decimal | None:
 def unbalanced_transactions(conn: psycopg.Connection | psycopg.Cursor) -> int:
     return one(conn, "select count(*) from (select transaction_id from ledger_entries group by transaction_id "
                      "having sum(amount) <> 0) as t")
+
+
+# -- FIN-01 fee structures and schedules ------------------------------------------------------------
+
+
+def fee(cur: psycopg.Cursor, calculation: str, **amounts: object) -> uuid.UUID:
+    income = system_account(cur, "ordinary_fee_income", one(cur, "select public.get_current_community_id()"))
+    names = ["name", "calculation", "income_account_id", "effective_from", *amounts]
+    values = ["Cuota", calculation, income, "2026-01-01", *amounts.values()]
+    return one(cur, f"insert into fee_structures ({', '.join(names)}) values ({', '.join(['%s'] * len(values))}) "
+                    "returning id", *values)
+
+
+def test_fee_amounts_follow_each_calculation(db: psycopg.Connection, world: World) -> None:
+    unit = one(db, "insert into units (community_id, unit_number, unit_type, coefficient, room_count) "
+                   "values (%s, 'F-1', 'departamento', 2.5, 3) returning id", world.c1)
+    with as_user(db, world["accountant"].claims()) as cur:
+        cases = [(fee(cur, "fixed", fixed_amount=1500), 1500),
+                 (fee(cur, "coefficient", total_amount=100000), 2500),
+                 (fee(cur, "by_rooms", per_room_amount=400), 1200),
+                 (fee(cur, "hybrid", base_amount=500, total_amount=50000), 1750)]
+        for structure, expected in cases:
+            assert one(cur, "select public.calculate_fee_amount(%s, %s)", structure, unit) == expected
+        with expect_sqlstate(cur, "23514"):
+            fee(cur, "coefficient")
+        with expect_sqlstate(cur, "23514"):
+            fee(cur, "by_rooms")
+        with as_user(db, world["board_member"].claims()) as board:
+            assert one(board, "select public.calculate_fee_amount(%s, %s)", cases[0][0], unit) == 1500
+        with as_user(db, world["R1"].claims()) as resident, expect_sqlstate(resident, "42501"):
+            resident.execute("select public.calculate_fee_amount(%s, %s)", (cases[0][0], unit))
+
+
+def test_a_schedule_charges_each_applicable_unit_once_per_period(db: psycopg.Connection, world: World) -> None:
+    db.execute("insert into units (community_id, unit_number, unit_type, coefficient) values (%s, 'B-1', 'bodega', 1)",
+               (world.c1,))
+    with as_user(db, world["accountant"].claims()) as cur:
+        structure = fee(cur, "fixed", fixed_amount=1500)
+        cur.execute("update fee_structures set applies_to_unit_types = '{departamento}' where id = %s", (structure,))
+        schedule = one(cur, "insert into fee_schedules (fee_structure_id, due_day) values (%s, 10) returning id",
+                       structure)
+        assert one(cur, "select public.generate_period_charges(%s, '2026-03-01')", schedule) == 2
+        assert cur.execute("select t.unit_id, t.due_date, t.fee_kind::text from fee_schedule_runs r "
+                           "join transactions t on t.id = r.transaction_id where r.schedule_id = %s "
+                           "order by t.unit_id", (schedule,)).fetchall() == sorted(
+            [(world.u1, date(2026, 3, 10), "ordinary"), (world.unit_ids["U2"], date(2026, 3, 10), "ordinary")])
+        assert one(cur, "select public.generate_period_charges(%s, '2026-03-01')", schedule) == 0
+        assert balance(cur, world.u1) == 1500
+        with expect_sqlstate(cur, "42501"):
+            cur.execute("insert into fee_schedule_runs (schedule_id, period_start, unit_id) "
+                        "values (%s, '2026-04-01', %s)", (schedule, world.u1))
 
 
 # -- FIN-02 chart of accounts ------------------------------------------------------------------------
@@ -156,6 +208,31 @@ def test_staff_record_only_for_units_of_their_community(db: psycopg.Connection, 
     u3 = world.unit_ids["U3"]
     with as_user(db, world["admin"].claims()) as cur, expect_sqlstate(cur, "42501"):
         cur.execute("select public.record_payment(%s, 100, 'spei', null, null, now())", (u3,))
+
+
+# -- FIN-11 statements ------------------------------------------------------------------------------
+
+
+def test_statements_snapshot_a_period_and_keep_their_revisions(db: psycopg.Connection, world: World) -> None:
+    income = system_account(db, "ordinary_fee_income", world.c1)
+    with as_user(db, world["accountant"].claims()) as cur:
+        cur.execute("select public.record_charge(%s, 1500, '2026-01-10', 'Cuota', %s, 'charge', 'ordinary', "
+                    "'2026-01-05')", (world.unit_ids["U2"], income))
+        cur.execute("select public.record_payment(%s, 1000, 'spei', null, null, "
+                    "'2026-01-20 10:00 America/Mexico_City')", (world.unit_ids["U2"],))
+        first = one(cur, "select public.generate_unit_statement(%s, '2026-01-01', '2026-01-31')", world.unit_ids["U2"])
+        assert cur.execute("select opening_balance, charges_total, payments_total, closing_balance, revision "
+                           "from unit_statements where id = %s", (first,)).fetchone() == (0, 1500, 1000, 500, 1)
+        second = one(cur, "select public.generate_unit_statement(%s, '2026-01-01', '2026-01-31')", world.unit_ids["U2"])
+        assert one(cur, "select revision from unit_statements where id = %s", second) == 2
+        assert one(cur, "select count(*) from unit_statements where unit_id = %s", world.unit_ids["U2"]) == 2
+        cur.execute("update unit_statements set document_path = %s, sent_at = now() where id = %s",
+                    (f"{world.c1}/unit_statements/{first}/statement.pdf", first))
+        with expect_sqlstate(cur, "P0001") as failure:
+            cur.execute("update unit_statements set closing_balance = 0 where id = %s", (first,))
+        assert str(failure.error).startswith("statement_immutable")
+        with as_user(db, world["R1"].claims()) as resident:
+            assert one(resident, "select count(*) from unit_statements where unit_id = %s", world.unit_ids["U2"]) == 0
 
 
 # -- FIN-07 bank accounts ----------------------------------------------------------------------------

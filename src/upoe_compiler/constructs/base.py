@@ -76,6 +76,16 @@ class Construct:
 
     # -- tests -----------------------------------------------------------------------------
 
+    def fixtures(self, table: ir.Table, k: int, tests: ProbeBuilder) -> list[str]:
+        """Statements writing rows the table's generated test rows of community k need besides the
+        row maker's own (run before them, as the platform, triggers off)."""
+        return []
+
+    def row_value(self, table: ir.Table, column: ir.Column, k: int, tests: ProbeBuilder) -> str | None:
+        """The SQL value generated test rows give a column the construct constrains (None: the
+        row maker's own sample)."""
+        return None
+
     def probes(self, table: ir.Table, tests: ProbeBuilder) -> Iterable[Probe]:
         """pgTAP probes of the construct on one table: what it must refuse, as which role. A
         construct without probes says why in `untested_because` instead."""

@@ -10,21 +10,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import ir
-from ..pgnames import fit_identifier
+from ..pgnames import fit_identifier, literal, quote_text
 from ..spec_base import Name, SpecModel
 from .base import Construct, register
 
 if TYPE_CHECKING:
     from ..construct_checks import TableCheck
+    from ..render.pgtap import ProbeBuilder
     from ..resolve.table import TableExpansion
 
 
 class ReferencedRowSpec(SpecModel):
     """`referenced_row: {where: "account_type = 'asset'", error: account_type_mismatch}`: `where`
-    is SQL over the columns of the referenced table."""
+    is SQL over the columns of the referenced table. `example` gives column values of a row that
+    meets it ({account_type: asset}), for the generated tests' rows."""
 
     where: str
     error: Name
+    example: dict[Name, str | int | float | bool] = {}
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class ReferenceConditions(ir.GeneratedTrigger):
     (column, referenced table, condition over its columns, error)."""
 
     conditions: tuple[tuple[str, str, str, str], ...]
+    # column → (referenced column, SQL literal) pairs of a referenced row meeting the condition.
+    examples: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
 
 @register
@@ -72,7 +77,34 @@ class ReferencedRow(Construct):
             table.position, follows_dependencies=True, schema="private", table=table.name,
             function_name=fit_identifier(f"{table.name}_check_references"),
             trigger_name="check_referenced_rows", events=("insert", "update"),
-            security="definer", requirements=tuple(table.table.requirements), conditions=conditions))
+            security="definer", requirements=tuple(table.table.requirements), conditions=conditions,
+            examples=tuple((name, tuple((key, literal(value)) for key, value in column.referenced_row.example.items()))
+                           for name, column in table.table.columns.items()
+                           if column.referenced_row is not None and column.referenced_row.example)))
+
+    def fixtures(self, table: ir.Table, k: int, tests: ProbeBuilder) -> list[str]:
+        """For each restricted reference with an `example`, a referenced row meeting the condition
+        (the row maker's own may not: one account type cannot suit every reference)."""
+        statements = []
+        for trigger in tests.objects(ReferenceConditions, table.name):
+            references = {column: referenced for column, referenced, _, _ in trigger.conditions}
+            for column, example in trigger.examples:
+                referenced = tests.table(references[column])
+                values = {**tests.values(referenced, k, fresh=True), **dict(example),
+                          "id": quote_text(tests.extra_row_id(table.name, column, k))}
+                # Natural keys of its own, beside the row maker's rows and other references' rows.
+                keyed = {element for index in tests.objects(ir.Index, referenced.name) if index.unique
+                         for element in index.elements}
+                for key in keyed & {c.name for c in referenced.columns if c.type == "text"} - dict(example).keys():
+                    values[key] = quote_text(f"{table.name}-{column}-{k}")
+                statements.append(tests.insert(referenced, values))
+        return statements
+
+    def row_value(self, table: ir.Table, column: ir.Column, k: int, tests: ProbeBuilder) -> str | None:
+        for trigger in tests.objects(ReferenceConditions, table.name):
+            if any(name == column.name for name, _ in trigger.examples):
+                return quote_text(tests.extra_row_id(table.name, column.name, k))
+        return None
 
     def describe(self, table: TableExpansion, emitted: list[ir.DbObject]) -> Iterable[ir.Behaviour]:
         for trigger in emitted:

@@ -202,6 +202,14 @@ class ProbeBuilder:
         return json.dumps({"sub": self.user(role, k), "role": "authenticated", "app_metadata": app},
                           sort_keys=True)
 
+    @staticmethod
+    def extra_row_id(*parts: object) -> str:
+        """The id of a fixture row a construct adds (deterministic, like every generated id)."""
+        return fixed_id("extra", *parts)
+
+    def table(self, name: str) -> ir.Table:
+        return self.tables[name]
+
     def row_id(self, table: ir.Table, k: int) -> str:
         if table.tenant_column == "id" and table.tenancy == Tenancy.COMMUNITY:
             return self.community(k)
@@ -223,11 +231,17 @@ class ProbeBuilder:
                 values[column.name] = quote_text(self._tenant_value(table, k))
             elif column.example is None and column.name in table.storage_path_columns:
                 values[column.name] = self._path(table, column, k, values)
+            elif (chosen := self._construct_value(table, column, k)) is not None:
+                values[column.name] = chosen
             elif column.references:
                 values[column.name] = quote_text(self._reference(column.references, k))
             elif column.example is not None or (column.not_null and column.default is None):
                 values[column.name] = self.samples.value(column, table.name, k, fresh)
         return values
+
+    def _construct_value(self, table: ir.Table, column: ir.Column, k: int) -> str | None:
+        return next((value for construct in CONSTRUCTS
+                     if (value := construct.row_value(table, column, k, self)) is not None), None)
 
     def _path(self, table: ir.Table, column: ir.Column, k: int, values: dict[str, str]) -> str:
         """A storage path in the row's community (X-09): under the folder of the entity row
@@ -417,6 +431,7 @@ class ProbeBuilder:
             for obj in migration.objects:
                 if isinstance(obj, ir.Table):
                     for k in COMMUNITIES:
+                        statements += [s for construct in CONSTRUCTS for s in construct.fixtures(obj, k, self)]
                         statements.append(self.insert(obj, self.values(obj, k)))
         return statements
 
