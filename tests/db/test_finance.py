@@ -210,6 +210,54 @@ def test_staff_record_only_for_units_of_their_community(db: psycopg.Connection, 
         cur.execute("select public.record_payment(%s, 100, 'spei', null, null, now())", (u3,))
 
 
+# -- FIN-09 payment proofs --------------------------------------------------------------------------
+
+
+def proof(cur: psycopg.Cursor, world: World, amount: int = 2000) -> uuid.UUID:
+    return one(cur, "insert into payment_proofs (unit_id, amount, paid_at, bank_reference) "
+                    "values (%s, %s, now(), 'SPEI-1') returning id", world.u1, amount)
+
+
+def test_approving_a_proof_records_its_payment_once(db: psycopg.Connection, world: World) -> None:
+    with as_user(db, world["R1"].claims()) as resident:
+        submitted = proof(resident, world)
+        assert one(resident, "select submitted_by from payment_proofs where id = %s", submitted) == world["R1"].id
+        with expect_sqlstate(resident, "42501"):
+            resident.execute("insert into payment_proofs (unit_id, amount, paid_at, submitted_by) "
+                             "values (%s, 10, now(), %s)", (world.u1, world["R2"].id))
+        with as_user(db, world["accountant"].claims()) as cur:
+            before = balance(cur, world.u1) or 0
+            payment = one(cur, "select public.approve_payment_proof(%s)", submitted)
+            assert cur.execute("select status::text, payment_transaction_id, reviewed_by from payment_proofs "
+                               "where id = %s", (submitted,)).fetchone() == ("approved", payment,
+                                                                              world["accountant"].id)
+            assert one(cur, "select sum(amount) from ledger_entries where transaction_id = %s and amount > 0",
+                       payment) == 2000
+            assert balance(cur, world.u1) == before - 2000
+            with expect_sqlstate(cur, "P0001") as failure:
+                cur.execute("select public.approve_payment_proof(%s)", (submitted,))
+            assert str(failure.error).startswith("invalid_transition: approved -> approved")
+
+
+def test_proofs_are_rejected_with_a_reason_and_decided_only_by_staff(db: psycopg.Connection, world: World) -> None:
+    submitted = one(db, "insert into payment_proofs (community_id, unit_id, amount, paid_at, submitted_by) "
+                        "values (%s, %s, 2000, now(), %s) returning id", world.c1, world.u1, world["R1"].id)
+    with as_user(db, world["accountant"].claims()) as cur:
+        with expect_sqlstate(cur, "23514"):
+            cur.execute("select public.reject_payment_proof(%s, null)", (submitted,))
+        cur.execute("select public.reject_payment_proof(%s, 'illegible')", (submitted,))
+        assert one(cur, "select status::text from payment_proofs where id = %s", submitted) == "rejected"
+    with as_user(db, world["R1"].claims()) as cur:
+        with expect_sqlstate(cur, "42501"):
+            cur.execute("select public.approve_payment_proof(%s)", (submitted,))
+        # A resident cancels their own pending proof, and changes nothing else.
+        assert cur.execute("update payment_proofs set status = 'cancelled' where id = %s", (submitted,)).rowcount == 1
+    with as_user(db, world["R1"].claims()) as cur, expect_sqlstate(cur, "42501"):
+        cur.execute("update payment_proofs set status = 'approved' where id = %s", (submitted,))
+    with as_user(db, world["R2"].claims()) as cur:
+        assert one(cur, "select count(*) from payment_proofs where id = %s", submitted) == 0
+
+
 # -- FIN-11 statements ------------------------------------------------------------------------------
 
 
