@@ -210,6 +210,55 @@ def test_staff_record_only_for_units_of_their_community(db: psycopg.Connection, 
         cur.execute("select public.record_payment(%s, 100, 'spei', null, null, now())", (u3,))
 
 
+# -- FIN-05 interest and penalties ------------------------------------------------------------------
+
+
+def test_late_interest_is_simple_and_posted_once_per_period(db: psycopg.Connection, world: World) -> None:
+    income = system_account(db, "ordinary_fee_income", world.c1)
+    with as_user(db, world["accountant"].claims()) as cur:
+        cur.execute("insert into interest_rules (rule_type, rate, grace_days, effective_from) "
+                    "values ('simple_annual', 9, 5, '2025-01-01')")
+        charge = one(cur, "select public.record_charge(%s, 1000, '2026-01-10', 'Cuota', %s, 'charge', 'ordinary', "
+                          "'2026-01-01')", world.unit_ids["U2"], income)
+        assert one(cur, "select public.calculate_late_interest(%s, '2026-03-29')", charge) == Decimal("18.00")
+        assert one(cur, "select public.apply_late_interest(%s, '2026-03-29')", world.c1) >= 1
+        assert one(cur, "select public.apply_late_interest(%s, '2026-03-29')", world.c1) == 0
+        interest = cur.execute("select a.transaction_id from interest_applications a "
+                               "where a.charge_transaction_id = %s", (charge,)).fetchall()
+        assert len(interest) == 1
+        assert one(cur, "select amount from ledger_entries where transaction_id = %s and account_id = %s",
+                   interest[0][0], system_account(cur, "late_interest_income", world.c1)) == Decimal("-18.00")
+        with as_user(db, world["R2"].claims()) as resident, expect_sqlstate(resident, "42501"):
+            resident.execute("select public.apply_late_interest(%s, '2026-03-29')", (world.c1,))
+
+
+# -- FIN-06 delinquency ------------------------------------------------------------------------------
+
+
+def test_delinquency_opens_once_per_episode_and_resolves_after_payment(db: psycopg.Connection, world: World) -> None:
+    income = system_account(db, "ordinary_fee_income", world.c1)
+    u2 = world.unit_ids["U2"]
+    with as_user(db, world["accountant"].claims()) as cur:
+        cur.execute("insert into delinquency_rules (days_overdue, action) values (30, 'block_amenities')")
+        cur.execute("select public.record_charge(%s, 1000, public.community_today() - 31, 'Cuota', %s)", (u2, income))
+        assert one(cur, "select public.evaluate_delinquency(%s, public.community_today())", world.c1) == 1
+        assert one(cur, "select public.is_unit_delinquent(%s, 'block_amenities')", u2) is True
+        assert one(cur, "select public.is_unit_delinquent(%s, 'block_access')", u2) is False
+        assert one(cur, "select public.evaluate_delinquency(%s, public.community_today())", world.c1) == 0
+        with as_user(db, world["R2"].claims()) as resident:
+            assert one(resident, "select public.is_unit_delinquent(%s)", u2) is True
+            assert one(resident, "select count(*) from delinquency_actions where unit_id = %s", u2) == 1
+            with expect_sqlstate(resident, "42501"):
+                resident.execute("select public.is_unit_delinquent(%s)", (world.u1,))
+        with as_user(db, world["guard"].claims()) as guard:
+            assert one(guard, "select public.is_unit_delinquent(%s)", u2) is True
+        cur.execute("select public.record_payment(%s, 1000, 'spei', null, null, now())", (u2,))
+        assert one(cur, "select public.evaluate_delinquency(%s, public.community_today())", world.c1) == 0
+        assert one(cur, "select resolved_at is not null from delinquency_actions where unit_id = %s", u2) is True
+        assert one(cur, "select public.is_unit_delinquent(%s, 'block_amenities')", u2) is False
+        assert one(cur, "select public.is_unit_delinquent(%s)", u2) is False
+
+
 # -- FIN-09 payment proofs --------------------------------------------------------------------------
 
 

@@ -38,6 +38,7 @@ class Resolver:
         self._platform()
         for file in self.spec.files:
             self._domain(file)
+        self._report_name_clashes()
         domains = tuple(
             ir.DomainInfo(f.spec.domain, f.spec.title, f.spec.description, f.spec.phase,
                           tuple(f.spec.requirements.items()), f"{f.spec_dir.name}/{f.loaded.path.name}",
@@ -48,6 +49,18 @@ class Resolver:
             for f in self.spec.files
         )
         return ir.Model(domains, tuple(self.objects))
+
+    def _report_name_clashes(self) -> None:
+        """Two objects of one name (a declared index and the index a pattern adds, say) would
+        leave one of them out of the migration: a located error instead."""
+        seen: dict[str, ir.DbObject] = {}
+        for obj in self.objects:
+            first = seen.setdefault(obj.key, obj)
+            if first is not obj:
+                name = obj.key.split(":", 1)[1]
+                self.sink.error("UPOE241", f"{name} would be created twice ({type(first).__name__} and "
+                                f"{type(obj).__name__})", first.position or obj.position,
+                                "give the declared one another `name:`")
 
     # -- prerequisites -------------------------------------------------------------------
 
