@@ -307,6 +307,38 @@ def test_proofs_are_rejected_with_a_reason_and_decided_only_by_staff(db: psycopg
         assert one(cur, "select count(*) from payment_proofs where id = %s", submitted) == 0
 
 
+# -- FIN-10 budgets and expenses --------------------------------------------------------------------
+
+
+def test_budgets_compare_with_recorded_expenses(db: psycopg.Connection, world: World) -> None:
+    income = system_account(db, "other_income", world.c1)
+    with as_user(db, world["admin"].claims()) as cur:
+        guards = one(cur, "insert into accounts (code, name, account_type) values ('5200', 'Vigilancia', 'expense') "
+                          "returning id")
+        category = one(cur, "insert into expense_categories (name, account_id) values ('Vigilancia', %s) returning id",
+                       guards)
+        with expect_sqlstate(cur, "P0001") as failure:
+            cur.execute("insert into expense_categories (name, account_id) values ('Otra', %s)", (income,))
+        assert str(failure.error).startswith("account_type_mismatch")
+        budget = one(cur, "insert into budgets (fiscal_year, status) values (2026, 'approved') returning id")
+        with expect_sqlstate(cur, "23505"):
+            cur.execute("insert into budgets (fiscal_year, status) values (2026, 'approved')")
+        cur.execute("insert into budget_lines (budget_id, account_id, amount) values (%s, %s, 12000)", (budget, guards))
+        cur.execute("select public.record_expense(%s, 3000, null, 'Guardias de marzo', '2026-03-31')", (category,))
+        assert cur.execute("select budgeted, actual, variance from budget_vs_actual where budget_id = %s and "
+                           "account_id = %s", (budget, guards)).fetchone() == (12000, 3000, 9000)
+        # The accountant drafts budgets but only the admin approves them; residents read approved ones.
+        with as_user(db, world["accountant"].claims()) as accountant:
+            draft = one(accountant, "insert into budgets (fiscal_year) values (2027) returning id")
+            with expect_sqlstate(accountant, "42501"):
+                accountant.execute("update budgets set status = 'approved' where id = %s", (draft,))
+            with expect_sqlstate(accountant, "42501"):
+                accountant.execute("insert into budgets (fiscal_year, status) values (2028, 'approved')")
+        with as_user(db, world["R1"].claims()) as resident:
+            assert [row[0] for row in resident.execute("select id from budgets")] == [budget]
+            assert one(resident, "select count(*) from budget_vs_actual") == 0
+
+
 # -- FIN-11 statements ------------------------------------------------------------------------------
 
 
