@@ -130,6 +130,10 @@ _LOOSER_UPDATES = {
         "insert into payment_proofs (community_id, unit_id, amount, paid_at, submitted_by) "
         "values (%(c1)s, %(u1)s, 100, now(), %(user)s) returning id",
         "update payment_proofs set status = 'cancelled', unit_id = %(u2)s where id = %(row)s"),
+    # The accountant drafts budgets; approving one is the admin's.
+    ("budgets", "accountant"): (
+        "insert into budgets (community_id, fiscal_year) values (%(c1)s, 2031) returning id",
+        "update budgets set status = 'approved' where id = %(row)s"),
     ("vehicles", "resident"): (
         "insert into vehicles (community_id, unit_id, plate) values (%(c1)s, %(u1)s, 'AAA111') returning id",
         "update vehicles set unit_id = %(u2)s where id = %(row)s"),
@@ -177,7 +181,7 @@ def test_an_update_cannot_leave_what_the_role_may_create(db: psycopg.Connection,
                                                          guards: tuple[uuid.UUID, uuid.UUID, uuid.UUID],
                                                          pair: tuple[str, str]) -> None:
     setup, attack = _LOOSER_UPDATES[pair]
-    actor = "guard" if pair[1] == "guard" else "R1"
+    actor = pair[1] if pair[1] in ("guard", "accountant") else "R1"
     r1, r2 = world.resident_ids["R1"], world.resident_ids["R2"]
     pets = [one(db, "insert into pets (community_id, unit_id, name, species) values (%s, %s, %s, 'dog') "
                     "returning id", world.c1, unit, name) for unit, name in ((world.u1, "P1"), (world.u2, "P2"))]
