@@ -5,6 +5,7 @@ violation rejected with the contract's SQLSTATE and message, as the catalogue's 
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -257,6 +258,44 @@ def test_delinquency_opens_once_per_episode_and_resolves_after_payment(db: psyco
         assert one(cur, "select resolved_at is not null from delinquency_actions where unit_id = %s", u2) is True
         assert one(cur, "select public.is_unit_delinquent(%s, 'block_amenities')", u2) is False
         assert one(cur, "select public.is_unit_delinquent(%s)", u2) is False
+
+
+# -- FIN-08 bank statements -------------------------------------------------------------------------
+
+
+def test_statement_lines_import_once_and_match_payments(db: psycopg.Connection, world: World) -> None:
+    bank = system_account(db, "operating_bank", world.c1)
+    u2 = world.unit_ids["U2"]
+    with as_user(db, world["accountant"].claims()) as cur:
+        account = one(cur, "insert into bank_accounts (bank_name, account_holder, clabe, account_id) "
+                           "values ('Banamex', 'Condominio', '002010077777777771', %s) returning id", bank)
+        lines = json.dumps([
+            {"posted_on": "2026-03-10", "amount": 1500, "description": "DEPOSITO", "reference": "A-101"},
+            {"posted_on": "2026-03-11", "amount": 2000, "description": "SPEI DEPTO 102 MANTENIMIENTO",
+             "reference": "X9"}])
+        cur.execute("select public.import_bank_statement(%s, %s)", (account, lines))
+        again = one(cur, "select public.import_bank_statement(%s, %s)", account, lines)
+        assert cur.execute("select line_count, duplicate_count from bank_statement_imports where id = %s",
+                           (again,)).fetchone() == (0, 2)
+        first = one(cur, "select id from bank_statement_imports where bank_account_id = %s and line_count = 2", account)
+        auto = one(cur, "select public.record_payment(%s, 1500, 'spei', %s, 'A-101', "
+                        "'2026-03-08 12:00 America/Mexico_City')", world.u1, account)
+        pattern = one(cur, "select public.record_payment(%s, 2000, 'spei', null, null, "
+                           "'2026-03-11 12:00 America/Mexico_City')", u2)
+        rule = one(cur, "insert into reconciliation_rules (pattern, unit_id) values ('DEPTO\\s*102', %s) returning id",
+                   u2)
+        assert one(cur, "select public.auto_match_statement_lines(%s)", first) == 2
+        matches = cur.execute("select m.transaction_id, m.match_type::text, m.rule_id from reconciliation_matches m "
+                              "join bank_statement_lines l on l.id = m.statement_line_id where l.import_id = %s "
+                              "order by m.match_type", (first,)).fetchall()
+        assert matches == [(auto, "auto", None), (pattern, "pattern", rule)]
+        assert cur.execute("select * from public.reconciliation_summary(%s)", (first,)).fetchone() == (2, 0, 0)
+        line = one(cur, "select id from bank_statement_lines where import_id = %s and reference = 'A-101'", first)
+        with expect_sqlstate(cur, "23505"):
+            cur.execute("insert into reconciliation_matches (statement_line_id, transaction_id) values (%s, %s)",
+                        (line, pattern))
+    with as_user(db, world["R1"].claims()) as cur:
+        assert one(cur, "select count(*) from bank_statement_lines") == 0
 
 
 # -- FIN-09 payment proofs --------------------------------------------------------------------------
