@@ -13,9 +13,12 @@ from decimal import Decimal
 import psycopg
 import pytest
 
+from tests.db.conftest import SPEC
 from tests.support.isolation import assert_tenant_isolation
 from tests.support.session import as_service, as_user, expect_sqlstate, one
 from tests.support.world import World
+from upoe_compiler.api import analyse
+from upoe_compiler.ir import Table
 
 SYSTEM_KEYS = ("accounts_receivable", "operating_bank", "reserve_fund", "resident_advances", "security_deposits",
                "ordinary_fee_income", "extraordinary_fee_income", "reserve_fund_income", "late_interest_income",
@@ -187,6 +190,21 @@ def test_charges_payments_advances_and_reversals(db: psycopg.Connection, world: 
         assert str(failure.error).startswith("already_reversed")
         cur.execute("set constraints all immediate")
         assert unbalanced_transactions(cur) == 0
+
+
+def test_a_deposit_is_settled_once(db: psycopg.Connection, world: World) -> None:
+    fines = system_account(db, "fines_income", world.c1)
+    with as_user(db, world["admin"].claims()) as cur:
+        deposit = one(cur, "select public.record_deposit(%s, 5000, 'spei', 'Depósito de mudanza')", world.u1)
+        refund = one(cur, "select public.settle_deposit(%s, 1200, 'Daño en elevador', %s)", deposit, fines)
+        entries = dict(cur.execute("select account_id, amount from ledger_entries where transaction_id = %s",
+                                   (refund,)).fetchall())
+        assert entries == {system_account(cur, "security_deposits", world.c1): 5000, fines: -1200,
+                           system_account(cur, "operating_bank", world.c1): -3800}
+        with expect_sqlstate(cur, "P0001") as failure:
+            cur.execute("select public.settle_deposit(%s, 0, 'again', %s)", (deposit, fines))
+        assert str(failure.error).startswith("already_settled")
+        cur.execute("set constraints all immediate")
 
 
 def test_residents_see_only_their_units_books_and_cannot_record(db: psycopg.Connection, world: World) -> None:
@@ -424,11 +442,72 @@ def test_bank_accounts_validate_their_clabe_and_link_an_asset_account(db: psycop
 
 # -- isolation ---------------------------------------------------------------------------------------
 
+FINANCE_TABLES = ("accounts", "bank_accounts", "fee_structures", "fee_schedules", "fee_schedule_runs", "transactions",
+                  "ledger_entries", "payment_allocations", "interest_rules", "interest_applications",
+                  "delinquency_rules", "delinquency_actions", "payment_proofs", "expense_categories", "budgets",
+                  "budget_lines", "unit_statements", "bank_statement_imports", "bank_statement_lines",
+                  "reconciliation_rules", "reconciliation_matches")
 
-@pytest.mark.parametrize("table", ["accounts", "bank_accounts"])
+
+def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]]:
+    """A valid row of C2 for each finance table, its parents being C2's rows (made as the platform)."""
+    c2, u3 = world.c2, world.unit_ids["U3"]
+
+    def make(table: str, **values: object) -> uuid.UUID:
+        names = ["community_id", *values]
+        return one(db, f"insert into {table} ({', '.join(names)}) values ({', '.join(['%s'] * len(names))}) "
+                       "returning id", c2, *values.values())
+
+    bank, income = system_account(db, "operating_bank", c2), system_account(db, "ordinary_fee_income", c2)
+    expense = system_account(db, "general_expense", c2)
+    charge = make("transactions", transaction_type="charge", unit_id=u3, due_date="2026-01-10")
+    bank_account = make("bank_accounts", bank_name="B", account_holder="H", clabe="002010077777777771",
+                        account_id=bank)
+    structure = make("fee_structures", name="F", calculation="fixed", fixed_amount=1, income_account_id=income,
+                     effective_from="2026-01-01")
+    schedule = make("fee_schedules", fee_structure_id=structure)
+    rule = make("delinquency_rules", days_overdue=30, action="notify")
+    budget = make("budgets", fiscal_year=2026)
+    batch = make("bank_statement_imports", bank_account_id=bank_account)
+    line = make("bank_statement_lines", import_id=batch, bank_account_id=bank_account, posted_on="2026-01-01",
+                amount=1, line_hash="h")
+    base = {"community_id": c2}
+    return {
+        "accounts": {**base, "code": "9999", "name": "C2", "account_type": "asset"},
+        "bank_accounts": {**base, "bank_name": "B2", "account_holder": "H", "clabe": "032180000118359719",
+                          "account_id": bank},
+        "fee_structures": {**base, "name": "F2", "calculation": "fixed", "fixed_amount": 1,
+                           "income_account_id": income, "effective_from": "2026-01-01"},
+        "fee_schedules": {**base, "fee_structure_id": structure},
+        "fee_schedule_runs": {**base, "schedule_id": schedule, "period_start": "2026-01-01", "unit_id": u3},
+        "transactions": {**base, "transaction_type": "charge", "unit_id": u3},
+        "ledger_entries": {**base, "transaction_id": charge, "account_id": bank, "unit_id": u3, "amount": 1},
+        "payment_allocations": {**base, "payment_transaction_id": charge, "charge_transaction_id": charge,
+                                "unit_id": u3, "amount": 1},
+        "interest_rules": {**base, "rule_type": "simple_annual", "rate": 9, "effective_from": "2026-01-01"},
+        "interest_applications": {**base, "charge_transaction_id": charge, "period_start": "2026-02-01"},
+        "delinquency_rules": {**base, "days_overdue": 10, "action": "notify"},
+        "delinquency_actions": {**base, "rule_id": rule, "unit_id": u3, "action": "notify"},
+        "payment_proofs": {**base, "unit_id": u3, "amount": 1, "paid_at": "2026-01-01"},
+        "expense_categories": {**base, "name": "E2", "account_id": expense},
+        "budgets": {**base, "fiscal_year": 2027},
+        "budget_lines": {**base, "budget_id": budget, "account_id": expense, "amount": 1},
+        "unit_statements": {**base, "unit_id": u3, "period_start": "2026-01-01", "period_end": "2026-01-31",
+                            "opening_balance": 0, "charges_total": 0, "payments_total": 0, "closing_balance": 0},
+        "bank_statement_imports": {**base, "bank_account_id": bank_account},
+        "bank_statement_lines": {**base, "import_id": batch, "bank_account_id": bank_account,
+                                 "posted_on": "2026-01-02", "amount": 2, "line_hash": "h2"},
+        "reconciliation_rules": {**base, "pattern": "X", "unit_id": u3},
+        "reconciliation_matches": {**base, "statement_line_id": line, "transaction_id": charge},
+    }
+
+
+def test_every_finance_table_is_listed() -> None:
+    model, _, _ = analyse(SPEC)
+    assert {t.name for t in model.of_type(Table) if t.domain == "finance"} == set(FINANCE_TABLES)
+
+
+@pytest.mark.parametrize("table", FINANCE_TABLES)
 def test_finance_tables_are_isolated_between_communities(db: psycopg.Connection, world: World, table: str) -> None:
-    c2_bank = system_account(db, "operating_bank", world.c2)
-    rows = {"accounts": {"community_id": world.c2, "code": "9999", "name": "C2", "account_type": "asset"},
-            "bank_accounts": {"community_id": world.c2, "bank_name": "B", "account_holder": "H",
-                              "clabe": "002010077777777771", "account_id": c2_bank}}
-    assert_tenant_isolation(db, table, rows[table], world["admin"])
+    # The accountant reads and writes every finance table of C1: nothing of C2 reaches it.
+    assert_tenant_isolation(db, table, c2_rows(db, world)[table], world["accountant"])
