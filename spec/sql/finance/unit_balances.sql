@@ -1,25 +1,31 @@
-with receivable as (
-    select e.unit_id, e.amount
-    from public.ledger_entries e
-    where e.unit_id is not null
-      and e.account_id in (public.get_system_account('accounts_receivable', e.community_id),
-                           public.get_system_account('resident_advances', e.community_id))
+with system as (
+    select s.community_id, s.system_key, s.account_id
+    from public.system_accounts(array['accounts_receivable', 'resident_advances']) s
 ),
 balances as (
-    select r.unit_id, sum(r.amount) as balance from receivable r group by r.unit_id
+    select e.unit_id, sum(e.amount) as balance
+    from public.ledger_entries e
+    join system s on s.community_id = e.community_id and s.account_id = e.account_id
+    where e.unit_id is not null
+    group by e.unit_id
 ),
 charges as (
     select t.unit_id, t.due_date,
-           public.community_today(t.community_id) - t.due_date as days_overdue,
+           (pg_catalog.now() at time zone c.timezone)::date - t.due_date as days_overdue,
            coalesce((select sum(e.amount) from public.ledger_entries e
-                     where e.transaction_id = t.id and e.amount > 0
-                       and e.account_id = public.get_system_account('accounts_receivable', t.community_id)), 0)
+                     join system s on s.community_id = e.community_id and s.account_id = e.account_id
+                                  and s.system_key = 'accounts_receivable'
+                     where e.community_id = t.community_id and e.transaction_id = t.id and e.amount > 0), 0)
            - coalesce((select sum(a.amount) from public.payment_allocations a
-                       where a.charge_transaction_id = t.id and a.deleted_at is null), 0) as open_amount
+                       where a.community_id = t.community_id and a.charge_transaction_id = t.id
+                         and a.deleted_at is null), 0) as open_amount
     from public.transactions t
+    join public.communities c on c.id = t.community_id
     where t.transaction_type in ('charge', 'interest', 'penalty')
       and t.unit_id is not null
-      and not exists (select from public.transactions r where r.reverses_transaction_id = t.id)
+      and not exists (select from public.transactions r
+                      where r.community_id = t.community_id and r.reverses_transaction_id = t.id
+                        and r.deleted_at is null)
 )
 select b.unit_id,
        b.balance::numeric(15,4) as balance,

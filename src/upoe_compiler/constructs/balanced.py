@@ -38,6 +38,8 @@ class BalancedGroup(ir.GeneratedTrigger):
     sum_column: str
     error: str
     active: str | None  # SQL true for the rows that count (not soft-deleted), or None: all
+    # The rows of a group share their tenant: the sum reads the (tenant, group) index.
+    tenant_column: str | None = None
 
 
 @register
@@ -79,7 +81,8 @@ class Balanced(Construct):
             # Definer: the sum counts every row of the group, whatever the writer may read.
             security="definer", requirements=tuple(table.table.requirements),
             group_column=spec.group, sum_column=spec.sum, error=spec.error,
-            active=f"{SOFT_DELETE_COLUMN} is null" if table.table.soft_delete else None))
+            active=f"{SOFT_DELETE_COLUMN} is null" if table.table.soft_delete else None,
+            tenant_column=table.tenant_column))
 
     def describe(self, table: TableExpansion, emitted: list[ir.DbObject]) -> Iterable[ir.Behaviour]:
         for group in emitted:
