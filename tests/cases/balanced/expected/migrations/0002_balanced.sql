@@ -88,7 +88,7 @@ begin
         continue when v_group is null;
         select coalesce(sum(grouped.amount), 0) into v_total
         from public.posting_entries as grouped
-        where grouped.posting_id = v_group and grouped.deleted_at is null;
+        where grouped.posting_id = v_group          and grouped.community_id = (case when tg_op = 'DELETE' then old else new end).community_id and grouped.deleted_at is null;
         if v_total <> 0 then
             raise exception using
                 errcode = 'P0001',
