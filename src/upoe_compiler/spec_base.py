@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Name = Annotated[str, Field(min_length=1)]
+# The stable snake_case code a P0001 message starts with (REQUIREMENTS 0.1): unbalanced_transaction.
+ErrorName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 RequirementId = Annotated[str, Field(pattern=r"^[A-Z]+-[0-9]{2,}$")]
 ApiRole = Literal["anon", "authenticated", "service_role"]
 

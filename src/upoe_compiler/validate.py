@@ -125,6 +125,7 @@ _PATTERN_HINTS = {
     "drop": ("a table, column or enum value to drop",
              "write `table <name>`, `column <table>.<column>` or `value <enum>.<value>`"),
     "narrow": ("a column whose type narrows", "write `column <table>.<column>`"),
+    "error": ("an error name", "write it in snake_case, as the contract names it: unbalanced_transaction"),
     "widen": ("an access widening", "write `<role> <select|insert|update|delete> <table>`, "
               "`<role> execute <schema>.<function>(<argument types>)` or `<role> upload bucket <bucket>`"),
 }

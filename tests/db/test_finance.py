@@ -249,6 +249,16 @@ def test_late_interest_is_simple_and_posted_once_per_period(db: psycopg.Connecti
                    interest[0][0], system_account(cur, "late_interest_income", world.c1)) == Decimal("-18.00")
         with as_user(db, world["R2"].claims()) as resident, expect_sqlstate(resident, "42501"):
             resident.execute("select public.apply_late_interest(%s, '2026-03-29')", (world.c1,))
+        # A flat penalty is posted once per charge, whatever the period.
+        cur.execute("insert into interest_rules (rule_type, flat_amount, grace_days, effective_from) "
+                    "values ('flat_penalty', 200, 10, '2025-01-01')")
+        assert one(cur, "select public.apply_late_interest(%s, '2026-04-15')", world.c1) >= 2
+        assert one(cur, "select public.apply_late_interest(%s, '2026-05-15')", world.c1) >= 1
+        penalties = cur.execute("select e.amount from interest_applications a join transactions t "
+                                "on t.id = a.transaction_id and t.transaction_type = 'penalty' join ledger_entries e "
+                                "on e.transaction_id = t.id and e.amount > 0 where a.charge_transaction_id = %s",
+                                (charge,)).fetchall()
+        assert penalties == [(200,)]
 
 
 # -- FIN-06 delinquency ------------------------------------------------------------------------------

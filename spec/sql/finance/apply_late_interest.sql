@@ -5,13 +5,9 @@ declare
     v_charge record;
     v_rule public.interest_rules;
     v_amount numeric;
-    v_application uuid;
     v_posted integer := 0;
 begin
-    if p_community is distinct from public.get_current_community_id() and not private.is_trusted_caller() then
-        raise exception using errcode = '42501',
-            message = 'not_authorized: apply_late_interest acts only on your current community';
-    end if;
+    perform private.assert_current_community(p_community, 'apply_late_interest');
     for v_charge in
         select t.id, t.unit_id, t.due_date, t.fee_kind from public.transactions t
         where t.community_id = p_community and t.transaction_type = 'charge' and t.due_date < p_as_of
@@ -21,22 +17,14 @@ begin
         -- Interest: what the charge has earned by now minus what earlier periods posted.
         v_amount := private.calculate_late_interest(v_charge.id, p_as_of)
             - coalesce((select sum(e.amount) from public.interest_applications a
-                        join public.ledger_entries e on e.transaction_id = a.transaction_id and e.amount > 0
+                        join public.ledger_entries e on e.community_id = a.community_id
+                                                    and e.transaction_id = a.transaction_id and e.amount > 0
                         join public.transactions t on t.id = a.transaction_id and t.transaction_type = 'interest'
-                        where a.charge_transaction_id = v_charge.id and a.deleted_at is null), 0);
-        if v_amount > 0 then
-            -- The application first: a second run for the period finds it taken.
-            insert into public.interest_applications (community_id, charge_transaction_id, period_start)
-            values (p_community, v_charge.id, v_period)
-            on conflict (community_id, charge_transaction_id, period_start) where deleted_at is null do nothing
-            returning id into v_application;
-            if v_application is not null then
-                update public.interest_applications set transaction_id = private.record_charge(
-                    v_charge.unit_id, v_amount, p_as_of, 'Intereses moratorios', v_interest_account, 'interest',
-                    v_charge.fee_kind, p_as_of)
-                where id = v_application;
-                v_posted := v_posted + 1;
-            end if;
+                        where a.community_id = p_community and a.charge_transaction_id = v_charge.id
+                          and a.deleted_at is null), 0);
+        if v_amount > 0 and private.post_late_charge(v_charge.id, v_period, v_amount, p_as_of, 'interest',
+                                                      v_interest_account, 'Intereses moratorios') then
+            v_posted := v_posted + 1;
         end if;
         -- Penalties: once per charge, recorded under the charge's due date.
         for v_rule in
@@ -50,16 +38,8 @@ begin
         loop
             v_amount := pg_catalog.round(case v_rule.rule_type when 'flat_penalty' then v_rule.flat_amount
                                          else private.charge_open_amount(v_charge.id) * v_rule.rate / 100 end, 2);
-            continue when v_amount <= 0;
-            insert into public.interest_applications (community_id, charge_transaction_id, period_start)
-            values (p_community, v_charge.id, v_charge.due_date)
-            on conflict (community_id, charge_transaction_id, period_start) where deleted_at is null do nothing
-            returning id into v_application;
-            if v_application is not null then
-                update public.interest_applications set transaction_id = private.record_charge(
-                    v_charge.unit_id, v_amount, p_as_of, 'Penalización', v_fines_account, 'penalty',
-                    v_charge.fee_kind, p_as_of)
-                where id = v_application;
+            if v_amount > 0 and private.post_late_charge(v_charge.id, v_charge.due_date, v_amount, p_as_of, 'penalty',
+                                                          v_fines_account, 'Penalización') then
                 v_posted := v_posted + 1;
             end if;
         end loop;

@@ -14,16 +14,8 @@ begin
     loop
         v_rule := null;
         -- Same amount and reference within the tolerance: the payment the line is.
-        select t.id into v_transaction from public.transactions t
-        where t.community_id = v_line.community_id and t.transaction_type = 'payment'
-          and v_line.reference is not null and t.reference = v_line.reference
-          and pg_catalog.abs(t.transaction_date - v_line.posted_on) <= p_date_tolerance_days
-          and private.payment_amount(t.id) = v_line.amount
-          and not exists (select from public.reconciliation_matches m
-                          where m.transaction_id = t.id and m.deleted_at is null)
-          and not exists (select from public.transactions r where r.reverses_transaction_id = t.id)
-        order by pg_catalog.abs(t.transaction_date - v_line.posted_on), t.id
-        limit 1;
+        v_transaction := case when v_line.reference is not null then private.unmatched_payment(
+            v_line.community_id, null, v_line.reference, v_line.amount, v_line.posted_on, p_date_tolerance_days) end;
         if v_transaction is null then
             -- Else the first rule that names the line's unit, and that unit's payment of the amount.
             for v_rule in
@@ -32,16 +24,8 @@ begin
                   and (case r.match_field when 'reference' then v_line.reference else v_line.description end) ~* r.pattern
                 order by r.priority, r.id
             loop
-                select t.id into v_transaction from public.transactions t
-                where t.community_id = v_line.community_id and t.transaction_type = 'payment'
-                  and t.unit_id = v_rule.unit_id
-                  and pg_catalog.abs(t.transaction_date - v_line.posted_on) <= p_date_tolerance_days
-                  and private.payment_amount(t.id) = v_line.amount
-                  and not exists (select from public.reconciliation_matches m
-                                  where m.transaction_id = t.id and m.deleted_at is null)
-                  and not exists (select from public.transactions r where r.reverses_transaction_id = t.id)
-                order by pg_catalog.abs(t.transaction_date - v_line.posted_on), t.id
-                limit 1;
+                v_transaction := private.unmatched_payment(v_line.community_id, v_rule.unit_id, null, v_line.amount,
+                                                           v_line.posted_on, p_date_tolerance_days);
                 exit when v_transaction is not null;
             end loop;
         end if;

@@ -1,10 +1,7 @@
 declare
     v_opened integer;
 begin
-    if p_community is distinct from public.get_current_community_id() and not private.is_trusted_caller() then
-        raise exception using errcode = '42501',
-            message = 'not_authorized: evaluate_delinquency acts only on your current community';
-    end if;
+    perform private.assert_current_community(p_community, 'evaluate_delinquency');
     -- Each unit's overdue debt as of the date: its open charges past due; a rule it meets opens
     -- an action unless one of that rule is open already.
     insert into public.delinquency_actions (community_id, rule_id, unit_id, action, oldest_charge_id)

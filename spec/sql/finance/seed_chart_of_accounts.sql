@@ -5,10 +5,7 @@ declare
 begin
     -- X-10: a function taking p_community acts only on the caller's current community, unless
     -- the caller acts for the platform (the insert trigger on communities runs as the platform).
-    if p_community is distinct from public.get_current_community_id() and not private.is_trusted_caller() then
-        raise exception using errcode = '42501',
-            message = 'not_authorized: seed_chart_of_accounts seeds only your current community';
-    end if;
+    perform private.assert_current_community(p_community, 'seed_chart_of_accounts');
     -- Parents first, so a child finds its parent by code. A code or system key the community
     -- already has is kept as it is (idempotent).
     for v_account in

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from .. import ir
 from ..pgnames import fit_identifier, ident, quote_text
-from ..spec_base import Name, SpecModel
+from ..spec_base import ErrorName, Name, SpecModel
 from ..vocabulary import SOFT_DELETE_COLUMN, Command
 from .base import Construct, register
 
@@ -32,7 +32,7 @@ class AppendOnlySpec(SpecModel):
     """`append_only: {except: [document_path, sent_at], error: statement_immutable}`."""
 
     except_: list[Name] = Field(default=[], alias="except")
-    error: Name = "immutable_table"
+    error: ErrorName = "immutable_table"
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,6 @@ class AppendOnly(Construct):
         if table.table.immutable:
             table.error("UPOE265", "a table is either `immutable` or `append_only`", table.key_at("append_only"),
                         "keep `immutable: true` when no column may change, `append_only` when some may")
-        if not spec.error.isidentifier() or spec.error != spec.error.lower():
-            table.error("UPOE265", f"'{spec.error}' is not an error name", table.value_at("append_only", "error"),
-                        "write it in snake_case, as the contract names it: statement_immutable")
 
     def withheld_commands(self, spec: Any) -> tuple[str, ...]:
         return (Command.DELETE,) if spec.append_only is not None else ()

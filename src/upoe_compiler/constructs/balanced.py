@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .. import ir
 from ..pgnames import BASE_TYPES, fit_identifier, parse_type
-from ..spec_base import Name, SpecModel
+from ..spec_base import ErrorName, Name, SpecModel
 from ..vocabulary import SOFT_DELETE_COLUMN
 from .base import Construct, register
 
@@ -25,7 +25,7 @@ class BalancedSpec(SpecModel):
 
     group: Name
     sum: Name
-    error: Name = "unbalanced_group"
+    error: ErrorName = "unbalanced_group"
     # The trigger function's name in schema private, when a contract names it.
     function: Name | None = None
 
@@ -64,9 +64,6 @@ class Balanced(Construct):
             if kind not in ("integer", "number") or (parsed and parsed.array_depth):
                 table.error("UPOE263", f"'{spec.sum}' is not a number, so it cannot sum to zero",
                             table.value_at("balanced", "sum"), "name a numeric column, such as a signed amount")
-        if not spec.error.isidentifier() or spec.error != spec.error.lower():
-            table.error("UPOE263", f"'{spec.error}' is not an error name", table.value_at("balanced", "error"),
-                        "write it in snake_case, as the contract names it: unbalanced_transaction")
 
     def expand(self, table: TableExpansion) -> None:
         spec = table.table.balanced

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .. import ir
 from ..pgnames import fit_identifier, literal, quote_text
-from ..spec_base import Name, SpecModel
+from ..spec_base import ErrorName, Name, SpecModel
 from .base import Construct, register
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class ReferencedRowSpec(SpecModel):
     meets it ({account_type: asset}), for the generated tests' rows."""
 
     where: str
-    error: Name
+    error: ErrorName
     example: dict[Name, str | int | float | bool] = {}
 
 
@@ -60,10 +60,6 @@ class ReferencedRow(Construct):
                             table.value_at("columns", name, "referenced_row"),
                             "add `references: <table>`; the condition is read on the row it points at")
             table.fragment(spec.where, table.value_at("columns", name, "referenced_row", "where"))
-            if not spec.error.isidentifier() or spec.error != spec.error.lower():
-                table.error("UPOE264", f"'{spec.error}' is not an error name",
-                            table.value_at("columns", name, "referenced_row", "error"),
-                            "write it in snake_case, as the contract names it: account_type_mismatch")
 
     def expand(self, table: TableExpansion) -> None:
         conditions = tuple((name, column.references, column.referenced_row.where, column.referenced_row.error)
