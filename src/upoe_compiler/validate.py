@@ -76,6 +76,12 @@ def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
     if kind == "extra_forbidden":
         allowed = sorted(_fields_at(loc[:-1]))
         close = difflib.get_close_matches(field, allowed, n=1)
+        if " " in field.strip() and value is None:
+            # Words after a comma in `{description: A, B}`: YAML read them as a key of the mapping.
+            sink.error("UPOE201", f"unknown key '{field}': it looks like the rest of a text cut at a comma",
+                       loaded.key_positions.get(loc) or loaded.position(loc),
+                       "inside `{…}` a comma ends a value: quote the text, e.g. description: \"Who, when and why.\"")
+            return
         hint = f"did you mean `{close[0]}`?" if close else None
         hint = (hint + " " if hint else "") + f"allowed keys here: {', '.join(allowed)}"
         sink.error("UPOE201", f"unknown key '{field}'", loaded.key_positions.get(loc) or loaded.position(loc),
