@@ -21,7 +21,7 @@ from typing import Any
 
 from .catalog import Catalog
 from .errors import DiagnosticSink, SourcePosition
-from .fragments import BODY_DOLLAR_TAG, check_fragment
+from .fragments import BODY_DOLLAR_TAG, body_problem, check_expression, check_fragment, place_in
 from .patterns import added_columns, all_column_names, tenant_column
 from .pgnames import (
     BASE_TYPES,
@@ -32,7 +32,7 @@ from .pgnames import (
     SNAKE_CASE,
     parse_type,
 )
-from .spec import TableSpec
+from .spec import FunctionSpec, TableSpec
 from .validated import SpecFile, ValidatedSpec
 from .vocabulary import COMMANDS, EXTERNAL_TABLES, MEMBER, Command, Tenancy
 
@@ -215,6 +215,7 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
             if text is not None and BODY_DOLLAR_TAG in text:
                 sink.error("UPOE229", f"a function body must not contain {BODY_DOLLAR_TAG}",
                            file.value_at(*path, key), "use another dollar-quote tag inside the body")
+        _check_bodies(file, path, function, sink)
         for index, fires in enumerate(function.fires_on):
             if fires.table not in catalog.tables:
                 close = difflib.get_close_matches(fires.table, sorted(catalog.tables), n=1)
@@ -229,6 +230,35 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
             if dependency not in catalog.functions and dependency not in catalog.tables:
                 sink.error("UPOE222", f"'{dependency}' is neither a function nor a table of the spec",
                            file.value_at(*path, "depends_on", index), "name a declared function or table")
+
+
+def _check_bodies(file: SpecFile, path: tuple[str | int, ...], function: FunctionSpec, sink: DiagnosticSink) -> None:
+    """Each body of the function, inline or in its file, parsed with PostgreSQL's grammar
+    (UPOE229 at the line and column of the error: in the spec, or in the body file)."""
+    arguments = ", ".join(f"{a.name} {a.type}" for a in function.args)
+    faces = (("body", "body_file", function.language), ("invoker_body", "invoker_body_file", function.language))
+    for inline_key, file_key, language in faces:
+        inline, relative = getattr(function, inline_key), getattr(function, file_key)
+        if inline is not None:
+            text, position = inline, file.value_at(*path, inline_key)
+        elif relative is not None and _body_file_problem(file.spec_dir, relative) is None:
+            body_path = (file.spec_dir / relative).resolve()
+            text, position = body_path.read_text(encoding="utf-8"), SourcePosition(str(body_path), 1, 1)
+        else:
+            continue
+        if BODY_DOLLAR_TAG in text:
+            continue
+        problem = body_problem(text, language, arguments, function.returns)
+        if problem is None:
+            continue
+        message, offset = problem
+        if inline is None:
+            before = text[:offset]
+            position = SourcePosition(position.file, before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
+        else:
+            position = place_in(position, text, offset)
+        sink.error("UPOE229", f"function body: {message}", position,
+                   "PostgreSQL cannot read the body here: check the spelling of the statement")
 
 
 # What a function may return besides a type: nothing, a trigger's row, any row.
@@ -289,7 +319,9 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
         for key in ("check", "default_sql", "generated", "using", "backfill"):
             text = getattr(column, key)
             if text is not None:
-                check_fragment(text, file.value_at(*column_path, key), sink)
+                # A default cannot read the row; the other expressions read the table's columns.
+                check_expression(text, file.value_at(*column_path, key), sink,
+                                 None if key == "default_sql" else known_columns, f" in {key} of {column_name}")
         if column.default is not None and kind is not None:
             problem = _default_problem(column.default, kind, column.type, catalog)
             if problem:
@@ -305,7 +337,8 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
             _known_column(file, (*path, "unique", index, "columns", column_index), column_name,
                           known_columns, sink)
         if unique.where:
-            check_fragment(unique.where, file.value_at(*path, "unique", index, "where"), sink)
+            check_expression(unique.where, file.value_at(*path, "unique", index, "where"), sink, known_columns,
+                             f" of {table_name}")
     for index, index_spec in enumerate(table.indexes):
         for column_index, element in enumerate(index_spec.columns):
             column_name = element.split()[0] if element.split() else element
@@ -314,9 +347,11 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
         for key in ("expression", "where"):
             text = getattr(index_spec, key)
             if text is not None:
-                check_fragment(text, file.value_at(*path, "indexes", index, key), sink)
+                check_expression(text, file.value_at(*path, "indexes", index, key), sink, known_columns,
+                                 f" of {table_name}")
     for check_name, check in table.checks.items():
-        check_fragment(check.expression, file.value_at(*path, "checks", check_name, "expression"), sink)
+        check_expression(check.expression, file.value_at(*path, "checks", check_name, "expression"), sink,
+                         known_columns, f" in check {check_name} of {table_name}")
     _check_access(file, path, table, catalog, sink)
 
 
@@ -352,7 +387,8 @@ def _check_access(file: SpecFile, path: tuple[str | int, ...], table: TableSpec,
             for role_index, role in enumerate(rule.roles):
                 _check_role(role, file.value_at(*path, "access", command, index, "roles", role_index), catalog, sink)
             if rule.where is not None:
-                check_fragment(rule.where, file.value_at(*path, "access", command, index, "where"), sink)
+                check_expression(rule.where, file.value_at(*path, "access", command, index, "where"), sink,
+                                 all_column_names(table), f" in a {command} rule of {path[-1]}")
         if rules and table.tenancy.kind == Tenancy.GLOBAL and command != Command.SELECT:
             sink.error("UPOE224", f"a global table is written only by service_role; no {command} rules",
                        file.value_at(*path, "access", command), "remove the rule or change the tenancy")

@@ -3,6 +3,14 @@ embedded in a generated statement, reported as UPOE229 where it was written."""
 
 from __future__ import annotations
 
+import difflib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pglast import parser
+
 from .errors import DiagnosticSink, SourcePosition
 
 BODY_DOLLAR_TAG = "$function$"
@@ -53,7 +61,135 @@ def _dollar_quote_at(text: str, index: int) -> bool:
 
 
 def check_fragment(text: str, position: SourcePosition, sink: DiagnosticSink) -> None:
+    check_expression(text, position, sink)
+
+
+# -- PostgreSQL's own grammar ------------------------------------------------------------------
+
+# An expression is parsed as the one column of a select; a newline keeps the closing parenthesis
+# out of any trailing comment (comments are refused above anyway).
+_WRAP = "select ("
+
+
+def _parse(text: str) -> tuple[dict[str, Any] | None, tuple[str, int] | None]:
+    """The parse tree of an expression, or PostgreSQL's syntax error with its offset in `text`."""
+    try:
+        return json.loads(parser.parse_sql_json(f"{_WRAP}{text}\n)")), None
+    except parser.ParseError as error:
+        message, index = error.args
+        return None, (str(message), max(0, min(len(text), int(index) - len(_WRAP))))
+
+
+def _column_refs(node: object, found: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Unqualified column names of an expression with their offsets, outside subqueries (whose
+    names belong to the tables they read)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "SubLink":
+                continue
+            if key == "ColumnRef":
+                fields = value.get("fields", [])
+                if len(fields) == 1 and "String" in fields[0]:
+                    found.append((fields[0]["String"]["sval"], int(value.get("location", 0)) - len(_WRAP)))
+                continue
+            _column_refs(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _column_refs(item, found)
+    return found
+
+
+def place_in(position: SourcePosition, text: str, offset: int) -> SourcePosition:
+    """Where character `offset` of a fragment written at `position` stands in its file: the
+    scalar's characters are followed through quotes, block scalars (their indentation) and line
+    breaks; when they cannot be followed (escapes), the fragment's own position."""
+    try:
+        lines = Path(position.file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return position
+    line, column = position.line - 1, position.column - 1
+    if line >= len(lines):
+        return position
+    opener = lines[line][column:column + 1]
+    indent = None
+    if opener in ("|", ">"):
+        line += 1
+        while line < len(lines) and not lines[line].strip():
+            line += 1
+        if line >= len(lines):
+            return position
+        indent = len(lines[line]) - len(lines[line].lstrip(" "))
+        column = indent
+    elif opener in ("'", '"'):
+        column += 1
+
+    def next_line(current: int) -> tuple[int, int]:
+        following = current + 1
+        if following >= len(lines):
+            return following, 0
+        text_line = lines[following]
+        return following, indent if indent is not None else len(text_line) - len(text_line.lstrip(" "))
+
+    for char in text[:offset]:
+        if line >= len(lines):
+            return position
+        if char == "\n" or (char == " " and column >= len(lines[line])):
+            line, column = next_line(line)
+            continue
+        if column < len(lines[line]) and lines[line][column] == char:
+            column += 1
+            continue
+        return position
+    return SourcePosition(position.file, line + 1, column + 1) if line < len(lines) else position
+
+
+def check_expression(text: str, position: SourcePosition, sink: DiagnosticSink,
+                     columns: Iterable[str] | None = None, where: str = "") -> None:
+    """An SQL expression of the spec: embeddable (UPOE229), valid for PostgreSQL's grammar
+    (UPOE229, at the token the parser names) and, when `columns` is given, naming only those
+    columns outside subqueries (UPOE233, with the closest name)."""
     problem = fragment_problem(text)
     if problem:
         sink.error("UPOE229", f"SQL expression {problem}", position,
                    "write a single SQL expression; functions with statements go under `functions:`")
+        return
+    tree, error = _parse(text)
+    if error is not None:
+        message, offset = error
+        sink.error("UPOE229", f"SQL expression: {message}", place_in(position, text, offset),
+                   "PostgreSQL cannot read the expression here: check the spelling and the parentheses")
+        return
+    if columns is None:
+        return
+    known = set(columns)
+    for name, offset in _column_refs(tree, []):
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"the columns here: {', '.join(sorted(known))}"
+            sink.error("UPOE233", f"unknown column '{name}'{where}", place_in(position, text, max(0, offset)), hint)
+
+
+def _near(message: str, text: str) -> int:
+    """Where in `text` the token a PL/pgSQL parse error names (`… near "selct"`) first stands."""
+    start = message.find('"')
+    token = message[start + 1:message.find('"', start + 1)] if start >= 0 else ""
+    found = text.find(token) if token else -1
+    return max(found, 0)
+
+
+def body_problem(body: str, language: str, arguments: str, returns: str) -> tuple[str, int] | None:
+    """PostgreSQL's syntax error in a function body, with its offset in the body; None when it
+    parses. PL/pgSQL is parsed inside the function's own header, so parameters are known."""
+    try:
+        if language == "sql":
+            parser.parse_sql(body)
+        else:
+            parser.parse_plpgsql_json(f"create function f({arguments}) returns {returns} language plpgsql "
+                                      f"as $upoe_body${body}$upoe_body$")
+    except parser.ParseError as error:
+        message, index = error.args
+        # Only the grammar: what needs the catalog (a variable's type, say) is the server's to tell.
+        if not str(message).startswith(("syntax error", "unterminated")):
+            return None
+        return str(message), (int(index) if index is not None and language == "sql" else _near(str(message), body))
+    return None
