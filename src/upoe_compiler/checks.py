@@ -413,7 +413,8 @@ def _default_problem(value: Any, kind: str, type_text: str, catalog: Catalog) ->
                 return f"item {index + 1} {problem}"
         return None
     if enum_values is not None:
-        return None if value in enum_values else f"'{value}' is not a value of enum {parsed.base}"
+        return None if value in enum_values else (f"'{value}' is not a value of enum {parsed.base} "
+                                                  f"({', '.join(enum_values)})")
     if kind == "json":
         return None
     if kind == "boolean":

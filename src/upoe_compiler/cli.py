@@ -23,6 +23,7 @@ app = typer.Typer(
     help="Compile UPOE YAML entity specs into Supabase migrations, RLS policies and docs.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     # Locals can hold database URLs; never print them.
     pretty_exceptions_show_locals=False,
 )

@@ -143,6 +143,10 @@ def display_name(path: Path) -> str:
 
 def load_spec_dir(spec_dir: Path, sink: DiagnosticSink) -> list[LoadedFile]:
     files = sorted(p for p in spec_dir.glob("*.yaml") if p.is_file())
+    for stray in sorted(p for p in spec_dir.glob("*.yml") if p.is_file()):
+        # A domain that is not read would vanish from the build without a word.
+        sink.error("UPOE106", f"{display_name(stray)} is not read: spec files end in .yaml",
+                   SourcePosition(display_name(stray), 1, 1), f"rename it to {stray.stem}.yaml")
     if not files:
         sink.error(
             "UPOE105",

@@ -193,3 +193,21 @@ def test_check_api_on_the_bundled_spec() -> None:
     assert [d for d in result.diagnostics if d.severity == "error"] == []
     assert len(result.model.domains) == len(list(BUNDLED_SPEC.glob("*.yaml")))
     assert "foundation" in [d.name for d in result.model.domains]
+
+
+def test_a_yml_file_is_reported_not_ignored(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "spec", spec)
+    (spec / "parking.yml").write_text("domain: parking\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["compile", "--spec", str(spec), "--out", str(tmp_path / "build")])
+    assert result.exit_code == 1
+    assert "error[UPOE106]" in result.output and "parking.yml is not read: spec files end in .yaml" in result.output
+    assert "rename it to parking.yaml" in result.output
+    assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize("option", ["-h", "--help"])
+def test_help_answers_to_both_options(option: str) -> None:
+    for command in ([], ["compile"], ["plan"]):
+        result = CliRunner().invoke(app, [*command, option])
+        assert result.exit_code == 0 and "Usage:" in result.output, (command, result.output)
