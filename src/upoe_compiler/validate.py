@@ -72,6 +72,9 @@ def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
     named = f"'{field}'"
     if len(written) > 1 and isinstance(written[-1], int):
         named = f"item {written[-1] + 1} of '{written[-2]}'"
+    elif written == loc[:-1] and len(loc) > 1 and not isinstance(loc[-2], int):
+        # A shorthand (`tenancy: community` for `{kind: community}`): name the key as written.
+        named = f"'{loc[-2]}'"
     value = error.get("input")
     if kind == "extra_forbidden":
         allowed = sorted(_fields_at(loc[:-1]))
