@@ -154,8 +154,14 @@ def lint_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
     from .lint import rule_docs
 
     if rules:
-        for code, doc in rule_docs():
-            typer.echo(f"{code}  {doc.splitlines()[0]}")
+        docs = rule_docs()
+        if output_format == OutputFormat.json:
+            typer.echo(json.dumps([{"code": code, "description": doc} for code, doc in docs], indent=2))
+            return
+        for code, doc in docs:
+            # The whole description: the first line says what fires, the rest why and how to mend it.
+            first, *rest = doc.splitlines()
+            typer.echo("\n".join([f"{code}  {first}", *(f"         {line}" if line else "" for line in rest), ""]))
         return
 
     def run() -> str:

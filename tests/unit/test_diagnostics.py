@@ -211,3 +211,13 @@ def test_help_answers_to_both_options(option: str) -> None:
     for command in ([], ["compile"], ["plan"]):
         result = CliRunner().invoke(app, [*command, option])
         assert result.exit_code == 0 and "Usage:" in result.output, (command, result.output)
+
+
+def test_lint_rules_are_listed_whole_in_text_and_json() -> None:
+    text = CliRunner().invoke(app, ["lint", "--rules"])
+    assert text.exit_code == 0
+    assert "UPOE501  A table without row level security" in text.output
+    assert "Best practice: every table enables RLS" in text.output  # not only the first line
+    listed = json.loads(CliRunner().invoke(app, ["lint", "--rules", "--format", "json"]).output)
+    assert [rule["code"] for rule in listed][:1] == ["UPOE501"]
+    assert all(rule["description"].count("\n") >= 1 for rule in listed)
