@@ -1,4 +1,5 @@
-"""`upoe`: thin typer commands over the API. Exit 0 ok, 1 spec errors, 2 internal error.
+"""`upoe`: thin typer commands over the API. Exit 0 ok, 1 spec errors, 2 usage errors (a bad option,
+a missing folder), 3 `plan` found an unacknowledged widening, 4 internal error.
 
 The pipeline (pydantic models, Jinja, networkx and the rest) is imported inside the commands
 that run it, so `upoe --help`, `--version` and mistyped options do not wait for those imports.
@@ -29,14 +30,29 @@ app = typer.Typer(
 )
 
 
+# Distinct from click's usage errors (2) and plan's widening (3), so scripts can tell a bug apart.
+INTERNAL_ERROR = 4
+
+
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
 
 
+def _spec_folder(value: Path) -> Path:
+    """A usage error (exit 2, like a bad option), not a spec error, when the folder is not there."""
+    if not value.is_dir():
+        raise typer.BadParameter(f"folder not found: {value}", param_hint="'--spec'")
+    return value
+
+
 SpecOption = Annotated[
-    Path, typer.Option("--spec", help="Folder of domain spec files (*.yaml).", file_okay=False),
+    Path, typer.Option("--spec", help="Folder of domain spec files (*.yaml).", file_okay=False,
+                       callback=_spec_folder),
 ]
+# `lint --rules` needs no spec: its folder is checked only when the rules run on one.
+LintSpecOption = Annotated[Path, typer.Option("--spec", help="Folder of domain spec files (*.yaml).",
+                                              file_okay=False)]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="How to print diagnostics.")]
 
 
@@ -147,7 +163,7 @@ def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
 
 
 @app.command("lint")
-def lint_command(spec: SpecOption = Path("spec"), output_format: FormatOption = OutputFormat.text,
+def lint_command(spec: LintSpecOption = Path("spec"), output_format: FormatOption = OutputFormat.text,
                  rules: Annotated[bool, typer.Option("--rules", help="List the lint rules and exit.")] = False,
                  ) -> None:
     """Prove the generated SQL safe on Supabase (also run by compile and check); writes nothing."""
@@ -163,6 +179,8 @@ def lint_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
             first, *rest = doc.splitlines()
             typer.echo("\n".join([f"{code}  {first}", *(f"         {line}" if line else "" for line in rest), ""]))
         return
+
+    _spec_folder(spec)
 
     def run() -> str:
         from .api import check_project
@@ -204,7 +222,7 @@ def _run(action: Callable[[], str], output_format: OutputFormat) -> None:
     except Exception:
         traceback.print_exc(file=sys.stderr)
         typer.echo("internal error: this is a bug in upoe-compiler; please report it with the spec", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(INTERNAL_ERROR) from None
     if output_format is OutputFormat.json:
         typer.echo(json.dumps({"ok": True, "summary": summary, "diagnostics": []}))
     else:

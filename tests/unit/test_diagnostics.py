@@ -221,3 +221,22 @@ def test_lint_rules_are_listed_whole_in_text_and_json() -> None:
     listed = json.loads(CliRunner().invoke(app, ["lint", "--rules", "--format", "json"]).output)
     assert [rule["code"] for rule in listed][:1] == ["UPOE501"]
     assert all(rule["description"].count("\n") >= 1 for rule in listed)
+
+
+def test_a_missing_spec_folder_is_a_usage_error(tmp_path: Path) -> None:
+    for command in (["compile"], ["check"], ["plan"], ["lint"]):
+        result = CliRunner().invoke(app, [*command, "--spec", str(tmp_path / "nowhere")])
+        assert result.exit_code == 2, (command, result.output)
+        assert "folder not found" in result.output
+
+
+def test_an_internal_error_has_its_own_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    import upoe_compiler.api
+
+    def broken(spec: Path) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(upoe_compiler.api, "check_project", broken)
+    result = CliRunner().invoke(app, ["check", "--spec", str(Path(__file__).resolve().parents[2] / "spec")])
+    assert result.exit_code == 4
+    assert "internal error: this is a bug in upoe-compiler" in result.output
