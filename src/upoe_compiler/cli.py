@@ -85,7 +85,7 @@ def compile_command(
         migrations = sum(1 for name in result.files if name.startswith("supabase/migrations/"))
         tests = sum(1 for name in result.files if name.startswith("supabase/tests/"))
         return (f"compiled {len(result.model.domains)} domain(s) into {migrations} migration(s) "
-                f"and {tests} pgTAP test file(s) in {out}")
+                f"and {tests} pgTAP test file(s) in {out}; docs: {out / 'docs' / 'index.html'}")
 
     _run(run, output_format)
 
