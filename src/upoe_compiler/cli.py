@@ -30,6 +30,9 @@ app = typer.Typer(
 )
 
 
+# A command's summary line and the warnings it found (errors end it with CompileFailed instead).
+Outcome = tuple[str, list[Diagnostic]]
+
 # Distinct from click's usage errors (2) and plan's widening (3), so scripts can tell a bug apart.
 INTERNAL_ERROR = 4
 
@@ -78,14 +81,14 @@ def compile_command(
 ) -> None:
     """Validate the spec and write migrations and the manifest to the output folder."""
 
-    def run() -> str:
+    def run() -> Outcome:
         from .api import compile_project
 
         result = compile_project(spec, out)
         migrations = sum(1 for name in result.files if name.startswith("supabase/migrations/"))
         tests = sum(1 for name in result.files if name.startswith("supabase/tests/"))
         return (f"compiled {len(result.model.domains)} domain(s) into {migrations} migration(s) "
-                f"and {tests} pgTAP test file(s) in {out}; docs: {out / 'docs' / 'index.html'}")
+                f"and {tests} pgTAP test file(s) in {out}; docs: {out / 'docs' / 'index.html'}"), result.diagnostics
 
     _run(run, output_format)
 
@@ -94,12 +97,12 @@ def compile_command(
 def check_command(spec: SpecOption = Path("spec"), output_format: FormatOption = OutputFormat.text) -> None:
     """Validate the spec only; writes nothing."""
 
-    def run() -> str:
+    def run() -> Outcome:
         from .api import check_project
 
         result = check_project(spec)
         tables = sum(1 for o in result.model.objects if type(o).__name__ == "Table")
-        return f"spec OK: {len(result.model.domains)} domain(s), {tables} table(s)"
+        return f"spec OK: {len(result.model.domains)} domain(s), {tables} table(s)", result.diagnostics
 
     _run(run, output_format)
 
@@ -182,11 +185,11 @@ def lint_command(spec: LintSpecOption = Path("spec"), output_format: FormatOptio
 
     _spec_folder(spec)
 
-    def run() -> str:
+    def run() -> Outcome:
         from .api import check_project
 
-        check_project(spec)
-        return f"lint OK: {len(rule_docs())} rules, no findings"
+        warnings = check_project(spec).diagnostics
+        return f"lint OK: {len(rule_docs())} rules, no errors", warnings
 
     _run(run, output_format)
 
@@ -213,9 +216,10 @@ def schema_command(
         out.write_text(text, encoding="utf-8")
 
 
-def _run(action: Callable[[], str], output_format: OutputFormat) -> None:
+def _run(action: Callable[[], str | Outcome], output_format: OutputFormat) -> None:
+    """Run a command's action; on success print its warnings (to stderr, or in the JSON) and its summary."""
     try:
-        summary = action()
+        outcome = action()
     except CompileFailed as failure:
         _print_diagnostics(failure.diagnostics, output_format)
         raise typer.Exit(1) from None
@@ -223,10 +227,13 @@ def _run(action: Callable[[], str], output_format: OutputFormat) -> None:
         traceback.print_exc(file=sys.stderr)
         typer.echo("internal error: this is a bug in upoe-compiler; please report it with the spec", err=True)
         raise typer.Exit(INTERNAL_ERROR) from None
+    summary, warnings = outcome if isinstance(outcome, tuple) else (outcome, [])
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps({"ok": True, "summary": summary, "diagnostics": []}))
-    else:
-        typer.echo(summary)
+        typer.echo(json.dumps({"ok": True, "summary": summary, "diagnostics": [w.to_dict() for w in warnings]}))
+        return
+    for warning in warnings:
+        typer.echo(warning.render(), err=True)
+    typer.echo(summary + (f" ({len(warnings)} warning(s))" if warnings else ""))
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic], output_format: OutputFormat) -> None:

@@ -111,6 +111,9 @@ class CheckContext:
     def error(self, code: str, message: str, position: SourcePosition, hint: str) -> None:
         self.checks.sink.error(code, message, position, hint)
 
+    def warn(self, code: str, message: str, position: SourcePosition, hint: str) -> None:
+        self.checks.sink.warning(code, message, position, hint)
+
     def fragment(self, text: str, position: SourcePosition) -> None:
         """Report an SQL expression that cannot be embedded in a statement (UPOE229)."""
         check_fragment(text, position, self.checks.sink)

@@ -75,6 +75,12 @@ class DiagnosticSink:
     ) -> None:
         self.diagnostics.append(Diagnostic(code, message, position, hint))
 
+    def warning(
+        self, code: str, message: str, position: SourcePosition | None = None, hint: str | None = None
+    ) -> None:
+        """Something probably wrong that does not stop the compile: printed beside its summary."""
+        self.diagnostics.append(Diagnostic(code, message, position, hint, severity="warning"))
+
     def extend(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics.extend(diagnostics)
 

@@ -240,3 +240,40 @@ def test_an_internal_error_has_its_own_exit_code(monkeypatch: pytest.MonkeyPatch
     result = CliRunner().invoke(app, ["check", "--spec", str(Path(__file__).resolve().parents[2] / "spec")])
     assert result.exit_code == 4
     assert "internal error: this is a bug in upoe-compiler" in result.output
+
+
+WORKFLOW = """\
+domain: jobs
+title: Jobs
+phase: 90
+description: Jobs.
+enums:
+  job_status: {description: Where a job stands., values: [open, assigned, done, archived]}
+tables:
+  jobs:
+    description: A job.
+    tenancy: community
+    columns:
+      status: {type: job_status, required: true, default: open}
+    state_machine:
+      column: status
+      transitions:
+        open: [assigned]
+        assigned: [done]
+        archived: [open]
+"""
+
+
+def test_warnings_are_printed_beside_a_successful_compile(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    shutil.copytree(Path(__file__).resolve().parents[2] / "spec" / "sql" / "foundation", spec / "sql" / "foundation")
+    shutil.copy(Path(__file__).resolve().parents[2] / "spec" / "foundation.yaml", spec)
+    (spec / "jobs.yaml").write_text(WORKFLOW, encoding="utf-8")
+    result = CliRunner().invoke(app, ["compile", "--spec", str(spec), "--out", str(tmp_path / "build")])
+    assert result.exit_code == 0
+    assert ("warning[UPOE266]: state 'archived' of status has transitions out, but no transition leads into it "
+            "from open") in result.output
+    assert "jobs.yaml:18:9" in result.output and "(1 warning(s))" in result.output
+    as_json = json.loads(CliRunner().invoke(app, ["check", "--spec", str(spec), "--format", "json"]).output)
+    assert as_json["ok"] is True and [d["code"] for d in as_json["diagnostics"]] == ["UPOE266"]

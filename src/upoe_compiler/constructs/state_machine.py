@@ -98,10 +98,26 @@ class StateMachine(Construct):
                 table.column(table.value_at("state_machine", key, state), column, "UPOE250")
         for index, state in enumerate(machine.initial):
             table.known(table.value_at("state_machine", "initial", index), state, states, "UPOE250", what)
-        if not machine.initial and table.table.columns[machine.column].default is None:
+        default = table.table.columns[machine.column].default
+        if not machine.initial and default is None:
             table.error("UPOE250", f"the workflow of '{machine.column}' has no initial state",
                         table.key_at("state_machine"),
                         f"give {machine.column} a `default:`, or list `initial:` states")
+            return
+        # A state the workflow leaves but never enters from where rows start is a likely slip.
+        reached = set(machine.initial or [str(default)])
+        frontier = list(reached)
+        while frontier:
+            for target in machine.transitions.get(frontier.pop(), []):
+                if target not in reached:
+                    reached.add(target)
+                    frontier.append(target)
+        for source in machine.transitions:
+            if source not in reached and source in states:
+                table.warn("UPOE266", f"state '{source}' of {machine.column} has transitions out, but no "
+                           f"transition leads into it from {', '.join(sorted(machine.initial or [str(default)]))}",
+                           table.key_at("state_machine", "transitions", source),
+                           "add a transition into it, list it under `initial:`, or remove its transitions")
 
     def stamped_columns(self, spec: Any) -> list[str]:
         machine = spec.state_machine
