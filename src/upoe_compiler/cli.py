@@ -25,6 +25,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain help as click prints it: flags without a `<bool>` placeholder, values with their metavar.
+    rich_markup_mode=None,
     # Locals can hold database URLs; never print them.
     pretty_exceptions_show_locals=False,
 )
@@ -51,11 +53,11 @@ def _spec_folder(value: Path) -> Path:
 
 SpecOption = Annotated[
     Path, typer.Option("--spec", help="Folder of domain spec files (*.yaml).", file_okay=False,
-                       callback=_spec_folder),
+                       callback=_spec_folder, metavar="DIR"),
 ]
 # `lint --rules` needs no spec: its folder is checked only when the rules run on one.
 LintSpecOption = Annotated[Path, typer.Option("--spec", help="Folder of domain spec files (*.yaml).",
-                                              file_okay=False)]
+                                              file_okay=False, metavar="DIR")]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="How to print diagnostics.")]
 
 
@@ -76,7 +78,8 @@ def main(
 @app.command("compile")
 def compile_command(
     spec: SpecOption = Path("spec"),
-    out: Annotated[Path, typer.Option("--out", help="Output folder, replaced as a whole.")] = Path("build"),
+    out: Annotated[Path, typer.Option("--out", help="Output folder, replaced as a whole.",
+                                      metavar="DIR")] = Path("build"),
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Validate the spec and write migrations and the manifest to the output folder."""

@@ -208,9 +208,11 @@ def test_a_yml_file_is_reported_not_ignored(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("option", ["-h", "--help"])
 def test_help_answers_to_both_options(option: str) -> None:
-    for command in ([], ["compile"], ["plan"]):
+    for command in ([], ["compile"], ["plan"], ["lint"]):
         result = CliRunner().invoke(app, [*command, option])
         assert result.exit_code == 0 and "Usage:" in result.output, (command, result.output)
+        # Flags are shown as flags, without a `<bool>` value placeholder.
+        assert "<bool>" not in result.output
 
 
 def test_lint_rules_are_listed_whole_in_text_and_json() -> None:
