@@ -205,17 +205,20 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
             if argument.default is not None:
                 check_fragment(argument.default, file.value_at(*path, "args", index, "default"), sink)
         _check_returns(function.returns, file.value_at(*path, "returns"), catalog, sink)
+        readable: set[str] = set()  # body files that may be read and parsed
         for key in ("body_file", "invoker_body_file"):
             relative = getattr(function, key)
             problem = _body_file_problem(file.spec_dir, relative) if relative is not None else None
             if problem is not None:
                 sink.error(*problem[:2], file.value_at(*path, key), problem[2])
+            elif relative is not None:
+                readable.add(key)
         for key in ("body", "invoker_body"):
             text = getattr(function, key)
             if text is not None and BODY_DOLLAR_TAG in text:
                 sink.error("UPOE229", f"a function body must not contain {BODY_DOLLAR_TAG}",
                            file.value_at(*path, key), "use another dollar-quote tag inside the body")
-        _check_bodies(file, path, function, sink)
+        _check_bodies(file, path, function, readable, sink)
         for index, fires in enumerate(function.fires_on):
             if fires.table not in catalog.tables:
                 close = difflib.get_close_matches(fires.table, sorted(catalog.tables), n=1)
@@ -232,7 +235,8 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
                            file.value_at(*path, "depends_on", index), "name a declared function or table")
 
 
-def _check_bodies(file: SpecFile, path: tuple[str | int, ...], function: FunctionSpec, sink: DiagnosticSink) -> None:
+def _check_bodies(file: SpecFile, path: tuple[str | int, ...], function: FunctionSpec, readable: set[str],
+                  sink: DiagnosticSink) -> None:
     """Each body of the function, inline or in its file, parsed with PostgreSQL's grammar
     (UPOE229 at the line and column of the error: in the spec, or in the body file)."""
     arguments = ", ".join(f"{a.name} {a.type}" for a in function.args)
@@ -241,7 +245,7 @@ def _check_bodies(file: SpecFile, path: tuple[str | int, ...], function: Functio
         inline, relative = getattr(function, inline_key), getattr(function, file_key)
         if inline is not None:
             text, position = inline, file.value_at(*path, inline_key)
-        elif relative is not None and _body_file_problem(file.spec_dir, relative) is None:
+        elif file_key in readable:
             body_path = (file.spec_dir / relative).resolve()
             text, position = body_path.read_text(encoding="utf-8"), SourcePosition(str(body_path), 1, 1)
         else:

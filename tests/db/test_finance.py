@@ -107,6 +107,18 @@ def test_a_seeded_community_has_each_system_account_once(db: psycopg.Connection,
         cur.execute("select public.seed_chart_of_accounts(%s)", (world.c1,))
 
 
+def test_only_the_seed_gives_accounts_their_system_keys(db: psycopg.Connection, world: World) -> None:
+    # A system key says where the recording functions post: moving it would redirect receivables.
+    income = system_account(db, "other_income", world.c1)
+    with as_user(db, world["accountant"].claims()) as cur:
+        with expect_sqlstate(cur, "42501"):
+            cur.execute("update accounts set system_key = 'accounts_receivable' where id = %s", (income,))
+        with expect_sqlstate(cur, "42501"):
+            cur.execute("insert into accounts (code, name, account_type, system_key) "
+                        "values ('1299', 'Otra', 'asset', 'spare_receivable')")
+        cur.execute("update accounts set name = 'Otros ingresos varios' where id = %s", (income,))
+
+
 def test_account_codes_are_unique_and_residents_read_no_accounts(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["accountant"].claims()) as cur:
         cur.execute("insert into accounts (code, name, account_type) values ('5100', 'Vigilancia', 'expense')")
@@ -319,6 +331,12 @@ def test_statement_lines_import_once_and_match_payments(db: psycopg.Connection, 
         assert matches == [(auto, "auto", None), (pattern, "pattern", rule)]
         assert cur.execute("select * from public.reconciliation_summary(%s)", (first,)).fetchone() == (2, 0, 0)
         line = one(cur, "select id from bank_statement_lines where import_id = %s and reference = 'A-101'", first)
+        # A line is what the bank said: its status changes, its amount never.
+        with expect_sqlstate(cur, "P0001") as failure:
+            cur.execute("update bank_statement_lines set amount = 1 where id = %s", (line,))
+        assert str(failure.error).startswith("immutable_table")
+        excluded = one(cur, "select id from bank_statement_lines where import_id = %s and reference = 'X9'", first)
+        cur.execute("update bank_statement_lines set reconciliation_status = 'excluded' where id = %s", (excluded,))
         with expect_sqlstate(cur, "23505"):
             cur.execute("insert into reconciliation_matches (statement_line_id, transaction_id) values (%s, %s)",
                         (line, pattern))

@@ -168,3 +168,14 @@ def test_a_role_checked_function_is_for_its_callers_and_the_platform(db: psycopg
         assert len(codes) >= 2 and codes == sorted(codes)
     with as_user(db, world["accountant"].claims()) as cur, expect_sqlstate(cur, "42501"):
         cur.execute("select * from public.widget_account_codes()")
+
+
+def test_a_foreign_or_missing_reference_is_left_to_the_foreign_key(db: psycopg.Connection, world: World) -> None:
+    # the check reads only the writer's community, so another community's row (here an
+    # income account, which fails the condition) gives the foreign key's 23503, telling nothing.
+    c2_income = account(db, world.c2, "4100", "income")
+    with as_user(db, world["accountant"].claims()) as cur:
+        for reference in (c2_income, uuid.uuid4()):
+            with expect_sqlstate(cur, "23503"):
+                cur.execute("insert into widget_payouts (community_id, from_account_id, amount) values (%s, %s, 5)",
+                            (world.c1, reference))

@@ -1,7 +1,8 @@
 """Restricted references (`referenced_row:` on a column with `references:`): the row a value
 points at must meet a condition when the value is written (an `asset` account, a postable active
 account), else P0001 with the contract's error. A security-definer trigger reads the referenced
-row whatever the writer may see. Template: sql/referenced_row.sql.j2."""
+row whatever the writer may see, in the writer's tenant only; a missing or foreign reference is
+left to the foreign key (23503, X-01). Template: sql/referenced_row.sql.j2."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ class ReferenceConditions(ir.GeneratedTrigger):
     (column, referenced table, condition over its columns, error)."""
 
     conditions: tuple[tuple[str, str, str, str], ...]
+    # The tenant column both tables share (a composite reference): the referenced row is read in
+    # the writer's tenant only, so no answer tells anything about another tenant's rows.
+    tenant_column: str | None = None
     # column → (referenced column, SQL literal) pairs of a referenced row meeting the condition.
     examples: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
@@ -74,6 +78,8 @@ class ReferencedRow(Construct):
             function_name=fit_identifier(f"{table.name}_check_references"),
             trigger_name="check_referenced_rows", events=("insert", "update"),
             security="definer", requirements=tuple(table.table.requirements), conditions=conditions,
+            tenant_column=table.tenant_column if all(
+                table.owner.tenant_column_of(ref) == table.tenant_column for _, ref, _, _ in conditions) else None,
             examples=tuple((name, tuple((key, literal(value)) for key, value in column.referenced_row.example.items()))
                            for name, column in table.table.columns.items()
                            if column.referenced_row is not None and column.referenced_row.example)))

@@ -97,8 +97,9 @@ as $function$
 begin
     if new.from_ledger_id is not null
         and (tg_op = 'INSERT' or new.from_ledger_id is distinct from old.from_ledger_id)
-        and not exists (select from public.ledgers as referenced
-                        where referenced.id = new.from_ledger_id and (kind = 'asset' and is_postable)) then
+        and exists (select from public.ledgers as referenced
+                    where referenced.id = new.from_ledger_id and referenced.community_id = new.community_id
+                      and not coalesce((kind = 'asset' and is_postable), false)) then
         raise exception using
             errcode = 'P0001',
             message = 'account_type_mismatch',
@@ -107,8 +108,9 @@ begin
     end if;
     if new.to_ledger_id is not null
         and (tg_op = 'INSERT' or new.to_ledger_id is distinct from old.to_ledger_id)
-        and not exists (select from public.ledgers as referenced
-                        where referenced.id = new.to_ledger_id and (kind = 'expense')) then
+        and exists (select from public.ledgers as referenced
+                    where referenced.id = new.to_ledger_id and referenced.community_id = new.community_id
+                      and not coalesce((kind = 'expense'), false)) then
         raise exception using
             errcode = 'P0001',
             message = 'account_type_mismatch',
