@@ -34,6 +34,8 @@ class Resolver:
         self.tables, self.functions = catalog.tables, catalog.functions
         self.types, self.views = catalog.type_keys, catalog.views
         self._require_pattern_functions()
+        # Every table expands through these functions: without them the rest would only fail again.
+        self.sink.raise_if_failed()
         self.tenant_parents = self._find_tenant_parents()
         self._platform()
         for file in self.spec.files:
@@ -78,14 +80,21 @@ class Resolver:
                 needed.setdefault(PATTERN_FUNCTIONS["community"], (file, name))
             if any(c.endswith("_paths") for c in table.columns):
                 needed.setdefault(PATTERN_FUNCTIONS["paths"], (file, name))
+        # One error per table that first needs them, not one per function: a spec folder without
+        # the foundation domain misses them all at once.
+        missing: dict[tuple[str, str], tuple[SpecFile, list[str]]] = {}
         for function_name, (file, table_name) in sorted(needed.items()):
             if function_name not in self.functions:
-                self.sink.error(
-                    "UPOE240",
-                    f"table '{table_name}' needs function '{function_name}', which no domain declares",
-                    file.at("tables", table_name),
-                    "declare the foundation functions (see spec/foundation.yaml) in the spec",
-                )
+                missing.setdefault((file.spec.domain, table_name), (file, []))[1].append(function_name)
+        for (_domain, table_name), (file, names) in sorted(missing.items()):
+            listed = ", ".join(f"'{name}'" for name in names)
+            self.sink.error(
+                "UPOE240",
+                f"table '{table_name}' needs function{'s' if len(names) > 1 else ''} {listed}, "
+                "which no domain declares",
+                file.at("tables", table_name),
+                "declare the foundation functions (see spec/foundation.yaml) in the spec",
+            )
 
     def _find_tenant_parents(self) -> set[str]:
         """Community tables referenced by other community tables need unique (community_id, id)."""
