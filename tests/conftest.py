@@ -25,6 +25,7 @@ from tests.support.pgcluster import (
     PsqlError,
     find_bindir,
 )
+from tests.support.traceability import mark_problem
 
 BOOTSTRAP_SQL = Path(__file__).parent / "support" / "supabase_bootstrap.sql"
 BOOTSTRAP_DB = "upoe_bootstrap"
@@ -51,6 +52,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "pg_cluster" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
+    # A tag that names no requirement of the spec would trace nothing: refuse to run rather than mislead.
+    problems: set[tuple[str, int, str]] = set()
+    for item in items:
+        for mark in item.iter_markers("requirement"):
+            problem = mark_problem((*mark.args, *(None for _ in mark.kwargs)))
+            if problem is not None:
+                path, line, _name = item.location
+                name = getattr(item, "originalname", item.name)
+                problems.add((path, (line or 0) + 1, f"{name}: @pytest.mark.requirement {problem}"))
+    if problems:
+        raise pytest.UsageError("requirement tags that trace nothing:\n"
+                                + "\n".join(f"{path}:{line}: {problem}" for path, line, problem in sorted(problems)))
 
 
 @pytest.fixture(scope="session")

@@ -105,6 +105,7 @@ def invitation(cur: psycopg.Cursor | psycopg.Connection, world: World, **columns
 # -- ACC-01 access points ------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("ACC-01")
 def test_the_admin_configures_access_points_that_another_community_cannot_see(
         db: psycopg.Connection, world: World, acc: Acc) -> None:
     with as_user(db, world["admin"].claims()) as cur:
@@ -121,6 +122,7 @@ def test_the_admin_configures_access_points_that_another_community_cannot_see(
                            (list(created),)).rowcount == 0
 
 
+@pytest.mark.requirement("ACC-01")
 def test_residents_cannot_configure_access_points_and_types_are_checked(
         db: psycopg.Connection, world: World, acc: Acc) -> None:
     with as_user(db, world["R1"].claims()) as cur:
@@ -135,6 +137,7 @@ def test_residents_cannot_configure_access_points_and_types_are_checked(
 # -- ACC-02 invitations --------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("ACC-02")
 def test_each_invitation_kind_requires_its_fields(db: psycopg.Connection, world: World, acc: Acc) -> None:
     bad = [
         {"invitation_type": "recurring", "max_uses": None, "recurrence_start_time": "09:00",
@@ -165,6 +168,7 @@ def test_each_invitation_kind_requires_its_fields(db: psycopg.Connection, world:
         invitation(cur, world, **since)
 
 
+@pytest.mark.requirement("ACC-02")
 def test_residents_invite_only_to_their_own_units(db: psycopg.Connection, world: World, acc: Acc) -> None:
     with as_user(db, world["R2"].claims()) as cur, expect_sqlstate(cur, "42501"):
         cur.execute("insert into invitations (unit_id, invitation_type, max_uses, visitor_name) "
@@ -179,6 +183,7 @@ def test_residents_invite_only_to_their_own_units(db: psycopg.Connection, world:
                         "values (%s, %s, 'single_use', 1)", (world.u1, world.resident_ids["R1"]))
 
 
+@pytest.mark.requirement("ACC-02")
 def test_invitations_are_read_by_the_units_occupants_guards_and_staff(
         db: psycopg.Connection, world: World, acc: Acc) -> None:
     target = invitation(db, world)
@@ -188,6 +193,7 @@ def test_invitations_are_read_by_the_units_occupants_guards_and_staff(
             assert one(cur, "select count(*) from invitations where id = %s", target) == seen, name
 
 
+@pytest.mark.requirement("ACC-02")
 def test_a_single_use_invitation_is_used_by_one_granted_entry(db: psycopg.Connection, world: World,
                                                              acc: Acc) -> None:
     target = invitation(db, world)
@@ -206,6 +212,7 @@ def test_a_single_use_invitation_is_used_by_one_granted_entry(db: psycopg.Connec
                            (target,)).fetchone() == (False, "already_used")
 
 
+@pytest.mark.requirement("ACC-02")
 def test_a_recurring_invitation_follows_its_weekly_schedule_in_community_time(
         db: psycopg.Connection, world: World, acc: Acc) -> None:
     target = invitation(db, world, invitation_type="recurring", max_uses=None, recurrence_days=[1, 2, 3, 4, 5],
@@ -227,6 +234,7 @@ def test_a_recurring_invitation_follows_its_weekly_schedule_in_community_time(
                                (target, at)).fetchone() == (ok, reason), at
 
 
+@pytest.mark.requirement("ACC-02")
 def test_cancelled_and_unseen_invitations_do_not_validate(db: psycopg.Connection, world: World,
                                                          acc: Acc) -> None:
     target = invitation(db, world)
@@ -242,6 +250,7 @@ def test_cancelled_and_unseen_invitations_do_not_validate(db: psycopg.Connection
         cur.execute("select * from validate_invitation(%s)", (target,))
 
 
+@pytest.mark.requirement("ACC-02")
 def test_residents_cannot_rewrite_the_use_count(db: psycopg.Connection, world: World, acc: Acc) -> None:
     target = invitation(db, world, invitation_type="event", max_uses=5, event_name="Party",
                         valid_until=f"2026-12-31 00:00 {MX}", uses_count=5, status="used")
@@ -261,6 +270,7 @@ def test_residents_cannot_rewrite_the_use_count(db: psycopg.Connection, world: W
 # -- ACC-03 access logs --------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("ACC-03")
 def test_the_guard_logs_an_attempt_that_nobody_can_change(db: psycopg.Connection, world: World,
                                                           acc: Acc) -> None:
     with as_user(db, world["guard"].claims()) as cur:
@@ -283,6 +293,7 @@ def test_the_guard_logs_an_attempt_that_nobody_can_change(db: psycopg.Connection
                     "values (%s, 'both', 'manual', 'denied')", (acc.gate,))
 
 
+@pytest.mark.requirement("ACC-03")
 @pytest.mark.parametrize("statement", ["update access_logs set result = 'granted'", "delete from access_logs",
                                        "truncate access_logs"])
 def test_access_logs_are_append_only_even_for_the_service_role(db: psycopg.Connection, world: World,
@@ -294,6 +305,7 @@ def test_access_logs_are_append_only_even_for_the_service_role(db: psycopg.Conne
     assert str(failure.error).startswith("immutable_table")
 
 
+@pytest.mark.requirement("ACC-03")
 def test_residents_see_the_logs_of_their_unit_and_the_guard_sees_all(db: psycopg.Connection, world: World,
                                                                     acc: Acc) -> None:
     logs = {unit: insert(db, "access_logs", community_id=world.c1, access_point_id=acc.gate, direction="entry",
@@ -313,6 +325,7 @@ def test_residents_see_the_logs_of_their_unit_and_the_guard_sees_all(db: psycopg
         assert ids(cur, query, every) == set()
 
 
+@pytest.mark.requirement("ACC-03")
 def test_log_times_keep_their_order_and_the_devices_clock(db: psycopg.Connection, world: World,
                                                           acc: Acc) -> None:
     logged = ("insert into access_logs (access_point_id, direction, method, result{}) "
@@ -328,6 +341,7 @@ def test_log_times_keep_their_order_and_the_devices_clock(db: psycopg.Connection
         assert one(cur, "select %s::timestamptz = %s", row[1], "2026-03-09 16:00 UTC") is True
 
 
+@pytest.mark.requirement("ACC-03")
 def test_access_log_photos_live_in_the_rows_community(db: psycopg.Connection, world: World, acc: Acc) -> None:
     with as_user(db, world["guard"].claims()) as cur, expect_sqlstate(cur, "23514"):
         cur.execute("insert into access_logs (access_point_id, direction, method, result, photo_paths) "
@@ -337,6 +351,7 @@ def test_access_log_photos_live_in_the_rows_community(db: psycopg.Connection, wo
 # -- ACC-04 blacklist ----------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("ACC-04")
 def test_the_blacklist_lookup_returns_active_unexpired_matches(db: psycopg.Connection, world: World,
                                                               acc: Acc) -> None:
     entry = {"community_id": world.c1, "reason": "Theft"}
@@ -359,6 +374,7 @@ def test_the_blacklist_lookup_returns_active_unexpired_matches(db: psycopg.Conne
         assert len(ids(cur, "select id from check_blacklist(null, null, 'xyz9876', %s)", world.c2)) == 1
 
 
+@pytest.mark.requirement("ACC-04")
 def test_a_blacklist_entry_must_identify_someone_and_residents_cannot_read_it(
         db: psycopg.Connection, world: World, acc: Acc) -> None:
     insert(db, "blacklist_entries", community_id=world.c1, reason="Threats", id_document_number="INE123")
@@ -386,6 +402,7 @@ def test_a_blacklist_entry_must_identify_someone_and_residents_cannot_read_it(
 # -- ACC-05 guards and certifications ------------------------------------------------------------
 
 
+@pytest.mark.requirement("ACC-05")
 def test_guards_have_unique_employee_numbers_and_dated_certifications(db: psycopg.Connection, world: World,
                                                                      acc: Acc) -> None:
     with as_user(db, world["admin"].claims()) as cur:
@@ -404,6 +421,7 @@ def test_guards_have_unique_employee_numbers_and_dated_certifications(db: psycop
     insert(db, "guards", community_id=world.c2, full_name="Namesake", employee_number="G-001")
 
 
+@pytest.mark.requirement("ACC-05")
 def test_certification_states_follow_the_communitys_today(db: psycopg.Connection, world: World,
                                                           acc: Acc) -> None:
     today = f"(now() at time zone '{MX}')::date"
@@ -427,6 +445,7 @@ def test_certification_states_follow_the_communitys_today(db: psycopg.Connection
             assert one(cur, "select count(*) from guard_certification_status") == 0
 
 
+@pytest.mark.requirement("ACC-05")
 def test_a_guard_sees_only_their_own_certifications(db: psycopg.Connection, world: World, acc: Acc) -> None:
     other = insert(db, "guards", community_id=world.c1, full_name="Guard Two", employee_number="G-002")
     theirs = insert(db, "guard_certifications", community_id=world.c1, guard_id=other,
@@ -443,6 +462,7 @@ def test_a_guard_sees_only_their_own_certifications(db: psycopg.Connection, worl
 # -- ACC-06 shifts and assignments ---------------------------------------------------------------
 
 
+@pytest.mark.requirement("ACC-06")
 def test_a_guard_cannot_hold_two_overlapping_assignments(db: psycopg.Connection, world: World, acc: Acc) -> None:
     with as_user(db, world["admin"].claims()) as cur:
         insert(cur, "guard_assignments", guard_id=acc.g1, access_point_id=acc.gate,
@@ -472,6 +492,7 @@ def test_a_guard_cannot_hold_two_overlapping_assignments(db: psycopg.Connection,
                period=period("2026-03-12 08:00", "2026-03-12 16:00"))
 
 
+@pytest.mark.requirement("ACC-06")
 def test_the_guard_is_on_duty_only_inside_the_assignment(db: psycopg.Connection, world: World, acc: Acc) -> None:
     insert(db, "guard_assignments", community_id=world.c1, guard_id=acc.g1, access_point_id=acc.gate,
            period=period("2026-03-09 08:00", "2026-03-09 16:00"))
@@ -489,6 +510,7 @@ def test_the_guard_is_on_duty_only_inside_the_assignment(db: psycopg.Connection,
             assert one(cur, duty, acc.gate, f"2026-03-09 10:00 {MX}") is False
 
 
+@pytest.mark.requirement("ACC-06")
 def test_shift_templates_run_on_iso_weekdays_and_may_cross_midnight(db: psycopg.Connection, world: World,
                                                                    acc: Acc) -> None:
     with as_user(db, world["admin"].claims()) as cur:
@@ -514,6 +536,7 @@ def test_shift_templates_run_on_iso_weekdays_and_may_cross_midnight(db: psycopg.
 # -- ACC-07 patrol routes --------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("ACC-07")
 def test_route_checkpoints_have_distinct_positions_in_their_community(db: psycopg.Connection, world: World,
                                                                       acc: Acc) -> None:
     with as_user(db, world["admin"].claims()) as cur:
@@ -541,6 +564,7 @@ def test_route_checkpoints_have_distinct_positions_in_their_community(db: psycop
 # -- ACC-08 patrol checkpoints ---------------------------------------------------------------------
 
 
+@pytest.mark.requirement("ACC-08")
 def test_nfc_serials_are_normalised_and_unique(db: psycopg.Connection, world: World, acc: Acc) -> None:
     with as_user(db, world["admin"].claims()) as cur:
         tag = insert(cur, "patrol_checkpoints", name="North", nfc_serial="04:a2:3b", lat=19.432608, lng=-99.133209)
@@ -581,6 +605,7 @@ def scan(cur: psycopg.Cursor, patrol: uuid.UUID, checkpoint: uuid.UUID, serial: 
                   nfc_serial_read=serial, lat=19.4, lng=-99.1, **columns)
 
 
+@pytest.mark.requirement("ACC-09")
 def test_a_patrol_with_a_missed_checkpoint_ends_incomplete(db: psycopg.Connection, world: World, acc: Acc,
                                                            route: tuple[uuid.UUID, list[uuid.UUID]]) -> None:
     route_id, tags = route
@@ -606,6 +631,7 @@ def test_a_patrol_with_a_missed_checkpoint_ends_incomplete(db: psycopg.Connectio
         assert str(failure.error).startswith("invalid_transition: incomplete -> in_progress")
 
 
+@pytest.mark.requirement("ACC-09")
 def test_a_patrol_that_scans_every_checkpoint_is_completed(db: psycopg.Connection, world: World, acc: Acc,
                                                             route: tuple[uuid.UUID, list[uuid.UUID]]) -> None:
     route_id, tags = route
@@ -619,6 +645,7 @@ def test_a_patrol_that_scans_every_checkpoint_is_completed(db: psycopg.Connectio
         assert one(cur, "select end_patrol(%s)::text", patrol) == "completed"
 
 
+@pytest.mark.requirement("ACC-09")
 def test_scans_must_match_the_tag_and_the_route(db: psycopg.Connection, world: World, acc: Acc,
                                                 route: tuple[uuid.UUID, list[uuid.UUID]]) -> None:
     route_id, tags = route
@@ -645,6 +672,7 @@ def test_scans_must_match_the_tag_and_the_route(db: psycopg.Connection, world: W
         assert str(failure.error).startswith("immutable_table")
 
 
+@pytest.mark.requirement("ACC-09")
 def test_guards_scan_only_their_own_patrols(db: psycopg.Connection, world: World, acc: Acc,
                                             route: tuple[uuid.UUID, list[uuid.UUID]]) -> None:
     route_id, tags = route
@@ -667,6 +695,7 @@ def test_guards_scan_only_their_own_patrols(db: psycopg.Connection, world: World
 # -- ACC-10 emergency alerts -------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("ACC-10")
 def test_an_alert_needs_a_location(db: psycopg.Connection, world: World, acc: Acc) -> None:
     with as_user(db, world["R1"].claims()) as cur:
         with expect_sqlstate(cur, "23514"):
@@ -687,6 +716,7 @@ def test_an_alert_needs_a_location(db: psycopg.Connection, world: World, acc: Ac
                     "values ('intrusion', 'North fence')")
 
 
+@pytest.mark.requirement("ACC-10")
 def test_an_alert_is_dispatched_and_resolved_step_by_step(db: psycopg.Connection, world: World, acc: Acc) -> None:
     stamps = "select status::text, acknowledged_at is not null, dispatched_at is not null, " \
              "on_scene_at is not null, resolved_at is not null from emergency_alerts where id = %s"
@@ -712,6 +742,7 @@ def test_an_alert_is_dispatched_and_resolved_step_by_step(db: psycopg.Connection
         assert one(cur, "select status::text from emergency_alerts where id = %s", alert) == "resolved"
 
 
+@pytest.mark.requirement("ACC-10")
 def test_alert_transitions_outside_the_lifecycle_are_rejected(db: psycopg.Connection, world: World,
                                                               acc: Acc) -> None:
     def alert() -> uuid.UUID:
@@ -735,6 +766,7 @@ def test_alert_transitions_outside_the_lifecycle_are_rejected(db: psycopg.Connec
         assert one(cur, "select status::text from emergency_alerts where id = %s", target) == "triggered"
 
 
+@pytest.mark.requirement("ACC-10")
 def test_residents_may_only_cancel_their_own_triggered_alerts(db: psycopg.Connection, world: World,
                                                               acc: Acc) -> None:
     mine = insert(db, "emergency_alerts", community_id=world.c1, emergency_type="panic", unit_id=world.u1,
@@ -751,6 +783,7 @@ def test_residents_may_only_cancel_their_own_triggered_alerts(db: psycopg.Connec
         assert ids(cur, "select id from emergency_alerts where id in (%s, %s)", mine, theirs) == {mine}
 
 
+@pytest.mark.requirement("ACC-10")
 def test_a_dispatch_cannot_arrive_before_it_leaves(db: psycopg.Connection, world: World, acc: Acc) -> None:
     alert = insert(db, "emergency_alerts", community_id=world.c1, emergency_type="fire", location_description="B")
     with as_user(db, world["guard"].claims()) as cur:
@@ -788,6 +821,7 @@ def verify(cur: psycopg.Cursor, payload: str, signature: str, point: uuid.UUID) 
                        (payload, signature, point)).fetchone()
 
 
+@pytest.mark.requirement("ACC-11")
 def test_a_single_use_code_is_granted_once_then_burned(db: psycopg.Connection, world: World, acc: Acc) -> None:
     target = invitation(db, world, valid_until=one(db, "select now() + interval '1 day'"))
     on_duty(db, world, acc)
@@ -803,6 +837,7 @@ def test_a_single_use_code_is_granted_once_then_burned(db: psycopg.Connection, w
         assert burned == ("burned", True, acc.gate, acc.g1)
 
 
+@pytest.mark.requirement("ACC-11")
 def test_a_tampered_code_has_an_invalid_signature(db: psycopg.Connection, world: World, acc: Acc) -> None:
     target = invitation(db, world)
     with as_user(db, world["T1"].claims()) as cur:
@@ -815,6 +850,7 @@ def test_a_tampered_code_has_an_invalid_signature(db: psycopg.Connection, world:
         assert verify(cur, payload, signature, acc.gate) == ("granted", "ok")
 
 
+@pytest.mark.requirement("ACC-11")
 def test_a_burned_code_never_becomes_active_again(db: psycopg.Connection, world: World, acc: Acc) -> None:
     target = invitation(db, world)
     with as_user(db, world["R1"].claims()) as cur:
@@ -836,6 +872,7 @@ def test_a_burned_code_never_becomes_active_again(db: psycopg.Connection, world:
                 cur.execute("update qr_codes set status = %s where id = %s", (status, code))
 
 
+@pytest.mark.requirement("ACC-11")
 def test_revoked_expired_and_invalid_invitations_deny(db: psycopg.Connection, world: World, acc: Acc) -> None:
     target = invitation(db, world, invitation_type="event", max_uses=None, event_name="Party",
                         valid_until=one(db, "select now() + interval '2 hours'"))
@@ -861,6 +898,7 @@ def test_revoked_expired_and_invalid_invitations_deny(db: psycopg.Connection, wo
     assert str(failure.error).startswith("invitation_not_active")
 
 
+@pytest.mark.requirement("ACC-11")
 def test_only_occupants_and_staff_issue_codes(db: psycopg.Connection, world: World, acc: Acc) -> None:
     target = invitation(db, world)
     for name in ("R2", "guard", "accountant", "A2", "R3"):
@@ -874,6 +912,7 @@ def test_only_occupants_and_staff_issue_codes(db: psycopg.Connection, world: Wor
                     "values (%s, 'forged', 'ab', 1)", (target,))
 
 
+@pytest.mark.requirement("ACC-11")
 def test_only_the_on_duty_guard_staff_or_the_platform_verify(db: psycopg.Connection, world: World,
                                                              acc: Acc) -> None:
     target = invitation(db, world)
@@ -893,6 +932,7 @@ def test_only_the_on_duty_guard_staff_or_the_platform_verify(db: psycopg.Connect
         assert verify(cur, payload, signature, acc.gate) == ("granted", "ok")
 
 
+@pytest.mark.requirement("ACC-11")
 def test_codes_are_read_by_staff_and_the_units_occupants_only(db: psycopg.Connection, world: World,
                                                               acc: Acc) -> None:
     target = invitation(db, world)
@@ -906,6 +946,7 @@ def test_codes_are_read_by_staff_and_the_units_occupants_only(db: psycopg.Connec
                                (code,)).rowcount == (1 if name in ("admin", "manager") else 0), name
 
 
+@pytest.mark.requirement("ACC-11")
 def test_codes_are_signed_with_the_communitys_vault_key(db: psycopg.Connection, world: World, acc: Acc) -> None:
     target = invitation(db, world, invitation_type="event", max_uses=None, event_name="Party",
                         valid_until=one(db, "select now() + interval '1 day'"))
@@ -930,6 +971,7 @@ def test_codes_are_signed_with_the_communitys_vault_key(db: psycopg.Connection, 
                       acc.gate) == ("denied", "invalid_signature")
 
 
+@pytest.mark.requirement("ACC-11")
 def test_the_first_code_of_a_community_creates_its_key_in_vault(db: psycopg.Connection, world: World,
                                                                   acc: Acc) -> None:
     target = invitation(db, world)
@@ -941,6 +983,7 @@ def test_the_first_code_of_a_community_creates_its_key_in_vault(db: psycopg.Conn
         assert (f"upoe_signing_key:{world.c1}:v1", 64) in keys
 
 
+@pytest.mark.requirement("ACC-11")
 def test_signing_keys_are_out_of_reach_of_the_api(db: psycopg.Connection) -> None:
     for role in ("anon", "authenticated", "service_role"):
         for function in ("private.signing_key(uuid, integer, boolean)", "private.sign_payload(uuid, text)",
@@ -974,6 +1017,7 @@ def committed_code(db: psycopg.Connection, world: World) -> Iterator[tuple[str, 
     yield payload, signature
 
 
+@pytest.mark.requirement("ACC-11")
 def test_two_concurrent_verifications_grant_exactly_once(db: psycopg.Connection, world: World, acc: Acc,
                                                          pg_cluster: PgCluster,
                                                          committed_code: tuple[str, str]) -> None:
@@ -1008,6 +1052,7 @@ def test_two_concurrent_verifications_grant_exactly_once(db: psycopg.Connection,
     assert results["first"] == ("granted", "ok")
 
 
+@pytest.mark.requirement("ACC-11")
 def test_racing_verifications_grant_exactly_once(db: psycopg.Connection, world: World, acc: Acc,
                                                  pg_cluster: PgCluster, committed_code: tuple[str, str]) -> None:
     payload, signature = committed_code
@@ -1046,6 +1091,7 @@ def granted_logs(cur: psycopg.Cursor | psycopg.Connection, target: uuid.UUID) ->
     return one(cur, "select count(*) from access_logs where invitation_id = %s and result = 'granted'", target)
 
 
+@pytest.mark.requirement("ACC-02", "ACC-11")
 def test_two_codes_of_a_single_use_invitation_admit_one_visitor(db: psycopg.Connection, world: World,
                                                                acc: Acc) -> None:
     target = invitation(db, world)
@@ -1067,6 +1113,7 @@ def test_two_codes_of_a_single_use_invitation_admit_one_visitor(db: psycopg.Conn
         assert str(failure.error).startswith(f"invitation_not_active: invitation {target} is used")
 
 
+@pytest.mark.requirement("ACC-02", "ACC-11")
 def test_an_invitation_of_two_uses_admits_two_visitors(db: psycopg.Connection, world: World, acc: Acc) -> None:
     target = invitation(db, world, invitation_type="event", max_uses=2, event_name="Dinner",
                         valid_until=one(db, "select now() + interval '1 day'"))
@@ -1084,6 +1131,7 @@ def test_an_invitation_of_two_uses_admits_two_visitors(db: psycopg.Connection, w
         assert granted_logs(cur, target) == 2
 
 
+@pytest.mark.requirement("ACC-02", "ACC-11")
 def test_a_granted_verification_is_logged_once_and_counted_once(db: psycopg.Connection, world: World,
                                                                 acc: Acc) -> None:
     target = invitation(db, world)
@@ -1122,6 +1170,7 @@ def test_a_granted_verification_is_logged_once_and_counted_once(db: psycopg.Conn
         assert uses(cur, unlimited) == ("active", 2)
 
 
+@pytest.mark.requirement("ACC-02", "ACC-11")
 def test_an_entry_logged_by_hand_uses_the_invitation_its_codes_admit_for(db: psycopg.Connection, world: World,
                                                                           acc: Acc) -> None:
     target = invitation(db, world)
@@ -1146,6 +1195,7 @@ def committed_codes(db: psycopg.Connection, world: World) -> tuple[uuid.UUID, li
     return target, codes
 
 
+@pytest.mark.requirement("ACC-02", "ACC-11")
 def test_two_codes_of_one_invitation_verified_concurrently_admit_once(
         db: psycopg.Connection, world: World, acc: Acc, pg_cluster: PgCluster,
         committed_codes: tuple[uuid.UUID, list[tuple[str, str]]]) -> None:
@@ -1181,6 +1231,7 @@ def test_two_codes_of_one_invitation_verified_concurrently_admit_once(
     assert granted_logs(db, target) == 1
 
 
+@pytest.mark.requirement("ACC-02", "ACC-11")
 def test_racing_codes_of_one_invitation_admit_once(db: psycopg.Connection, world: World, acc: Acc,
                                                    pg_cluster: PgCluster,
                                                    committed_codes: tuple[uuid.UUID, list[tuple[str, str]]]) -> None:

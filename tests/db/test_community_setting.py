@@ -33,6 +33,7 @@ def read(cur: psycopg.Cursor, community: object = None) -> object:
     return row[0]
 
 
+@pytest.mark.requirement("FOUND-02")
 def test_the_default_path_reads_the_current_community(db: psycopg.Connection, settings: World) -> None:
     with as_user(db, settings["R1"].claims()) as cur:
         assert read(cur) == 10
@@ -43,6 +44,7 @@ def test_the_default_path_reads_the_current_community(db: psycopg.Connection, se
         assert cur.execute("select get_community_setting('nothing.here')").fetchone() == (None,)
 
 
+@pytest.mark.requirement("FOUND-02")
 @pytest.mark.parametrize("user", ["R1", "admin", "guard"])
 def test_a_user_reads_their_own_community_explicitly(db: psycopg.Connection, settings: World,
                                                      user: str) -> None:
@@ -50,6 +52,7 @@ def test_a_user_reads_their_own_community_explicitly(db: psycopg.Connection, set
         assert read(cur, settings.c1) == 10
 
 
+@pytest.mark.requirement("FOUND-02")
 @pytest.mark.parametrize("user", ["R1", "admin", "guard"])
 def test_a_user_cannot_name_another_community(db: psycopg.Connection, settings: World, user: str) -> None:
     with as_user(db, settings[user].claims()) as cur:
@@ -60,6 +63,7 @@ def test_a_user_cannot_name_another_community(db: psycopg.Connection, settings: 
         assert read(cur) == 10
 
 
+@pytest.mark.requirement("FOUND-02")
 def test_a_user_without_a_current_community_cannot_name_one(db: psycopg.Connection, settings: World) -> None:
     claims = settings["R1"].claims()
     claims["app_metadata"] = {"role": "resident"}
@@ -69,6 +73,7 @@ def test_a_user_without_a_current_community_cannot_name_one(db: psycopg.Connecti
             read(cur, settings.c1)
 
 
+@pytest.mark.requirement("FOUND-02")
 def test_the_platform_reads_any_community(db: psycopg.Connection, settings: World) -> None:
     with as_service(db) as cur:
         assert read(cur, settings.c1) == 10

@@ -65,6 +65,7 @@ def test_the_catalogue_fixtures_exist(db: psycopg.Connection, world: World) -> N
 # -- CRM-01: units with type, area and coefficient ----------------------------------------------------
 
 
+@pytest.mark.requirement("CRM-01")
 def test_coefficients_sum_to_100_until_a_unit_is_soft_deleted(db: psycopg.Connection, world: World) -> None:
     query = "select total::int, difference::int, ok from validate_coefficient_total(%s)"
     with as_user(db, world["admin"].claims()) as cur:
@@ -73,6 +74,7 @@ def test_coefficients_sum_to_100_until_a_unit_is_soft_deleted(db: psycopg.Connec
         assert cur.execute(query, (world.c1,)).fetchone() == (40, 60, False)
 
 
+@pytest.mark.requirement("CRM-01")
 def test_inactive_units_do_not_count_in_the_coefficient_total(db: psycopg.Connection, world: World) -> None:
     db.execute("update units set status = 'inactive' where id = %s", (world.u1,))
     with as_user(db, world["R2"].claims()) as cur:
@@ -80,6 +82,7 @@ def test_inactive_units_do_not_count_in_the_coefficient_total(db: psycopg.Connec
                            (world.c1,)).fetchone() == (60, 40, False)
 
 
+@pytest.mark.requirement("CRM-01")
 def test_the_coefficient_total_of_another_community_is_refused(db: psycopg.Connection, world: World) -> None:
     for name in ("admin", "R1"):
         with as_user(db, world[name].claims()) as cur, expect_sqlstate(cur, "42501"):
@@ -94,6 +97,7 @@ def test_the_coefficient_total_of_another_community_is_refused(db: psycopg.Conne
         assert one(cur, "select ok from validate_coefficient_total(%s)", world.c1) is True
 
 
+@pytest.mark.requirement("CRM-01")
 @pytest.mark.parametrize(
     ("columns", "sqlstate"),
     [
@@ -118,6 +122,7 @@ def test_bad_units_are_rejected(db: psycopg.Connection, world: World, columns: d
                     "values ('103', 'casa', 5, 80.5)")
 
 
+@pytest.mark.requirement("CRM-01")
 def test_a_soft_deleted_unit_frees_its_number(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["admin"].claims()) as cur:
         cur.execute("select soft_delete_record('public.units', %s)", (world.u2,))
@@ -127,6 +132,7 @@ def test_a_soft_deleted_unit_frees_its_number(db: psycopg.Connection, world: Wor
         cur.execute("insert into units (unit_number, unit_type, coefficient) values ('101', 'local', 1)")
 
 
+@pytest.mark.requirement("CRM-01")
 def test_only_staff_write_units(db: psycopg.Connection, world: World) -> None:
     for name in ("R1", "guard", "accountant"):
         with as_user(db, world[name].claims()) as cur:
@@ -143,6 +149,7 @@ def test_only_staff_write_units(db: psycopg.Connection, world: World) -> None:
 # -- CRM-02: residents with profiles, photos and KYC status ------------------------------------------
 
 
+@pytest.mark.requirement("CRM-02")
 def test_residents_see_themselves_and_their_co_occupants(db: psycopg.Connection, world: World) -> None:
     r1, t1, r2 = (world.resident_ids[n] for n in ("R1", "T1", "R2"))
     with as_user(db, world["R2"].claims()) as cur:
@@ -163,6 +170,7 @@ def test_residents_see_themselves_and_their_co_occupants(db: psycopg.Connection,
             cur.execute("update residents set user_id = %s where id = %s", (world["R2"].id, r1))
 
 
+@pytest.mark.requirement("CRM-02")
 def test_a_co_occupant_is_no_longer_seen_once_their_occupancy_ended(db: psycopg.Connection, world: World) -> None:
     db.execute(f"update occupancies set end_date = {C1_TODAY} - 1 where id = %s", (world.occupancy_ids["T1"],))
     with as_user(db, world["R1"].claims()) as cur:
@@ -171,6 +179,7 @@ def test_a_co_occupant_is_no_longer_seen_once_their_occupancy_ended(db: psycopg.
         assert ids(cur, "select id from residents") == {world.resident_ids["T1"]}
 
 
+@pytest.mark.requirement("CRM-02")
 @pytest.mark.parametrize("name", ["admin", "manager", "guard"])
 def test_staff_and_guards_see_every_resident_of_the_community(db: psycopg.Connection, world: World,
                                                               name: str) -> None:
@@ -178,6 +187,7 @@ def test_staff_and_guards_see_every_resident_of_the_community(db: psycopg.Connec
         assert ids(cur, "select id from residents") == {world.resident_ids[n] for n in ("R1", "T1", "R2")}
 
 
+@pytest.mark.requirement("CRM-02")
 def test_only_staff_create_residents(db: psycopg.Connection, world: World) -> None:
     for name in ("R1", "guard"):
         with as_user(db, world[name].claims()) as cur, expect_sqlstate(cur, "42501"):
@@ -190,6 +200,7 @@ def test_only_staff_create_residents(db: psycopg.Connection, world: World) -> No
             cur.execute("insert into residents (phone) values ('+525512345678')")
 
 
+@pytest.mark.requirement("CRM-02")
 def test_private_data_is_for_the_resident_and_staff_only(db: psycopg.Connection, world: World) -> None:
     r1 = world.resident_ids["R1"]
     with as_user(db, world["R2"].claims()) as cur, expect_sqlstate(cur, "42501"):
@@ -218,6 +229,7 @@ def test_private_data_is_for_the_resident_and_staff_only(db: psycopg.Connection,
             cur.execute("update resident_private_data set curp = 'ABCD' where resident_id = %s", (r1,))
 
 
+@pytest.mark.requirement("CRM-02")
 @pytest.mark.parametrize(
     ("column", "value"),
     [("kyc_status", "verified"), ("kyc_status", "pending"), ("kyc_verified_at", "2026-01-01"),
@@ -233,6 +245,7 @@ def test_a_resident_cannot_change_their_kyc_or_onboarding(db: psycopg.Connection
     assert "not_authorized" in str(failure.error)
 
 
+@pytest.mark.requirement("CRM-02")
 @pytest.mark.parametrize("name", ["admin", "manager"])
 def test_staff_verify_kyc_and_the_verification_is_stamped(db: psycopg.Connection, world: World,
                                                           name: str) -> None:
@@ -246,6 +259,7 @@ def test_staff_verify_kyc_and_the_verification_is_stamped(db: psycopg.Connection
     assert verified_by == staff.id
 
 
+@pytest.mark.requirement("CRM-02")
 def test_staff_insert_a_verified_resident_and_the_platform_may_change_kyc(db: psycopg.Connection,
                                                                          world: World) -> None:
     admin = world["admin"]
@@ -259,6 +273,7 @@ def test_staff_insert_a_verified_resident_and_the_platform_may_change_kyc(db: ps
                            (r1,)).rowcount == 1
 
 
+@pytest.mark.requirement("CRM-02")
 def test_a_verified_kyc_needs_its_stamp(db: psycopg.Connection, world: World) -> None:
     r1 = world.resident_ids["R1"]
     db.execute("update residents set kyc_status = 'verified' where id = %s", (r1,))
@@ -266,6 +281,7 @@ def test_a_verified_kyc_needs_its_stamp(db: psycopg.Connection, world: World) ->
         db.execute("update residents set kyc_verified_at = null where id = %s", (r1,))
 
 
+@pytest.mark.requirement("CRM-02")
 def test_one_active_resident_row_per_user_and_community(db: psycopg.Connection, world: World) -> None:
     r1 = world["R1"]
     with as_user(db, world["admin"].claims()) as cur:
@@ -281,6 +297,7 @@ def test_one_active_resident_row_per_user_and_community(db: psycopg.Connection, 
 # -- CRM-03: unit-resident occupancy with role and dates -----------------------------------------------
 
 
+@pytest.mark.requirement("CRM-03")
 def test_only_an_owner_is_a_voting_representative(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["admin"].claims()) as cur:
         with expect_sqlstate(cur, "23514"):
@@ -292,6 +309,7 @@ def test_only_an_owner_is_a_voting_representative(db: psycopg.Connection, world:
                         (world.resident_ids["R2"], world.u2))
 
 
+@pytest.mark.requirement("CRM-03")
 def test_a_unit_has_one_open_voting_representative(db: psycopg.Connection, world: World) -> None:
     insert = ("insert into occupancies (resident_id, unit_id, occupancy_type, start_date, is_voting_representative) "
               "values (%s, %s, 'owner', '2025-06-01', %s)")
@@ -307,6 +325,7 @@ def test_a_unit_has_one_open_voting_representative(db: psycopg.Connection, world
         cur.execute(insert, (co_owner, world.u1, True))
 
 
+@pytest.mark.requirement("CRM-03")
 def test_an_occupancy_ends_on_or_after_its_start(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["admin"].claims()) as cur:
         with expect_sqlstate(cur, "23514"):
@@ -315,6 +334,7 @@ def test_an_occupancy_ends_on_or_after_its_start(db: psycopg.Connection, world: 
         cur.execute("update occupancies set end_date = '2025-01-01' where id = %s", (world.occupancy_ids["T1"],))
 
 
+@pytest.mark.requirement("CRM-03")
 def test_unit_occupants_lists_the_active_occupancies(db: psycopg.Connection, world: World) -> None:
     query = ("select resident_id, occupancy_type::text, is_voting_representative from unit_occupants "
              "where unit_id = %s order by 2")
@@ -329,6 +349,7 @@ def test_unit_occupants_lists_the_active_occupancies(db: psycopg.Connection, wor
         assert cur.execute(query, (world.u1,)).fetchall() == [(r1, "owner", True)]
 
 
+@pytest.mark.requirement("CRM-03")
 def test_today_is_the_communitys_day(db: psycopg.Connection, world: World) -> None:
     # Kiritimati (UTC+14) is a day ahead of the session's UTC for most of the day: an
     # occupancy that ended on its yesterday has ended, whatever current_date says.
@@ -340,6 +361,7 @@ def test_today_is_the_communitys_day(db: psycopg.Connection, world: World) -> No
             == {world.resident_ids["R1"]}
 
 
+@pytest.mark.requirement("CRM-03")
 def test_residents_see_the_occupancies_of_their_units(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["R2"].claims()) as cur:
         assert ids(cur, "select id from occupancies") == {world.occupancy_ids["R2"]}
@@ -354,6 +376,7 @@ def test_residents_see_the_occupancies_of_their_units(db: psycopg.Connection, wo
         assert one(cur, "select count(*) from occupancies") == 3
 
 
+@pytest.mark.requirement("CRM-03")
 def test_an_occupancy_cannot_link_a_resident_to_a_unit_of_another_community(db: psycopg.Connection,
                                                                            world: World) -> None:
     with as_user(db, world["admin"].claims()) as cur, expect_sqlstate(cur, "23503"):
@@ -365,6 +388,7 @@ def test_an_occupancy_cannot_link_a_resident_to_a_unit_of_another_community(db: 
                    "values (%s, %s, %s, 'owner', '2025-01-01')", (world.c1, world.resident_ids["R1"], world.u3))
 
 
+@pytest.mark.requirement("CRM-03")
 def test_an_ended_occupancy_ends_access_to_the_unit(db: psycopg.Connection, world: World) -> None:
     vehicle(db, world.c1, world.u1, "AAA111")
     with as_user(db, world["T1"].claims()) as cur:
@@ -378,6 +402,7 @@ def test_an_ended_occupancy_ends_access_to_the_unit(db: psycopg.Connection, worl
 # -- CRM-04: vehicles with plates, photos, sticker and LPR data -------------------------------------------
 
 
+@pytest.mark.requirement("CRM-04")
 def test_plates_are_normalised_and_unique_among_active_vehicles(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["admin"].claims()) as cur:
         first = vehicle(cur, world.c1, world.u1, "abc-123-d", sticker="T-001")
@@ -394,6 +419,7 @@ def test_plates_are_normalised_and_unique_among_active_vehicles(db: psycopg.Conn
     vehicle(db, world.c2, world.u3, "ABC123D", sticker="T-001")
 
 
+@pytest.mark.requirement("CRM-04")
 def test_vehicle_paths_and_lpr_data_are_checked(db: psycopg.Connection, world: World) -> None:
     good = vehicle(db, world.c1, world.u1, "AAA111")
     db.execute("update vehicles set photo_paths = %s, lpr_plate_image_path = %s, lpr_confidence = 97.5 "
@@ -407,6 +433,7 @@ def test_vehicle_paths_and_lpr_data_are_checked(db: psycopg.Connection, world: W
         db.execute("update vehicles set vehicle_type = 'tank' where id = %s", (good,))
 
 
+@pytest.mark.requirement("CRM-04")
 def test_find_vehicle_by_plate_normalises_its_input(db: psycopg.Connection, world: World) -> None:
     target = vehicle(db, world.c1, world.u1, "abc-123-d")
     vehicle(db, world.c2, world.u3, "ABC123D")
@@ -421,6 +448,7 @@ def test_find_vehicle_by_plate_normalises_its_input(db: psycopg.Connection, worl
         assert one(cur, "select unit_id from find_vehicle_by_plate('abc123d')") == world.u3
 
 
+@pytest.mark.requirement("CRM-04")
 def test_residents_see_and_register_only_their_units_vehicles(db: psycopg.Connection, world: World) -> None:
     mine = vehicle(db, world.c1, world.u1, "AAA111")
     theirs = vehicle(db, world.c1, world.u2, "BBB222")
@@ -439,6 +467,7 @@ def test_residents_see_and_register_only_their_units_vehicles(db: psycopg.Connec
         assert cur.execute("update vehicles set color = 'blue' where id = %s", (mine,)).rowcount == 1
 
 
+@pytest.mark.requirement("CRM-04")
 def test_a_vehicle_cannot_belong_to_a_unit_of_another_community(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["admin"].claims()) as cur, expect_sqlstate(cur, "23503"):
         vehicle(cur, world.c1, world.u3, "EEE555")
@@ -447,6 +476,7 @@ def test_a_vehicle_cannot_belong_to_a_unit_of_another_community(db: psycopg.Conn
 # -- CRM-05: pets with vaccination records and incident history --------------------------------------------
 
 
+@pytest.mark.requirement("CRM-05")
 def test_vaccination_status_follows_the_latest_record(db: psycopg.Connection, world: World) -> None:
     dog = pet(db, world.c1, world.u1)
     status = "select status from pet_vaccination_status where pet_id = %s and vaccine = 'rabies'"
@@ -466,6 +496,7 @@ def test_vaccination_status_follows_the_latest_record(db: psycopg.Connection, wo
         assert one(cur, "select count(*) from pet_vaccination_status") == 0
 
 
+@pytest.mark.requirement("CRM-05")
 def test_a_vaccination_expiring_today_is_still_valid(db: psycopg.Connection, world: World) -> None:
     dog = pet(db, world.c1, world.u1)
     db.execute(f"insert into pet_vaccinations (community_id, pet_id, vaccine, applied_on, expires_on) "
@@ -474,6 +505,7 @@ def test_a_vaccination_expiring_today_is_still_valid(db: psycopg.Connection, wor
         assert one(cur, "select status from pet_vaccination_status where pet_id = %s", dog) == "valid"
 
 
+@pytest.mark.requirement("CRM-05")
 @pytest.mark.parametrize("expires_on", ["2025-01-01", "2024-12-31"])
 def test_a_vaccination_expires_after_it_was_applied(db: psycopg.Connection, world: World, expires_on: str) -> None:
     dog = pet(db, world.c1, world.u1)
@@ -482,6 +514,7 @@ def test_a_vaccination_expires_after_it_was_applied(db: psycopg.Connection, worl
                     "values (%s, 'rabies', '2025-01-01', %s)", (dog, expires_on))
 
 
+@pytest.mark.requirement("CRM-05")
 def test_a_pet_incident_cannot_concern_a_pet_of_another_community(db: psycopg.Connection, world: World) -> None:
     theirs = pet(db, world.c2, world.u3)
     with as_user(db, world["admin"].claims()) as cur:
@@ -495,6 +528,7 @@ def test_a_pet_incident_cannot_concern_a_pet_of_another_community(db: psycopg.Co
             pet(cur, world.c1, world.u3)
 
 
+@pytest.mark.requirement("CRM-05")
 def test_pet_incidents_are_reported_by_guards_and_residents(db: psycopg.Connection, world: World) -> None:
     dog = pet(db, world.c1, world.u1)
     with as_user(db, world["guard"].claims()) as cur:
@@ -522,6 +556,7 @@ def test_pet_incidents_are_reported_by_guards_and_residents(db: psycopg.Connecti
         assert one(cur, "select count(*) from pets") == 0
 
 
+@pytest.mark.requirement("CRM-05")
 def test_residents_keep_the_pets_of_their_units(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["R1"].claims()) as cur:
         pet(cur, world.c1, world.u1)
@@ -541,6 +576,7 @@ def test_residents_keep_the_pets_of_their_units(db: psycopg.Connection, world: W
 # -- CRM-06: onboarding workflow states ------------------------------------------------------------------
 
 
+@pytest.mark.requirement("CRM-06")
 def test_invitation_to_activation_stamps_every_state(db: psycopg.Connection, world: World) -> None:
     admin = world["admin"]
     with as_user(db, admin.claims()) as cur:
@@ -559,6 +595,7 @@ def test_invitation_to_activation_stamps_every_state(db: psycopg.Connection, wor
     assert stamps[4] == admin.id
 
 
+@pytest.mark.requirement("CRM-06")
 def test_staff_suspend_and_reactivate_an_active_resident(db: psycopg.Connection, world: World) -> None:
     r1 = world.resident_ids["R1"]
     with as_user(db, world["manager"].claims()) as cur:
@@ -574,6 +611,7 @@ def test_staff_suspend_and_reactivate_an_active_resident(db: psycopg.Connection,
         assert one(cur, "select onboarding_status::text from residents where id = %s", r1) == "active"
 
 
+@pytest.mark.requirement("CRM-06")
 @pytest.mark.parametrize(
     ("start", "target"),
     [("invited", "active"), ("invited", "verified"), ("registered", "active"), ("active", "invited"),
@@ -587,6 +625,7 @@ def test_other_transitions_are_rejected(db: psycopg.Connection, world: World, st
     assert str(failure.error).startswith(f"invalid_transition: {start} -> {target}")
 
 
+@pytest.mark.requirement("CRM-06")
 def test_only_staff_invite_residents(db: psycopg.Connection, world: World) -> None:
     for name in ("R1", "guard", "accountant"):
         with as_user(db, world[name].claims()) as cur, expect_sqlstate(cur, "42501"):
@@ -598,6 +637,7 @@ def test_only_staff_invite_residents(db: psycopg.Connection, world: World) -> No
             cur.execute("select invite_resident('not an e-mail', %s, 'owner')", (world.u1,))
 
 
+@pytest.mark.requirement("CRM-06")
 def test_inviting_a_known_email_reuses_the_resident(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["admin"].claims()) as cur:
         resident = one(cur, "select invite_resident('r2@example.test', %s, 'authorized')", world.u1)
@@ -615,6 +655,7 @@ def document(conn: psycopg.Connection | psycopg.Cursor, world: World, resident: 
                world.c1, world.resident_ids[resident], document_path(world, resident, file), status)
 
 
+@pytest.mark.requirement("CRM-07")
 def test_residents_see_only_their_own_documents_and_files(db: psycopg.Connection, world: World) -> None:
     mine, theirs = document(db, world, "R1"), document(db, world, "R2")
     files = [document_path(world, "R1"), document_path(world, "R2")]
@@ -634,6 +675,7 @@ def test_residents_see_only_their_own_documents_and_files(db: psycopg.Connection
         assert one(cur, "select count(*) from storage.objects") == 0
 
 
+@pytest.mark.requirement("CRM-07")
 def test_a_resident_uploads_into_their_own_folder_of_their_community(db: psycopg.Connection,
                                                                      world: World) -> None:
     upload = "insert into storage.objects (bucket_id, name) values ('resident-documents', %s)"
@@ -658,6 +700,7 @@ def test_a_resident_uploads_into_their_own_folder_of_their_community(db: psycopg
                         "values (%s, 'ine', %s)", (world.resident_ids["T1"], document_path(world, "T1")))
 
 
+@pytest.mark.requirement("CRM-07")
 def test_only_staff_review_documents(db: psycopg.Connection, world: World) -> None:
     mine = document(db, world, "R1")
     with as_user(db, world["R1"].claims()) as cur:
@@ -686,6 +729,7 @@ def test_only_staff_review_documents(db: psycopg.Connection, world: World) -> No
                            (mine,)).rowcount == 0
 
 
+@pytest.mark.requirement("CRM-07")
 def test_a_document_is_approved_only_with_its_file(db: psycopg.Connection, world: World) -> None:
     fileless = one(db, "insert into resident_documents (community_id, resident_id, document_type) "
                        "values (%s, %s, 'proof_of_address') returning id", world.c1, world.resident_ids["R1"])
@@ -696,6 +740,7 @@ def test_a_document_is_approved_only_with_its_file(db: psycopg.Connection, world
         cur.execute("update resident_documents set verification_status = 'rejected' where id = %s", (fileless,))
 
 
+@pytest.mark.requirement("CRM-07")
 def test_a_withdrawn_document_stays_withdrawn(db: psycopg.Connection, world: World) -> None:
     withdrawn = document(db, world, "R1", status="cancelled")
     with as_user(db, world["admin"].claims()) as cur, expect_sqlstate(cur, "P0001") as failure:
@@ -703,6 +748,7 @@ def test_a_withdrawn_document_stays_withdrawn(db: psycopg.Connection, world: Wor
     assert str(failure.error).startswith("invalid_transition: cancelled -> approved")
 
 
+@pytest.mark.requirement("CRM-07")
 def test_the_documents_bucket_is_private(db: psycopg.Connection) -> None:
     assert db.execute("select public from storage.buckets where id = 'resident-documents'").fetchone() == (False,)
 

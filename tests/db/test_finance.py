@@ -50,6 +50,7 @@ def fee(cur: psycopg.Cursor, calculation: str, **amounts: object) -> uuid.UUID:
                     "returning id", *values)
 
 
+@pytest.mark.requirement("FIN-01")
 def test_fee_amounts_follow_each_calculation(db: psycopg.Connection, world: World) -> None:
     unit = one(db, "insert into units (community_id, unit_number, unit_type, coefficient, room_count) "
                    "values (%s, 'F-1', 'departamento', 2.5, 3) returning id", world.c1)
@@ -70,6 +71,7 @@ def test_fee_amounts_follow_each_calculation(db: psycopg.Connection, world: Worl
             resident.execute("select public.calculate_fee_amount(%s, %s)", (cases[0][0], unit))
 
 
+@pytest.mark.requirement("FIN-01")
 def test_a_schedule_charges_each_applicable_unit_once_per_period(db: psycopg.Connection, world: World) -> None:
     db.execute("insert into units (community_id, unit_number, unit_type, coefficient) values (%s, 'B-1', 'bodega', 1)",
                (world.c1,))
@@ -93,6 +95,7 @@ def test_a_schedule_charges_each_applicable_unit_once_per_period(db: psycopg.Con
 # -- FIN-02 chart of accounts ------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("FIN-02")
 def test_a_seeded_community_has_each_system_account_once(db: psycopg.Connection, world: World) -> None:
     for key in SYSTEM_KEYS:
         assert one(db, "select count(*) from accounts where community_id = %s and system_key = %s",
@@ -107,6 +110,7 @@ def test_a_seeded_community_has_each_system_account_once(db: psycopg.Connection,
         cur.execute("select public.seed_chart_of_accounts(%s)", (world.c1,))
 
 
+@pytest.mark.requirement("FIN-02")
 def test_only_the_seed_gives_accounts_their_system_keys(db: psycopg.Connection, world: World) -> None:
     # A system key says where the recording functions post: moving it would redirect receivables.
     income = system_account(db, "other_income", world.c1)
@@ -119,6 +123,7 @@ def test_only_the_seed_gives_accounts_their_system_keys(db: psycopg.Connection, 
         cur.execute("update accounts set name = 'Otros ingresos varios' where id = %s", (income,))
 
 
+@pytest.mark.requirement("FIN-02")
 def test_account_codes_are_unique_and_residents_read_no_accounts(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["accountant"].claims()) as cur:
         cur.execute("insert into accounts (code, name, account_type) values ('5100', 'Vigilancia', 'expense')")
@@ -140,6 +145,7 @@ def service_posting(cur: psycopg.Cursor, community: uuid.UUID, *entries: tuple[u
     return transaction
 
 
+@pytest.mark.requirement("FIN-03")
 def test_a_transaction_balances_at_commit(db: psycopg.Connection, world: World) -> None:
     bank = system_account(db, "operating_bank", world.c1)
     income = system_account(db, "other_income", world.c1)
@@ -155,6 +161,7 @@ def test_a_transaction_balances_at_commit(db: psycopg.Connection, world: World) 
         assert one(cur, "select debit_total from account_balances where account_id = %s", bank) == before + 100
 
 
+@pytest.mark.requirement("FIN-03")
 def test_entries_post_only_to_postable_accounts_and_never_change(db: psycopg.Connection, world: World) -> None:
     parent = one(db, "select id from accounts where community_id = %s and code = '1000'", world.c1)
     bank = system_account(db, "operating_bank", world.c1)
@@ -172,6 +179,7 @@ def test_entries_post_only_to_postable_accounts_and_never_change(db: psycopg.Con
 # -- FIN-04 transactions -----------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("FIN-04")
 def test_charges_payments_advances_and_reversals(db: psycopg.Connection, world: World) -> None:
     income = system_account(db, "ordinary_fee_income", world.c1)
     with as_user(db, world["accountant"].claims()) as cur:
@@ -204,6 +212,7 @@ def test_charges_payments_advances_and_reversals(db: psycopg.Connection, world: 
         assert unbalanced_transactions(cur) == 0
 
 
+@pytest.mark.requirement("FIN-04")
 def test_a_deposit_is_settled_once(db: psycopg.Connection, world: World) -> None:
     fines = system_account(db, "fines_income", world.c1)
     with as_user(db, world["admin"].claims()) as cur:
@@ -219,6 +228,7 @@ def test_a_deposit_is_settled_once(db: psycopg.Connection, world: World) -> None
         cur.execute("set constraints all immediate")
 
 
+@pytest.mark.requirement("FIN-04")
 def test_residents_see_only_their_units_books_and_cannot_record(db: psycopg.Connection, world: World) -> None:
     income = system_account(db, "ordinary_fee_income", world.c1)
     with as_service(db) as cur:
@@ -235,6 +245,7 @@ def test_residents_see_only_their_units_books_and_cannot_record(db: psycopg.Conn
                 resident.execute("insert into transactions (transaction_type) values ('charge')")
 
 
+@pytest.mark.requirement("FIN-04")
 def test_staff_record_only_for_units_of_their_community(db: psycopg.Connection, world: World) -> None:
     u3 = world.unit_ids["U3"]
     with as_user(db, world["admin"].claims()) as cur, expect_sqlstate(cur, "42501"):
@@ -244,6 +255,7 @@ def test_staff_record_only_for_units_of_their_community(db: psycopg.Connection, 
 # -- FIN-05 interest and penalties ------------------------------------------------------------------
 
 
+@pytest.mark.requirement("FIN-05")
 def test_late_interest_is_simple_and_posted_once_per_period(db: psycopg.Connection, world: World) -> None:
     income = system_account(db, "ordinary_fee_income", world.c1)
     with as_user(db, world["accountant"].claims()) as cur:
@@ -276,6 +288,7 @@ def test_late_interest_is_simple_and_posted_once_per_period(db: psycopg.Connecti
 # -- FIN-06 delinquency ------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("FIN-06")
 def test_delinquency_opens_once_per_episode_and_resolves_after_payment(db: psycopg.Connection, world: World) -> None:
     income = system_account(db, "ordinary_fee_income", world.c1)
     u2 = world.unit_ids["U2"]
@@ -303,6 +316,7 @@ def test_delinquency_opens_once_per_episode_and_resolves_after_payment(db: psyco
 # -- FIN-08 bank statements -------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("FIN-08")
 def test_statement_lines_import_once_and_match_payments(db: psycopg.Connection, world: World) -> None:
     bank = system_account(db, "operating_bank", world.c1)
     u2 = world.unit_ids["U2"]
@@ -352,6 +366,7 @@ def proof(cur: psycopg.Cursor, world: World, amount: int = 2000) -> uuid.UUID:
                     "values (%s, %s, now(), 'SPEI-1') returning id", world.u1, amount)
 
 
+@pytest.mark.requirement("FIN-09")
 def test_approving_a_proof_records_its_payment_once(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["R1"].claims()) as resident:
         submitted = proof(resident, world)
@@ -373,6 +388,7 @@ def test_approving_a_proof_records_its_payment_once(db: psycopg.Connection, worl
             assert str(failure.error).startswith("invalid_transition: approved -> approved")
 
 
+@pytest.mark.requirement("FIN-09")
 def test_proofs_are_rejected_with_a_reason_and_decided_only_by_staff(db: psycopg.Connection, world: World) -> None:
     submitted = one(db, "insert into payment_proofs (community_id, unit_id, amount, paid_at, submitted_by) "
                         "values (%s, %s, 2000, now(), %s) returning id", world.c1, world.u1, world["R1"].id)
@@ -395,6 +411,7 @@ def test_proofs_are_rejected_with_a_reason_and_decided_only_by_staff(db: psycopg
 # -- FIN-10 budgets and expenses --------------------------------------------------------------------
 
 
+@pytest.mark.requirement("FIN-10")
 def test_budgets_compare_with_recorded_expenses(db: psycopg.Connection, world: World) -> None:
     income = system_account(db, "other_income", world.c1)
     with as_user(db, world["admin"].claims()) as cur:
@@ -427,6 +444,7 @@ def test_budgets_compare_with_recorded_expenses(db: psycopg.Connection, world: W
 # -- FIN-11 statements ------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("FIN-11")
 def test_statements_snapshot_a_period_and_keep_their_revisions(db: psycopg.Connection, world: World) -> None:
     income = system_account(db, "ordinary_fee_income", world.c1)
     with as_user(db, world["accountant"].claims()) as cur:
@@ -452,6 +470,7 @@ def test_statements_snapshot_a_period_and_keep_their_revisions(db: psycopg.Conne
 # -- FIN-07 bank accounts ----------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("FIN-07")
 def test_bank_accounts_validate_their_clabe_and_link_an_asset_account(db: psycopg.Connection, world: World) -> None:
     bank = system_account(db, "operating_bank", world.c1)
     income = system_account(db, "other_income", world.c1)

@@ -54,6 +54,7 @@ def at_once(dsn: str, claims: dict[str, Any], *calls: Callable[[psycopg.Cursor],
     return results
 
 
+@pytest.mark.requirement("FIN-04")
 def test_two_payments_at_once_never_allocate_a_charge_twice(books: tuple[str, World]) -> None:
     dsn, world = books
     with psycopg.connect(dsn) as conn:
@@ -73,6 +74,7 @@ def test_two_payments_at_once_never_allocate_a_charge_twice(books: tuple[str, Wo
                          "having sum(amount) <> 0) t") == 0
 
 
+@pytest.mark.requirement("FIN-01")
 def test_two_runs_of_a_period_at_once_charge_each_unit_once(books: tuple[str, World]) -> None:
     dsn, world = books
     with psycopg.connect(dsn) as conn:

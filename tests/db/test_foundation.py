@@ -27,6 +27,7 @@ def add_widget(conn: psycopg.Connection, community: uuid.UUID, code: str) -> uui
 # -- criterion 1.1: organizations and communities with RLS (FOUND-01, FOUND-02) -------------
 
 
+@pytest.mark.requirement("FOUND-01")
 @pytest.mark.parametrize("user", ["admin", "guard", "R1", "accountant"])
 def test_a_community_user_reads_only_the_organization_of_their_community(
     db: psycopg.Connection, world: World, user: str
@@ -35,6 +36,7 @@ def test_a_community_user_reads_only_the_organization_of_their_community(
         assert cur.execute("select id from organizations").fetchall() == [(world.o1,)]
 
 
+@pytest.mark.requirement("FOUND-01")
 def test_only_the_super_admin_changes_organizations(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["admin"].claims()) as cur:
         assert cur.execute("update organizations set name = 'x'").rowcount == 0
@@ -46,6 +48,7 @@ def test_only_the_super_admin_changes_organizations(db: psycopg.Connection, worl
         assert one(cur, "select count(*) from organizations") == 3
 
 
+@pytest.mark.requirement("FOUND-02")
 def test_users_see_their_community_and_the_super_admin_sees_all(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["admin"].claims()) as cur:
         assert cur.execute("select id from communities").fetchall() == [(world.c1,)]
@@ -57,6 +60,7 @@ def test_users_see_their_community_and_the_super_admin_sees_all(db: psycopg.Conn
         assert one(cur, "select count(*) from communities") == 2
 
 
+@pytest.mark.requirement("FOUND-02")
 @pytest.mark.parametrize(
     ("column", "value"),
     [
@@ -73,6 +77,7 @@ def test_community_checks_reject_bad_values(db: psycopg.Connection, world: World
         cur.execute(f"update communities set {column} = %s where id = %s", (value, world.c1))
 
 
+@pytest.mark.requirement("FOUND-02")
 def test_community_accepts_good_values(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["S"].claims()) as cur:
         cur.execute(
@@ -83,6 +88,7 @@ def test_community_accepts_good_values(db: psycopg.Connection, world: World) -> 
         assert one(cur, "select timezone from communities where id = %s", world.c1) == "America/Tijuana"
 
 
+@pytest.mark.requirement("FOUND-02")
 def test_community_settings_are_read_by_dotted_path_per_community(db: psycopg.Connection, world: World) -> None:
     db.execute("update communities set settings = '{\"packages\": {\"retention_days\": 10}}' where id = %s",
                (world.c1,))
@@ -95,6 +101,7 @@ def test_community_settings_are_read_by_dotted_path_per_community(db: psycopg.Co
             cur.execute("select get_community_setting('packages.retention_days', '15', %s)", (world.c1,))
 
 
+@pytest.mark.requirement("FOUND-02")
 def test_a_community_with_rows_cannot_be_deleted(db: psycopg.Connection, world: World) -> None:
     add_widget(db, world.c1, "W1")
     with as_service(db) as cur, expect_sqlstate(cur, "23503"):
@@ -104,6 +111,7 @@ def test_a_community_with_rows_cannot_be_deleted(db: psycopg.Connection, world: 
 # -- criterion 1.4: RLS by community_id from app_metadata (FOUND-03) -------------------------
 
 
+@pytest.mark.requirement("FOUND-03")
 def test_a_user_sees_only_rows_of_their_community(db: psycopg.Connection, world: World) -> None:
     mine = add_widget(db, world.c1, "W1")
     add_widget(db, world.c2, "W2")
@@ -111,6 +119,7 @@ def test_a_user_sees_only_rows_of_their_community(db: psycopg.Connection, world:
         assert cur.execute("select id from widgets").fetchall() == [(mine,)]
 
 
+@pytest.mark.requirement("FOUND-03")
 def test_a_user_cannot_write_into_another_community(db: psycopg.Connection, world: World) -> None:
     theirs = add_widget(db, world.c2, "W2")
     with as_user(db, world["admin"].claims()) as cur:
@@ -124,6 +133,7 @@ def test_a_user_cannot_write_into_another_community(db: psycopg.Connection, worl
     assert one(db, "select label from widgets where id = %s", theirs) is None
 
 
+@pytest.mark.requirement("FOUND-03")
 def test_an_insert_without_community_id_lands_in_the_callers_community(
     db: psycopg.Connection, world: World
 ) -> None:
@@ -131,6 +141,7 @@ def test_an_insert_without_community_id_lands_in_the_callers_community(
         assert one(cur, "insert into widgets (code) values ('X') returning community_id") == world.c1
 
 
+@pytest.mark.requirement("FOUND-03")
 def test_community_id_in_user_metadata_grants_nothing(db: psycopg.Connection, world: World) -> None:
     add_widget(db, world.c1, "W1")
     user = world["R1"]
@@ -152,6 +163,7 @@ def test_anon_reaches_nothing(db: psycopg.Connection, world: World) -> None:
         cur.execute("select generate_uuid_v7()")
 
 
+@pytest.mark.requirement("FOUND-03")
 def test_no_public_table_lacks_rls_and_anon_holds_no_privilege(db: psycopg.Connection) -> None:
     rows = db.execute(
         """
@@ -171,6 +183,7 @@ def test_no_public_table_lacks_rls_and_anon_holds_no_privilege(db: psycopg.Conne
         assert policies > 0, f"{name} has no policy"
 
 
+@pytest.mark.requirement("FOUND-03")
 def test_policies_call_auth_helpers_in_the_initplan_form(db: psycopg.Connection) -> None:
     texts = db.execute(
         "select coalesce(qual, '') || ' ' || coalesce(with_check, '') from pg_policies where schemaname = 'public'"
@@ -181,6 +194,7 @@ def test_policies_call_auth_helpers_in_the_initplan_form(db: psycopg.Connection)
         assert "get_current_community_id()" not in bare and "auth.jwt()" not in bare, text
 
 
+@pytest.mark.requirement("FOUND-03")
 def test_enable_tenant_rls_secures_a_hand_made_table(db: psycopg.Connection, world: World) -> None:
     db.execute("create table public.gadgets (id uuid primary key default generate_uuid_v7(), "
                "community_id uuid not null default get_current_community_id() references communities (id), "
@@ -206,6 +220,7 @@ def test_migration_helpers_are_executable_by_no_api_role(db: psycopg.Connection)
 # -- criterion 1.5: audit columns filled by triggers (FOUND-04) ------------------------------
 
 
+@pytest.mark.requirement("FOUND-04")
 def test_audit_columns_are_filled_by_the_trigger_and_forged_values_are_overwritten(
     db: psycopg.Connection, world: World
 ) -> None:
@@ -220,6 +235,7 @@ def test_audit_columns_are_filled_by_the_trigger_and_forged_values_are_overwritt
     assert (created_by, same, old) == (admin.id, True, False)
 
 
+@pytest.mark.requirement("FOUND-04")
 def test_updates_move_updated_at_and_keep_the_creation_facts(fresh_db: FreshDb, widgets_template: str) -> None:
     conn = fresh_db(widgets_template)
     world = seed_world(conn)
@@ -238,6 +254,7 @@ def test_updates_move_updated_at_and_keep_the_creation_facts(fresh_db: FreshDb, 
     assert created_by == admin.id
 
 
+@pytest.mark.requirement("FOUND-04")
 def test_every_public_table_has_the_audit_columns_and_trigger(db: psycopg.Connection) -> None:
     missing = db.execute(
         """
@@ -260,6 +277,7 @@ def test_every_public_table_has_the_audit_columns_and_trigger(db: psycopg.Connec
 # -- criterion 1.2: UUID v7 keys from a database function (FOUND-05) -------------------------
 
 
+@pytest.mark.requirement("FOUND-05")
 def test_generated_ids_are_distinct_version_7_uuids(db: psycopg.Connection) -> None:
     ids = [row[0] for row in db.execute("select generate_uuid_v7() from generate_series(1, 1000)")]
     assert len(set(ids)) == 1000
@@ -268,6 +286,7 @@ def test_generated_ids_are_distinct_version_7_uuids(db: psycopg.Connection) -> N
         assert text[14] == "7" and text[19] in "89ab", text
 
 
+@pytest.mark.requirement("FOUND-05")
 def test_ids_are_time_ordered_and_carry_the_clock(db: psycopg.Connection) -> None:
     before = one(db, "select generate_uuid_v7()")
     db.execute("select pg_sleep(0.002)")
@@ -281,6 +300,7 @@ def test_ids_are_time_ordered_and_carry_the_clock(db: psycopg.Connection) -> Non
     assert drift_ms < 1000
 
 
+@pytest.mark.requirement("FOUND-05")
 def test_every_table_takes_its_id_from_generate_uuid_v7_and_keeps_a_client_id(
     db: psycopg.Connection, world: World
 ) -> None:
@@ -302,6 +322,7 @@ def test_every_table_takes_its_id_from_generate_uuid_v7_and_keeps_a_client_id(
 # -- criterion 1.3: soft delete (FOUND-06) ---------------------------------------------------
 
 
+@pytest.mark.requirement("FOUND-06")
 def test_soft_deleted_rows_disappear_and_free_their_natural_key(db: psycopg.Connection, world: World) -> None:
     widget = add_widget(db, world.c1, "A")
     with as_user(db, world["admin"].claims()) as cur:
@@ -316,6 +337,7 @@ def test_soft_deleted_rows_disappear_and_free_their_natural_key(db: psycopg.Conn
         assert one(cur, "select deleted_at is not null from widgets where id = %s", widget)
 
 
+@pytest.mark.requirement("FOUND-06")
 def test_clients_cannot_hard_delete_or_truncate(db: psycopg.Connection, world: World) -> None:
     add_widget(db, world.c1, "A")
     with as_user(db, world["admin"].claims()) as cur:
@@ -328,6 +350,7 @@ def test_clients_cannot_hard_delete_or_truncate(db: psycopg.Connection, world: W
             cur.execute("update widgets set deleted_at = now() where code = 'A'")
 
 
+@pytest.mark.requirement("FOUND-06")
 def test_soft_delete_of_another_communitys_row_is_refused(db: psycopg.Connection, world: World) -> None:
     theirs = add_widget(db, world.c2, "B")
     with as_user(db, world["admin"].claims()) as cur, expect_sqlstate(cur, "42501"):
@@ -338,6 +361,7 @@ def test_soft_delete_of_another_communitys_row_is_refused(db: psycopg.Connection
     assert one(db, "select deleted_at from widgets where id = %s", theirs) is None
 
 
+@pytest.mark.requirement("FOUND-06")
 def test_only_an_admin_restores(db: psycopg.Connection, world: World) -> None:
     widget = add_widget(db, world.c1, "A")
     db.execute("update widgets set deleted_at = now() where id = %s", (widget,))
@@ -353,6 +377,7 @@ def test_only_an_admin_restores(db: psycopg.Connection, world: World) -> None:
 # -- FOUND-07: shared types ------------------------------------------------------------------
 
 
+@pytest.mark.requirement("FOUND-07")
 @pytest.mark.parametrize(
     ("expression", "sqlstate"),
     [
@@ -371,6 +396,7 @@ def test_shared_types_reject_bad_values(db: psycopg.Connection, expression: str,
         db.execute(f"select {expression}")
 
 
+@pytest.mark.requirement("FOUND-07")
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [

@@ -12,6 +12,7 @@ from typing import Any
 
 import hypothesis.strategies as st
 import psycopg
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.support.world import World
@@ -79,6 +80,7 @@ def act(cur: psycopg.Cursor, world: World, step: tuple[Any, ...], income: object
         cur.execute("select public.approve_payment_proof(%s)", (proof,))
 
 
+@pytest.mark.requirement("FIN-03", "FIN-04")
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)
 def test_the_ledger_keeps_its_invariants(db: psycopg.Connection, world: World, sequence: list[tuple[Any, ...]]

@@ -51,20 +51,20 @@ def test_a_policy_that_drifts_from_its_intent_fails_the_generated_suite(
     finally:
         pg_cluster.drop_database("pgtap_drift")
     assert run.returncode != 0
-    assert "widgets: resident reads no row of another tenant" in run.stdout
+    assert "[TEST-01] widgets: resident reads no row of another tenant" in run.stdout
 
 
 @pytest.mark.parametrize(("breach", "caught"), [
     # A workflow that stops checking where rows start.
     ("drop trigger enforce_status_transitions on public.widget_jobs",
-     r"not ok \d+ - widget_jobs: \w+ may not create a row as status"),
+     r"not ok \d+ - \[TEST-02\] widget_jobs: \w+ may not create a row as status"),
     # Stamps and platform-only columns that a client may write.
     ("drop trigger authorize_column_changes on public.widget_jobs",
-     r"not ok \d+ - widget_jobs: \w+ may not insert with its own"),
+     r"not ok \d+ - \[TEST-02\] widget_jobs: \w+ may not insert with its own"),
     # An insert policy that lets rows be born soft-deleted.
     ("alter policy widget_parts_insert on public.widget_parts "
      "with check (community_id = (select public.get_current_community_id()))",
-     r"not ok \d+ - widget_parts: \w+ may not insert a row already deleted"),
+     r"not ok \d+ - \[TEST-01\] widget_parts: \w+ may not insert a row already deleted"),
 ])
 def test_the_generated_suite_catches_in_community_breaches(pg_cluster: PgCluster, widgets_template: str,
                                                            widgets_build: Path, breach: str, caught: str) -> None:

@@ -40,6 +40,7 @@ def blacklisted(db: psycopg.Connection, community: uuid.UUID) -> uuid.UUID:
 # -- soft_delete_record, its private body called directly ----------------------------------------
 
 
+@pytest.mark.requirement("FOUND-06")
 @pytest.mark.parametrize("user", ["R1", "T1", "guard", "accountant", "board_member"])
 def test_a_user_who_may_not_update_the_row_cannot_call_the_private_body(
     db: psycopg.Connection, world: World, user: str
@@ -53,6 +54,7 @@ def test_a_user_who_may_not_update_the_row_cannot_call_the_private_body(
     assert not deleted(db, "units", world.u1)
 
 
+@pytest.mark.requirement("FOUND-06")
 @pytest.mark.parametrize("user", ["admin", "manager"])
 def test_staff_who_may_update_the_row_soft_delete_it_directly(db: psycopg.Connection, world: World,
                                                               user: str) -> None:
@@ -63,6 +65,7 @@ def test_staff_who_may_update_the_row_soft_delete_it_directly(db: psycopg.Connec
     assert not deleted(db, "units", world.u2)
 
 
+@pytest.mark.requirement("FOUND-06")
 def test_the_select_policy_counts_too(db: psycopg.Connection, world: World) -> None:
     # The guard reads blacklist entries but may not update them; the accountant does neither.
     entry = blacklisted(db, world.c1)
@@ -74,6 +77,7 @@ def test_the_select_policy_counts_too(db: psycopg.Connection, world: World) -> N
         assert one(cur, "select count(*) from blacklist_entries where id = %s", entry) == 0
 
 
+@pytest.mark.requirement("FOUND-06")
 def test_a_resident_soft_deletes_only_what_their_rules_allow(db: psycopg.Connection, world: World) -> None:
     mine = vehicle(db, world.c1, world.u1, "AAA111")
     theirs = vehicle(db, world.c1, world.u2, "BBB222")
@@ -86,6 +90,7 @@ def test_a_resident_soft_deletes_only_what_their_rules_allow(db: psycopg.Connect
         cur.execute(PRIVATE_DELETE, ("public.vehicles", theirs))
 
 
+@pytest.mark.requirement("FOUND-06")
 def test_a_deleted_or_missing_row_is_refused(db: psycopg.Connection, world: World) -> None:
     gone = vehicle(db, world.c1, world.u1, "CCC333")
     db.execute("update vehicles set deleted_at = now() where id = %s", (gone,))
@@ -96,12 +101,14 @@ def test_a_deleted_or_missing_row_is_refused(db: psycopg.Connection, world: Worl
             cur.execute(PRIVATE_DELETE, ("public.vehicles", uuid.uuid4()))
 
 
+@pytest.mark.requirement("FOUND-06")
 def test_another_communitys_row_is_still_refused(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["admin"].claims()) as cur, expect_sqlstate(cur, "42501"):
         cur.execute(PRIVATE_DELETE, ("public.units", world.u3))
     assert not deleted(db, "units", world.u3)
 
 
+@pytest.mark.requirement("FOUND-06")
 def test_the_platform_calls_the_private_body_for_any_community(db: psycopg.Connection, world: World) -> None:
     with as_service(db) as cur:
         cur.execute(PRIVATE_DELETE, ("public.units", world.u3))
@@ -116,6 +123,7 @@ def test_the_platform_calls_the_private_body_for_any_community(db: psycopg.Conne
     assert deleted(db, "units", world.u3)
 
 
+@pytest.mark.requirement("FOUND-06")
 def test_the_public_wrapper_behaves_as_before(db: psycopg.Connection, world: World) -> None:
     with as_user(db, world["R1"].claims()) as cur, expect_sqlstate(cur, "42501"):
         cur.execute("select soft_delete_record('public.units', %s)", (world.u1,))
@@ -130,6 +138,7 @@ def test_the_public_wrapper_behaves_as_before(db: psycopg.Connection, world: Wor
 # -- restore_record, its private body called directly ----------------------------------------------
 
 
+@pytest.mark.requirement("FOUND-06")
 @pytest.mark.parametrize("user", ["R1", "manager", "guard"])
 def test_only_an_admin_restores_even_directly(db: psycopg.Connection, world: World, user: str) -> None:
     db.execute("update units set deleted_at = now() where id = %s", (world.u2,))

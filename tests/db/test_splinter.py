@@ -116,6 +116,7 @@ def run_lint(conn: psycopg.Connection, lint: str) -> set[tuple[str, ...]]:
     return {tuple(str(value) for value in row) for row in rows}
 
 
+@pytest.mark.requirement("FOUND-03")
 @pytest.mark.parametrize("lint", sorted(LINTS))
 def test_the_bundled_build_passes_the_lint(fresh_db: FreshDb, bundled_template: str, lint: str) -> None:
     conn = fresh_db(bundled_template)

@@ -10,6 +10,10 @@ from the generated policy text, so a policy that drifts from its intent fails he
 Fixture rows are written with `session_replication_role = replica` (no triggers and no
 foreign-key checks), their references pointing at the fixture rows of the same community.
 A column whose sample value breaks a check takes an `example:` in the spec.
+
+Every assertion's description starts with the requirement IDs of the table it probes (a
+construct's objects carry their table's), as `[FIN-03, FIN-04] <what it checks>`: the docs'
+traceability table and anyone reading `pg_prove`'s output find the requirement a failure breaks.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 import jinja2
 
@@ -444,6 +449,13 @@ class ProbeBuilder:
         return sorted(people)
 
 
+def traced(description: str, requirements: Iterable[str]) -> str:
+    """The description led by the requirement IDs, sorted: `[FIN-03, FIN-04] description` (as it is
+    when there are none)."""
+    ids = sorted(set(requirements))
+    return f"[{', '.join(ids)}] {description}" if ids else description
+
+
 def _access_rules(model: ir.Model) -> dict[tuple[str, str], list[tuple[tuple[str, ...], bool]]]:
     """(table, command) → [(roles, conditional)], read from the resolved tables' intent."""
     rules: dict[tuple[str, str], list[tuple[tuple[str, ...], bool]]] = {}
@@ -463,9 +475,10 @@ def render_tests(model: ir.Model, plan: Plan, environment: jinja2.Environment) -
         tables = [o for o in migration.objects if isinstance(o, ir.Table)]
         if not tables:
             continue
-        probes = [probe for table in tables for probe in builder.table_probes(table)]
-        rls = [table.name for table in tables]
+        probes = [replace(probe, description=traced(probe.description, table.requirements))
+                  for table in tables for probe in builder.table_probes(table)]
+        rls = [(table.name, traced(f"{table.name} has row level security", table.requirements)) for table in tables]
         files[f"{TESTS_DIR}/{migration.number:04d}_{migration.domain.name}.test.sql"] = template.render(
-            domain=migration.domain, users=users, fixtures=fixtures, probes=probes, rls_tables=rls,
+            domain=migration.domain, users=users, fixtures=fixtures, probes=probes, rls_checks=rls,
             plan_count=len(probes) + len(rls))
     return files
