@@ -25,7 +25,7 @@ from tests.support.pgcluster import (
     PsqlError,
     find_bindir,
 )
-from tests.support.traceability import mark_problem
+from tests.support.traceability import carried_requirements, mark_problem
 
 BOOTSTRAP_SQL = Path(__file__).parent / "support" / "supabase_bootstrap.sql"
 BOOTSTRAP_DB = "upoe_bootstrap"
@@ -53,14 +53,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "pg_cluster" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
     # A tag that names no requirement of the spec would trace nothing: refuse to run rather than mislead.
+    marked = [(item, mark) for item in items for mark in item.iter_markers("requirement")]
+    carried = carried_requirements() if marked else None
     problems: set[tuple[str, int, str]] = set()
-    for item in items:
-        for mark in item.iter_markers("requirement"):
-            problem = mark_problem((*mark.args, *(None for _ in mark.kwargs)))
-            if problem is not None:
-                path, line, _name = item.location
-                name = getattr(item, "originalname", item.name)
-                problems.add((path, (line or 0) + 1, f"{name}: @pytest.mark.requirement {problem}"))
+    for item, mark in marked:
+        problem = mark_problem((*mark.args, *(None for _ in mark.kwargs)), carried)
+        if problem is not None:
+            path, line, _name = item.location
+            name = getattr(item, "originalname", item.name)
+            problems.add((path, (line or 0) + 1, f"{name}: @pytest.mark.requirement {problem}"))
     if problems:
         raise pytest.UsageError("requirement tags that trace nothing:\n"
                                 + "\n".join(f"{path}:{line}: {problem}" for path, line, problem in sorted(problems)))

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
 from upoe_compiler import ir
-from upoe_compiler.api import analyse
+from upoe_compiler.api import CompileFailed, analyse
 from upoe_compiler.spec_base import RequirementId
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,8 +102,18 @@ def hand_written_tags() -> list[Tag]:
     return [tag for path in sorted(HAND_WRITTEN.glob("test_*.py")) for tag in requirement_tags(path)]
 
 
-def mark_problem(ids: tuple[object, ...]) -> str | None:
-    """What is wrong with the arguments of one requirement mark (None: nothing)."""
+def carried_requirements() -> Collection[str] | None:
+    """The requirement IDs the bundled spec carries; None while spec/ does not compile (its own
+    tests say why, and tests/pipeline/test_traceability.py fails until it does)."""
+    try:
+        return spec_requirements()
+    except CompileFailed:
+        return None
+
+
+def mark_problem(ids: tuple[object, ...], carried: Collection[str] | None) -> str | None:
+    """What is wrong with the arguments of one requirement mark (None: nothing); whether the spec
+    carries each ID is checked only when `carried` is known."""
     if not ids:
         return "names no requirement: write @pytest.mark.requirement(\"FIN-01\", ...)"
     for requirement in ids:
@@ -110,7 +121,7 @@ def mark_problem(ids: tuple[object, ...]) -> str | None:
             return "takes the IDs as string literals only (no variables, no keywords), e.g. \"FIN-01\""
         if not is_requirement_id(requirement):
             return f"'{requirement}' is not written as a requirement ID (AAA-NN, e.g. FIN-01)"
-        if requirement not in spec_requirements():
+        if carried is not None and requirement not in carried:
             return (f"'{requirement}' is carried by no object of the bundled spec (spec/): tag the test with the "
                     f"requirement it proves, or give the requirement to the objects that implement it")
     return None
