@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from .render.docs import render_docs
 from .render.environment import DEFAULT_TEMPLATES_DIR
 from .render.pgtap import render_tests
 from .render.sql import MIGRATIONS_DIR
+from .requirement_tags import RequirementTag, check_tags, read_tags
 from .resolve import resolve
 from .validate import validate
 from .writer import ownership_problem, write_tree
@@ -58,11 +60,15 @@ def analyse(spec_dir: Path, run_lint: bool = True) -> tuple[Model, Plan, list[Di
     return model, ordered, sink.diagnostics
 
 
-def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> dict[str, str]:
+def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_DIR,
+           tags: Sequence[RequirementTag] = (), docs_dir: Path | None = None) -> dict[str, str]:
+    """Every file of the build; `tags` (hand-written tests) join the docs' traceability, linked
+    from `docs_dir`, where the docs will be written."""
     environment = make_environment(templates_dir)
     files = render_migrations(ordered, environment)
-    files.update(render_tests(model, ordered, environment))
-    files.update(render_docs(model, ordered, environment))
+    tests = render_tests(model, ordered, environment)
+    files.update(tests)
+    files.update(render_docs(model, ordered, environment, tests, tags, docs_dir))
     files["manifest.json"] = render_manifest(ordered)
     return files
 
@@ -136,16 +142,23 @@ def release_project(spec_dir: Path, name: str, now: datetime | None = None) -> l
     return write_release(spec_dir, released, files, f"{version}_{name}{MODEL_SUFFIX}", ordered)
 
 
-def compile_project(spec_dir: Path, out_dir: Path | None,
-                    templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> CompileResult:
-    """Compile the spec; write `out_dir` (all of it or nothing) unless it is None."""
+def compile_project(spec_dir: Path, out_dir: Path | None, templates_dir: Path = DEFAULT_TEMPLATES_DIR,
+                    tests_dir: Path | None = None) -> CompileResult:
+    """Compile the spec; write `out_dir` (all of it or nothing) unless it is None. The tests under
+    `tests_dir` tagged with requirements join the docs' traceability (an unknown ID is a warning)."""
     if out_dir is not None:
         problem = ownership_problem(out_dir)
         if problem is not None:
             raise CompileFailed([problem])
     model, ordered, diagnostics = analyse(spec_dir)
     released, pending = released_state(spec_dir, ordered, templates_dir)
-    files = render(model, ordered, templates_dir)
+    tags: list[RequirementTag] = []
+    if tests_dir is not None:
+        sink = DiagnosticSink()
+        tags = read_tags(tests_dir, sink)
+        check_tags(tags, (r for domain in model.domains for r, _ in domain.requirements), sink)
+        diagnostics = [*diagnostics, *sink.diagnostics]
+    files = render(model, ordered, templates_dir, tags, out_dir / "docs" if out_dir is not None else None)
     if released.releases:
         # Databases ran the released files: the build carries them byte for byte, then what
         # the next release would freeze.

@@ -81,13 +81,16 @@ def compile_command(
     out: Annotated[Path, typer.Option("--out", help="Output folder, replaced as a whole.",
                                       metavar="DIR")] = Path("build"),
     output_format: FormatOption = OutputFormat.text,
+    tests_dir: Annotated[Path | None, typer.Option(
+        "--tests", help="Folder of Python tests tagged @pytest.mark.requirement(...), read (never run) for the "
+                        "docs' traceability.", file_okay=False, exists=True, metavar="DIR")] = None,
 ) -> None:
     """Validate the spec and write migrations and the manifest to the output folder."""
 
     def run() -> Outcome:
         from .api import compile_project
 
-        result = compile_project(spec, out)
+        result = compile_project(spec, out, tests_dir=tests_dir)
         migrations = sum(1 for name in result.files if name.startswith("supabase/migrations/"))
         tests = sum(1 for name in result.files if name.startswith("supabase/tests/"))
         return (f"compiled {len(result.model.domains)} domain(s) into {migrations} migration(s) "

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 DOCS_DIR = "docs"
 ANON, SERVICE_ROLE = "anon", "service_role"
-TEMPLATE_NAMES = ("docs/base.html", "docs/index.html", "docs/domain.html", "docs/erd.html")
+TEMPLATE_NAMES = ("docs/base.html", "docs/index.html", "docs/domain.html", "docs/erd.html",
+                  "docs/role.html", "docs/access_cell.html")
 
 
 # -- what the templates receive ----------------------------------------------------------------
@@ -18,6 +19,7 @@ class Link:
     text: str
     href: str | None = None  # None: plain text
     current: bool = False
+    group: str = ""  # the nav's heading of the links from this one on ("" for domains)
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,27 @@ class Erd:
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A run of words; `code` when it is SQL shown as the spec wrote it."""
+
+    text: str
+    code: bool = False
+
+
+@dataclass(frozen=True)
 class Cell:
     label: str
     css: str
     note: str
+    # The rows a condition narrows to, in words: any one of these alternatives.
+    conditions: tuple[tuple[Phrase, ...], ...] = ()
+    # What stays out of reach even so, in words (the columns a guard keeps the role from changing).
+    limits: tuple[Phrase, ...] = ()
+    policy: str = ""  # the anchor of the policy SQL, on the table's domain page
+
+    @property
+    def reached(self) -> bool:
+        return self.css != "refused"
 
 
 @dataclass(frozen=True)
@@ -100,6 +119,23 @@ class Pattern:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """One foreign key as a table's page lists it: its columns and the table at its other end."""
+
+    columns: str
+    table: Link
+    on_delete: str
+
+
+@dataclass(frozen=True)
+class PolicyDoc:
+    anchor: str
+    command: str
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True)
 class TableDoc:
     anchor: str
     name: str
@@ -111,7 +147,9 @@ class TableDoc:
     checks: tuple[tuple[str, str], ...]
     indexes: tuple[IndexDoc, ...]
     access: tuple[AccessRow, ...]
-    policy_sql: str
+    policies: tuple[PolicyDoc, ...]
+    references: tuple[Reference, ...]
+    referenced_by: tuple[Reference, ...]
 
 
 @dataclass(frozen=True)
@@ -181,6 +219,43 @@ class RoleDoc:
     name: str
     description: str
     domain: Link
+    page: Link
+
+
+@dataclass(frozen=True)
+class RoleTable:
+    """A table a role reaches: its cell for each command (policies on the domain page `page`)."""
+
+    table: Link
+    page: str
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class RoleDomain:
+    link: Link
+    tables: tuple[RoleTable, ...]
+    unreached: tuple[Link, ...]  # the domain's tables the role can neither read nor write
+
+
+@dataclass(frozen=True)
+class RoleBucket:
+    bucket: Link
+    upload: tuple[Phrase, ...]
+    read: tuple[Phrase, ...]
+
+
+@dataclass(frozen=True)
+class RolePage:
+    name: str
+    description: str
+    declared_by: Link | None
+    domains: tuple[RoleDomain, ...]
+    views: tuple[Link, ...]
+    reserved_functions: tuple[Link, ...]  # only a few roles may call them, this one among them
+    open_functions: tuple[Link, ...]  # every signed-in user may call them
+    refused_functions: tuple[Link, ...]  # reserved to other roles
+    buckets: tuple[RoleBucket, ...]
 
 
 @dataclass(frozen=True)
@@ -190,7 +265,9 @@ class TraceRow:
     title: str
     domain: Link
     carriers: tuple[tuple[str, tuple[Link, ...]], ...]  # (kind, objects of that kind)
-    test_file: str
+    migrations: tuple[Link, ...]  # the migration files creating the carriers
+    pgtap: tuple[Link, ...]  # the generated pgTAP files whose assertions name the requirement
+    tests: tuple[Link, ...]  # hand-written tests tagged with it
 
 
 # -- naming ---------------------------------------------------------------------------------------
@@ -203,6 +280,10 @@ def page_of(domain: str) -> str:
 
 def requirement_anchor(requirement: str) -> str:
     return "req-" + re.sub(r"[^A-Za-z0-9_-]", "-", requirement)
+
+
+def role_page(role: str) -> str:
+    return f"role-{role}.html"
 
 
 def anchor(kind: str, *names: str) -> str:

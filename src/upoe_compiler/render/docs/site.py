@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import jinja2
 
 from ... import ir
 from ...graph import MigrationPlan, Plan
+from ...requirement_tags import RequirementTag
 from ...vocabulary import COMMANDS
-from ..sql import TEMPLATES
-from .access import access_rows
+from ..pgtap import TESTS_DIR
+from ..sql import MIGRATIONS_DIR, TEMPLATES
+from .access import AccessReader
 from .erd import ErdLayout
 from .pages import (
     ANON,
@@ -25,6 +30,8 @@ from .pages import (
     IndexDoc,
     Link,
     Pattern,
+    PolicyDoc,
+    Reference,
     RoleDoc,
     TableDoc,
     TraceRow,
@@ -34,7 +41,9 @@ from .pages import (
     anchor,
     page_of,
     requirement_anchor,
+    role_page,
 )
+from .roles import role_pages
 
 # -- the site -------------------------------------------------------------------------------------
 
@@ -48,10 +57,13 @@ _TENANCY = {
 }
 
 _CARRIER_KINDS = ("tables", "columns", "enums", "types", "functions", "views")
+# The requirement IDs leading a generated pgTAP assertion's description: '[FIN-03, FIN-04] …'.
+_TRACED_ASSERTION = re.compile(r"'\[([A-Z]+-[0-9]+(?:, [A-Z]+-[0-9]+)*)\] ")
 
 
 class _Site:
-    def __init__(self, model: ir.Model, plan: Plan, environment: jinja2.Environment) -> None:
+    def __init__(self, model: ir.Model, plan: Plan, environment: jinja2.Environment, pgtap: Mapping[str, str],
+                 tags: Sequence[RequirementTag], docs_dir: Path | None) -> None:
         for name in TEMPLATE_NAMES:
             # Escaping HTML is the environment's job: it must see these names as HTML.
             setting = environment.autoescape
@@ -65,6 +77,8 @@ class _Site:
         self.tables = {t.name: t for t in model.of_type(ir.Table)}
         self.roles = self._roles()
         self.href_of = {name: f"{page_of(t.domain)}#{anchor('table', name)}" for name, t in self.tables.items()}
+        self.access = AccessReader.of(model)
+        self.pgtap, self.tags, self.docs_dir = pgtap, tags, docs_dir
 
     # -- shared pieces --------------------------------------------------------------------------
 
@@ -73,7 +87,9 @@ class _Site:
         return (ANON, *(r for r in self.model.application_roles if r not in (ANON, SERVICE_ROLE)), SERVICE_ROLE)
 
     def nav(self, current: str | None) -> tuple[Link, ...]:
-        return tuple(Link(d.title, page_of(d.name), d.name == current) for d in self.domains)
+        """The domains, then the role pages (`current`: the page's domain or role)."""
+        roles = (Link(role, role_page(role), role == current, "Roles") for role in self.roles[1:-1])
+        return (*(Link(d.title, page_of(d.name), d.name == current) for d in self.domains), *roles)
 
     @staticmethod
     def requirement_links(requirements: Iterable[str]) -> tuple[Link, ...]:
@@ -113,7 +129,7 @@ class _Site:
             DomainSummary(m.number, Link(m.domain.name, page_of(m.domain.name)), m.domain.title, m.domain.phase,
                           m.domain.description.strip(), len(self.objects_of(m.domain.name, ir.Table)), m.file_name)
             for m in self.migrations)
-        roles = tuple(RoleDoc(role, text.strip(), Link(d.title, page_of(d.name)))
+        roles = tuple(RoleDoc(role, text.strip(), Link(d.title, page_of(d.name)), Link(role, role_page(role)))
                       for d in self.domains for role, text in d.roles)
         return self.environment.get_template("docs/index.html").render(
             nav=self.nav(None), domains=summaries, roles=roles, trace=self.traceability(),
@@ -121,26 +137,30 @@ class _Site:
 
     def traceability(self) -> tuple[TraceRow, ...]:
         """Each requirement a domain declares, with the objects whose `requirements` name it
-        (in spec order, wherever they are declared) and its domain's pgTAP file."""
+        (in spec order, wherever they are declared), the migration files creating them, the
+        generated pgTAP files whose assertions name it and the hand-written tests tagged with it."""
         carriers: dict[str, dict[str, list[Link]]] = {}
+        migrations: dict[str, set[str]] = {}
+        file_of = {obj.key: m.file_name for m in self.migrations for obj in m.objects}
 
-        def carry(requirements: Iterable[str], kind: str, text: str, fragment: str, domain: str) -> None:
-            link = Link(text, f"{page_of(domain)}#{fragment}")
+        def carry(obj: ir.DbObject, requirements: Iterable[str], kind: str, text: str, fragment: str) -> None:
+            link = Link(text, f"{page_of(obj.domain)}#{fragment}")
             for requirement in requirements:
                 found = carriers.setdefault(requirement, {}).setdefault(kind, [])
                 if link not in found:  # a function's public wrapper repeats its private body
                     found.append(link)
+                migrations.setdefault(requirement, set()).add(file_of[obj.key])
 
         for obj in self.model.objects:
             if isinstance(obj, ir.Table):
-                carry(obj.requirements, "tables", obj.name, anchor("table", obj.name), obj.domain)
+                carry(obj, obj.requirements, "tables", obj.name, anchor("table", obj.name))
                 for column in obj.columns:
-                    carry(column.requirements, "columns", f"{obj.name}.{column.name}",
-                          anchor("column", obj.name, column.name), obj.domain)
+                    carry(obj, column.requirements, "columns", f"{obj.name}.{column.name}",
+                          anchor("column", obj.name, column.name))
             elif isinstance(obj, ir.Enum | ir.DomainType | ir.Function | ir.View):
                 kind = {ir.Enum: "enums", ir.DomainType: "types", ir.Function: "functions", ir.View: "views"}
-                carry(obj.requirements, kind[type(obj)], obj.name, anchor(kind[type(obj)][:-1], obj.name),
-                      obj.domain)
+                carry(obj, obj.requirements, kind[type(obj)], obj.name, anchor(kind[type(obj)][:-1], obj.name))
+        probes = self.traced_assertions()
         rows = []
         for migration in self.migrations:
             domain = migration.domain
@@ -149,8 +169,30 @@ class _Site:
                 rows.append(TraceRow(
                     requirement_anchor(requirement), requirement, title, Link(domain.name, page_of(domain.name)),
                     tuple((kind, tuple(found[kind])) for kind in _CARRIER_KINDS if kind in found),
-                    self.test_file(migration)))
+                    tuple(Link(name, f"../{MIGRATIONS_DIR}/{name}")
+                          for name in sorted(migrations.get(requirement, ()))),
+                    tuple(Link(f"{name} ({count} assertion{'s' if count > 1 else ''})", f"../{TESTS_DIR}/{name}")
+                          for name, count in sorted(probes.get(requirement, {}).items())),
+                    tuple(self.test_link(tag) for tag in self.tags if tag.requirement == requirement)))
         return tuple(rows)
+
+    def traced_assertions(self) -> dict[str, dict[str, int]]:
+        """requirement → generated pgTAP file → how many of its assertions name the requirement."""
+        counts: dict[str, dict[str, int]] = {}
+        for path, text in self.pgtap.items():
+            name = path.rsplit("/", 1)[-1]
+            for ids in _TRACED_ASSERTION.findall(text):
+                for requirement in ids.split(", "):
+                    in_file = counts.setdefault(requirement, {})
+                    in_file[name] = in_file.get(name, 0) + 1
+        return counts
+
+    def test_link(self, tag: RequirementTag) -> Link:
+        """A tagged test, linked from the docs folder when the site knows where it is written."""
+        text = f"{tag.file}::{tag.test}" if tag.test else tag.file
+        if self.docs_dir is None:
+            return Link(text)
+        return Link(text, Path(os.path.relpath(Path(tag.file).resolve(), self.docs_dir.resolve())).as_posix())
 
     # -- a domain's page ------------------------------------------------------------------------
 
@@ -193,8 +235,26 @@ class _Site:
             tuple((c.name, c.expression or "") for c in table.checks),
             tuple(IndexDoc(i.name, f"using {i.using} ({', '.join(i.elements)})", "unique" if i.unique else "",
                            i.where or "") for i in self.of_table(ir.Index, table.name)),
-            access_rows(table, self.roles),
-            "\n\n".join(self.sql(p) for p in policies))
+            self.access.rows(table, self.roles),
+            tuple(PolicyDoc(anchor("policy", table.name, p.command), p.command, p.name, self.sql(p)) for p in policies),
+            *self.references(table))
+
+    def references(self, table: ir.Table) -> tuple[tuple[Reference, ...], tuple[Reference, ...]]:
+        """The table's foreign keys (what it references) and those of other tables onto it
+        (what references it), each named by its columns without the tenant key they share."""
+        out, into = [], []
+        for key in self.model.of_type(ir.ForeignKey):
+            if key.table == table.name:
+                parent = key.ref_table if key.ref_schema == "public" else f"{key.ref_schema}.{key.ref_table}"
+                out.append(Reference(self.key_columns(key), self.table_link(parent, table.domain), key.on_delete))
+            if key.ref_schema == "public" and key.ref_table == table.name:
+                into.append(Reference(self.key_columns(key), self.table_link(key.table, table.domain), key.on_delete))
+        return tuple(out), tuple(sorted(into, key=lambda r: (r.table.text, r.columns)))
+
+    def key_columns(self, key: ir.ForeignKey) -> str:
+        tenant = self.tables[key.table].tenant_column
+        columns = [c for c in key.columns if c != tenant] or list(key.columns)
+        return ", ".join(columns)
 
     def column_doc(self, table: ir.Table, column: ir.Column) -> ColumnDoc:
         default = column.default or ""
@@ -271,9 +331,16 @@ class _Site:
                  f"{DOCS_DIR}/style.css": self.environment.get_template("docs/style.css").render()}
         for migration in self.migrations:
             files[f"{DOCS_DIR}/{page_of(migration.domain.name)}"] = self.domain_page(migration)
+        template = self.environment.get_template("docs/role.html")
+        for page in role_pages(self.model, self.domains, self.access, self.roles[1:-1]):
+            files[f"{DOCS_DIR}/{role_page(page.name)}"] = template.render(nav=self.nav(page.name), role=page)
         return files
 
 
-def render_docs(model: ir.Model, plan: Plan, environment: jinja2.Environment) -> dict[str, str]:
-    """docs/index.html, docs/style.css and docs/<domain>.html, keyed by path under the output root."""
-    return _Site(model, plan, environment).files()
+def render_docs(model: ir.Model, plan: Plan, environment: jinja2.Environment, pgtap: Mapping[str, str] | None = None,
+                tags: Sequence[RequirementTag] = (), docs_dir: Path | None = None) -> dict[str, str]:
+    """docs/index.html, docs/style.css, docs/<domain>.html and docs/role-<role>.html, keyed by path
+    under the output root. `pgtap`: the generated pgTAP files (by path), whose assertions trace
+    requirements; `tags`: the hand-written tests tagged with requirements, linked from `docs_dir`
+    (where the site is written) when it is given."""
+    return _Site(model, plan, environment, pgtap or {}, tags, docs_dir).files()
