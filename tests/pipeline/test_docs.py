@@ -9,10 +9,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.pipeline.conftest import REPO, SpecFolder
 from upoe_compiler import ir
 from upoe_compiler.api import CompileResult, compile_project
+from upoe_compiler.cli import app
 from upoe_compiler.render.docs import TEMPLATE_NAMES, page_of
 from upoe_compiler.render.docs.wording import condition_words
 from upoe_compiler.render.environment import make_environment
@@ -44,7 +46,7 @@ class Page(HTMLParser):
         if values.get("href") is not None:
             self.links.append(values["href"] or "")
         if tag in ("script", "img", "iframe") or values.get("src"):
-            self.sources.append(tag)
+            self.sources.append(values.get("src") or tag)
         if tag not in VOID:
             self.stack.append(tag)
 
@@ -212,7 +214,9 @@ def test_links_between_pages_resolve(site: tuple[Path, CompileResult]) -> None:
     pages = {p.name: parse(p.read_text(encoding="utf-8")) for p in sorted(docs.glob("*.html"))}
     checked = 0
     for name, page in pages.items():
-        assert not page.sources, f"{name} loads {page.sources}"
+        # Only the offline search's own two scripts, beside the pages.
+        assert set(page.sources) <= {"search-index.js", "search.js"}, f"{name} loads {page.sources}"
+        assert all((docs / source).is_file() for source in page.sources)
         for href in page.links:
             assert not re.match(r"^[a-z]+:", href), f"{name} links out of the site: {href}"
             target, _, fragment = href.partition("#")
@@ -307,7 +311,9 @@ def test_each_domain_page_draws_its_tables(site: tuple[Path, CompileResult]) -> 
         for table in tables:
             assert f'href="#table-{table.name}"' in svg
         names = {t.name for t in tables}
-        keys = [fk for fk in result.model.of_type(ir.ForeignKey) if fk.table in names]
+        tenant_keys = {t.name: t.tenant_column for t in tables}  # counted in a note, not drawn
+        keys = [fk for fk in result.model.of_type(ir.ForeignKey)
+                if fk.table in names and fk.columns[-1] != tenant_keys[fk.table]]
         assert svg.count('<path class="fk') == len(keys)
         boxes = [tuple(map(int, box)) for box in re.findall(
             r'<rect x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)" rx="4"/>', svg)]
@@ -345,7 +351,8 @@ def test_hostile_text_in_the_spec_is_escaped(spec_folder: SpecFolder, tmp_path: 
     escaped_script = "&lt;script&gt;alert(1)&lt;/script&gt;"
     for name in (n for n in result.files if n.startswith("docs/") and n.endswith(".html")):
         text = (out / name).read_text(encoding="utf-8")
-        assert "<script" not in text, name
+        scripts = re.findall(r"<script[^>]*>", text)
+        assert scripts == ['<script src="search-index.js" defer>', '<script src="search.js" defer>'], name
         assert '"quotes"' not in text and "& ampersands" not in text, name
         parse(text)
     page = (out / "docs" / "hostile.html").read_text(encoding="utf-8")
@@ -476,3 +483,22 @@ def test_references_and_referenced_by_lists_mirror_each_other(site: tuple[Path, 
     assert len(out) == len({(k.table, k.columns, k.ref_table, k.ref_schema) for k in keys})
     assert into == {reference for reference in out if not reference[2].startswith("auth.")}
     assert ("vehicles", "unit_id", "units") in out
+
+
+def test_compile_reads_the_tests_folder_given_and_prints_its_warnings(spec_folder: SpecFolder, tmp_path: Path) -> None:
+    tests = tmp_path / "suite"
+    tests.mkdir()
+    (tests / "test_a.py").write_text('import pytest\n\n\n@pytest.mark.requirement("FOUND-1")\ndef test_a(): ...\n',
+                                     encoding="utf-8")
+    (tests / "test_broken.py").write_text("def test_b(:\n", encoding="utf-8")
+    out = tmp_path / "build"
+    result = CliRunner().invoke(app, ["compile", "--spec", str(spec_folder.path), "--out", str(out),
+                                      "--tests", str(tests)])
+    assert result.exit_code == 0, result.output
+    assert f"{tests / 'test_a.py'}:4:26: warning[UPOE420]" in result.output
+    assert "did you mean 'FOUND-01'?" in result.output
+    assert f"{tests / 'test_broken.py'}:1:1: warning[UPOE421]" in result.output
+    assert (out / "docs" / "index.html").is_file()
+    missing = CliRunner().invoke(app, ["compile", "--spec", str(spec_folder.path), "--out", str(out),
+                                       "--tests", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "nowhere" in missing.output
