@@ -9,6 +9,7 @@ import jinja2
 
 from ..ir import with_requirements
 from ..pgnames import ident, literal, text_array
+from .docs.text import inline_code
 
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
 
@@ -30,4 +31,5 @@ def make_environment(templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> jinja2.Envi
     environment.filters["literal"] = literal
     environment.filters["text_array"] = text_array
     environment.filters["with_requirements"] = lambda text, reqs: with_requirements(text, tuple(reqs))
+    environment.filters["inline_code"] = inline_code  # the docs' prose
     return environment

@@ -1,16 +1,85 @@
-"""The ERD of a domain as SVG coordinates, laid out in layers: each table below what it references."""
+"""Diagrams as SVG coordinates: a domain's ERD (tables with their columns, each foreign key drawn
+from its column to the key it references) and the whole schema's overview (small boxes grouped
+by domain). Laid out in layers, each table below what it references; no randomness, so the same
+spec draws the same picture."""
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from ... import ir
-from .pages import Erd, ErdBox, ErdEdge, ErdLine, _display_type, anchor
+from .pages import _display_type, anchor, page_of
 
-# -- the ERD --------------------------------------------------------------------------------------
+# -- what the templates receive -------------------------------------------------------------------
 
-# Sizes in SVG user units (px). Column lines are monospace, so widths follow from lengths.
+
+@dataclass(frozen=True)
+class ErdLine:
+    name: str
+    type: str
+    y: int
+    kind: str  # a CSS class: "pk", "fk", "tenant" or ""
+
+
+@dataclass(frozen=True)
+class ErdBox:
+    name: str
+    href: str
+    x: int
+    y: int
+    width: int
+    height: int
+    css: str  # "box", "box compact" or "box external"
+    lines: tuple[ErdLine, ...]
+    header: int  # height of the title bar
+    name_x: int  # where titles and column names start
+    name_y: int  # the title's baseline
+    type_x: int  # where column types end
+
+
+@dataclass(frozen=True)
+class ErdEdge:
+    path: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ErdGroup:
+    """Boxes and lines drawn at (x, y); a labelled frame around them when `label` is set."""
+
+    label: str
+    href: str
+    x: int
+    y: int
+    width: int
+    height: int
+    drawing_y: int  # where the boxes start, below the label
+    boxes: tuple[ErdBox, ...]
+    edges: tuple[ErdEdge, ...]
+
+
+@dataclass(frozen=True)
+class Erd:
+    title: str
+    width: int
+    height: int
+    groups: tuple[ErdGroup, ...]
+    note: str  # what the drawing leaves out (tenant keys), in words
+    full_size: str  # the standalone SVG file, beside the pages
+
+    def standalone(self, page: str) -> Erd:
+        """The same drawing for its own file: links within the page point into `page`."""
+        return replace(self, groups=tuple(
+            replace(group, boxes=tuple(replace(box, href=page + box.href) if box.href.startswith("#") else box
+                                       for box in group.boxes))
+            for group in self.groups))
+
+
+# -- sizes ----------------------------------------------------------------------------------------
+
+# In SVG user units (px). Column lines are monospace, so widths follow from lengths.
 CHAR = 7  # advance of an 11px monospace character, rounded up
 TITLE_CHAR = 8  # of a 13px bold title character
 PAD = 8
@@ -23,7 +92,18 @@ MARGIN_X = 40  # room for lines passing beside a row
 LANES = (0, -5, 5, -10, 10, -15, 15)  # offsets of lines sharing one gap
 CROWDING = 40  # how far a line detours to avoid one more line in a gap
 MAX_ROW_WIDTH = 1200
-ATTACH_SPACING = 12  # room per line meeting a small box
+LOOP = 28  # how far a table's reference to itself swings out
+UNDER = 14  # how far below its row a line between two boxes of one row passes
+# The overview: groups stacked, each with a label above its boxes.
+COMPACT_GAP_Y = 40
+GROUP_LABEL = 30
+GROUP_CHAR = 9  # advance of a 15px bold label character
+GROUP_GAP = 24
+
+
+def diagram_file(name: str) -> str:
+    """The standalone SVG of a domain's diagram (or of the overview), beside the pages."""
+    return f"diagram-{name}.svg"
 
 
 @dataclass
@@ -37,14 +117,19 @@ class _Node:
     height: int = 0
     x: int = 0
     y: int = 0
+    band: int = 0  # the row of boxes it sits in
+    slot: int = 0  # its place in that row
 
     @property
     def center_x(self) -> float:
         return self.x + self.width / 2
 
-    @property
-    def center_y(self) -> float:
-        return self.y + self.height / 2
+    def row_y(self, column: str) -> int:
+        """Where a line meets the box: the middle of the column's line, else of the title."""
+        for index, (name, _, _) in enumerate(self.lines):
+            if name == column:
+                return self.y + HEADER + LINE * index + LINE // 2
+        return self.y + HEADER // 2
 
 
 @dataclass(frozen=True)
@@ -52,7 +137,25 @@ class _Reference:
     child: str
     column: str
     parent: str
-    tenant: bool
+    key: str  # the referenced column
+
+
+@dataclass(frozen=True)
+class _Band:
+    """A row of boxes: from the top of its boxes to the bottom of its tallest, and its gaps
+    (gap i is left of the row's box i, the last one right of its last box)."""
+
+    top: int
+    bottom: int
+    gaps: tuple[int, ...]
+
+
+def tenant_note(folded: Counter[tuple[str, str]]) -> str:
+    if not folded:
+        return ""
+    parts = [f"{column} → {parent} in {count} table{'s' if count > 1 else ''}"
+             for (column, parent), count in sorted(folded.items())]
+    return "Tenant keys are not drawn, to keep the lines readable: " + "; ".join(parts) + "."
 
 
 class ErdLayout:
@@ -61,29 +164,50 @@ class ErdLayout:
     tables move near the tables they reference and that reference them (barycentres, a few
     sweeps); a layer wider than MAX_ROW_WIDTH wraps into several rows. Tables of other domains
     (and auth.users) are small grey boxes on top, each above the tables that reference it.
-    A line crosses the rows between its two boxes through the gaps between boxes (spread over
-    lanes, avoiding crowded gaps); lines are drawn first, so boxes stay on top of them."""
 
-    def __init__(self, tables: list[ir.Table], foreign_keys: list[ir.ForeignKey], href_of: dict[str, str]) -> None:
+    A line leaves the referencing table beside its column, runs down or up the gap beside the
+    box, crosses the rows between the two boxes through the gaps between boxes (spread over
+    lanes, avoiding crowded gaps) and enters the referenced table beside its key. Tenant keys
+    (a table's community_id or organization_id) are left out and counted in a note instead:
+    nearly every table has one. Lines are drawn first, so boxes stay on top of them.
+
+    `compact` draws titles only, and only the references between the given tables."""
+
+    def __init__(self, tables: list[ir.Table], foreign_keys: list[ir.ForeignKey], href_of: dict[str, str],
+                 compact: bool = False) -> None:
         by_name = {t.name: t for t in tables}
+        self.compact = compact
+        self.gap_y = COMPACT_GAP_Y if compact else GAP_Y
         self.references: list[_Reference] = []
+        self.folded: Counter[tuple[str, str]] = Counter()
         fk_columns: dict[str, set[str]] = {}
         for fk in foreign_keys:
             parent = fk.ref_table if fk.ref_schema == "public" else f"{fk.ref_schema}.{fk.ref_table}"
             column = fk.columns[-1]  # (community_id, column) for a composite tenant-safe key
-            fk_columns.setdefault(fk.table, set()).add(column)
-            self.references.append(_Reference(fk.table, column, parent, column == by_name[fk.table].tenant_column))
+            if column == by_name[fk.table].tenant_column:
+                self.folded[(column, parent)] += 1
+            elif not compact or parent in by_name:
+                fk_columns.setdefault(fk.table, set()).add(column)
+                self.references.append(_Reference(fk.table, column, parent, fk.ref_columns[-1]))
         self.nodes: dict[str, _Node] = {}
         self.bands: list[_Band] = []
         for order, table in enumerate(tables):
-            lines = [(c.name, _display_type(c.type), _column_kind(table, c.name, fk_columns)) for c in table.columns]
-            self.nodes[table.name] = _Node(table.name, f"#{anchor('table', table.name)}", False, lines, order)
+            lines = [] if compact else [(c.name, _display_type(c.type), _column_kind(table, c.name, fk_columns))
+                                        for c in table.columns]
+            href = href_of.get(table.name, f"#{anchor('table', table.name)}")
+            self.nodes[table.name] = _Node(table.name, href, False, lines, order)
         self.internal = [t.name for t in tables]
         self.externals = sorted({r.parent for r in self.references if r.parent not in by_name})
         for order, name in enumerate(self.externals, start=len(tables)):
             self.nodes[name] = _Node(name, href_of.get(name, ""), True, [], order)
 
-    def layout(self) -> Erd:
+    def layout(self, title: str, full_size: str) -> Erd:
+        width, height, boxes, edges = self.drawing()
+        return Erd(title, width, height, (ErdGroup("", "", 0, 0, width, height, 0, boxes, edges),),
+                   tenant_note(self.folded), full_size)
+
+    def drawing(self) -> tuple[int, int, tuple[ErdBox, ...], tuple[ErdEdge, ...]]:
+        """The extent, boxes and lines of the laid-out tables."""
         self._size()
         layers = self._layers()
         self._place(self._rows(layers))
@@ -95,22 +219,18 @@ class ErdLayout:
                 self._place(self._rows(layers))
         externals = sorted(self.externals, key=lambda name: (round(self._barycentre(name, False), 3), name))
         self._place(self._wrap(externals) + self._rows(layers))
-        return Erd(self._extent("x"), self._extent("y"), self._boxes(), self._edges())
+        return self._extent("x"), self._extent("y"), self._boxes(), self._edges()
 
     # -- sizes and layers -----------------------------------------------------------------------
 
     def _size(self) -> None:
-        attachments: dict[str, int] = {}
-        for reference in self.references:
-            attachments[reference.parent] = attachments.get(reference.parent, 0) + 1
         for node in self.nodes.values():
             title = len(node.key) * TITLE_CHAR + 2 * PAD
-            if node.external:
-                node.width = max(title, attachments.get(node.key, 0) * ATTACH_SPACING + 2 * PAD)
-                node.height = HEADER
+            if not node.lines:
+                node.width, node.height = title, HEADER
                 continue
-            names = max((len(name) for name, _, _ in node.lines), default=0)
-            types = max((len(sql_type) for _, sql_type, _ in node.lines), default=0)
+            names = max(len(name) for name, _, _ in node.lines)
+            types = max(len(sql_type) for _, sql_type, _ in node.lines)
             node.width = max(title, 2 * PAD + (names + types + 2) * CHAR)
             node.height = HEADER + LINE * len(node.lines) + PAD // 2
 
@@ -183,18 +303,18 @@ class ErdLayout:
         total = max(widths, default=0)
         y = MARGIN
         self.bands = []
-        for row, width in zip(rows, widths, strict=True):
+        for band, (row, width) in enumerate(zip(rows, widths, strict=True)):
             x = MARGIN_X + (total - width) // 2
-            for name in row:
+            for slot, name in enumerate(row):
                 node = self.nodes[name]
-                node.x, node.y = x, y
+                node.x, node.y, node.band, node.slot = x, y, band, slot
                 x += node.width + GAP_X
             height = max(self.nodes[n].height for n in row)
             self.bands.append(_Band(y, y + height, tuple(self._gaps(row))))
-            y += height + GAP_Y
+            y += height + self.gap_y
 
     def _gaps(self, row: list[str]) -> list[int]:
-        """Where a line may cross a row: beside its first and last box and between boxes."""
+        """Where a line may run: beside the row's first and last box and between boxes."""
         nodes = [self.nodes[n] for n in row]
         gaps = [nodes[0].x - GAP_X // 2]
         gaps += [(a.x + a.width + b.x) // 2 for a, b in itertools.pairwise(nodes)]
@@ -211,128 +331,151 @@ class ErdLayout:
             node = self.nodes[name]
             lines = tuple(ErdLine(column, sql_type, node.y + HEADER + LINE * (i + 1) - 4, kind)
                           for i, (column, sql_type, kind) in enumerate(node.lines))
-            boxes.append(ErdBox(node.key, node.href, node.x, node.y, node.width, node.height,
-                                "box external" if node.external else "box", lines, HEADER, node.x + PAD,
-                                node.y + HEADER - PAD, node.x + node.width - PAD))
+            css = "box external" if node.external else "box compact" if self.compact else "box"
+            boxes.append(ErdBox(node.key, node.href, node.x, node.y, node.width, node.height, css, lines, HEADER,
+                                node.x + PAD, node.y + HEADER - PAD, node.x + node.width - PAD))
         return tuple(boxes)
 
     # -- lines ------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _sides(child: _Node, parent: _Node) -> tuple[str, str]:
-        if child is parent:
-            return "right", "right"
-        if parent.y + parent.height <= child.y:
-            return "top", "bottom"
-        if parent.y >= child.y + child.height:
-            return "bottom", "top"
-        return ("left", "right") if parent.center_x < child.center_x else ("right", "left")
+    def _lane(self, lanes: dict[tuple[int, int], int], band: int, gap: int) -> int:
+        """The x of the next free lane of a gap."""
+        used = lanes.get((band, gap), 0)
+        lanes[(band, gap)] = used + 1
+        return self.bands[band].gaps[gap] + LANES[used % len(LANES)]
 
-    def _route(self, child: _Node, parent: _Node, upwards: bool, lanes: dict[tuple[int, int], int]) -> list[int]:
-        """The x at which a line between two boxes crosses each row between them: the gap
+    def _crossings(self, bands: list[int], x: float, y: float, goal_x: float, goal_y: float,
+                   lanes: dict[tuple[int, int], int]) -> list[int]:
+        """The x at which a line crosses each of `bands` (in the order it meets them): the gap
         nearest its way, so that lines pass between boxes rather than behind them."""
-        if upwards:
-            low, high, start, goal = parent.y + parent.height, child.y, child, parent
-        else:
-            low, high, start, goal = child.y + child.height, parent.y, child, parent
-        bands = [(i, b) for i, b in enumerate(self.bands) if b.top >= low and b.bottom <= high]
-        if upwards:
-            bands.reverse()
         crossings = []
-        x, y = start.center_x, start.y if upwards else start.y + start.height
-        goal_y = goal.y + goal.height if upwards else goal.y
-        for index, band in bands:
+        for index in bands:
+            band = self.bands[index]
             middle = (band.top + band.bottom) / 2
-            aim = x + (goal.center_x - x) * (middle - y) / (goal_y - y)
+            aim = x + (goal_x - x) * (middle - y) / (goal_y - y)
             # The nearest gap, unless lines already crowd it: a bundle is hard to follow.
             gap = min(range(len(band.gaps)),
                       key=lambda g: (abs(band.gaps[g] - aim) + CROWDING * lanes.get((index, g), 0), g))
-            used = lanes.get((index, gap), 0)
-            lanes[(index, gap)] = used + 1
-            crossings.append(band.gaps[gap] + LANES[used % len(LANES)])
+            crossings.append(self._lane(lanes, index, gap))
             x, y = crossings[-1], middle
         return crossings
 
     def _edges(self) -> tuple[ErdEdge, ...]:
-        """One line per foreign key, from the referencing box to the referenced one. Lines
-        meeting one side of a box are spread along it, ordered by where they come from."""
-        sides: list[tuple[str, str]] = []
-        routes: list[list[int]] = []
+        """One line per drawn foreign key, from beside the referencing column to beside the key."""
         lanes: dict[tuple[int, int], int] = {}
-        slots: dict[tuple[str, str], list[tuple[float, int, int]]] = {}
-        for index, reference in enumerate(self.references):
-            child, parent = self.nodes[reference.child], self.nodes[reference.parent]
-            child_side, parent_side = self._sides(child, parent)
-            sides.append((child_side, parent_side))
-            vertical = child_side in ("top", "bottom")
-            routes.append(self._route(child, parent, child_side == "top", lanes) if vertical else [])
-            route = routes[-1]
-            for end, (own, other, side) in enumerate(((child, parent, child_side), (parent, child, parent_side))):
-                along = other.center_x if vertical else other.center_y
-                if route:
-                    along = route[0] if end == 0 else route[-1]
-                slots.setdefault((own.key, side), []).append((along if child is not parent else end, index, end))
-        points: dict[tuple[int, int], tuple[int, int]] = {}
-        for (name, side), entries in sorted(slots.items()):
-            entries.sort()
-            for position, (_, index, end) in enumerate(entries, start=1):
-                points[(index, end)] = _point(self.nodes[name], side, position, len(entries))
         edges = []
-        for index, reference in enumerate(self.references):
-            start, end = points[(index, 0)], points[(index, 1)]
-            if sides[index][0] in ("top", "bottom"):
-                path = self._vertical_path(start, end, routes[index], sides[index][0] == "top")
+        for reference in self.references:
+            child, parent = self.nodes[reference.child], self.nodes[reference.parent]
+            start_y, end_y = child.row_y(reference.column), parent.row_y(reference.key)
+            if child is parent:
+                right = child.x + child.width
+                path = f"M{right} {start_y} C{right + LOOP} {start_y} {right + LOOP} {end_y} {right} {end_y}"
+            elif child.band == parent.band:
+                path = self._within_row(child, start_y, parent, end_y, lanes)
             else:
-                path = _curve(start, sides[index][0], end, sides[index][1])
-            edges.append(ErdEdge(path, "fk tenant" if reference.tenant else "fk",
-                                 f"{reference.child}.{reference.column} references {reference.parent}"))
+                path = self._across_rows(child, start_y, parent, end_y, lanes)
+            edges.append(ErdEdge(path, f"{reference.child}.{reference.column} references "
+                                       f"{reference.parent}.{reference.key}"))
         return tuple(edges)
 
-    def _vertical_path(self, start: tuple[int, int], end: tuple[int, int], route: list[int], upwards: bool) -> str:
-        """Straight through each row's gap, smooth curves between rows."""
-        bands = [b for b in self.bands if b.top >= min(start[1], end[1]) and b.bottom <= max(start[1], end[1])]
-        if upwards:
-            bands.reverse()
-        points = [start]
-        for x, band in zip(route, bands, strict=True):
-            points += [(x, band.bottom), (x, band.top)] if upwards else [(x, band.top), (x, band.bottom)]
-        points.append(end)
-        path = [f"M{start[0]} {start[1]}"]
-        for i in range(1, len(points)):
-            (xa, ya), (xb, yb) = points[i - 1], points[i]
-            if i % 2 == 0:
-                path.append(f"L{xb} {yb}")
-            else:
-                middle = (ya + yb) // 2
-                path.append(f"C{xa} {middle} {xb} {middle} {xb} {yb}")
+    def _within_row(self, child: _Node, start_y: int, parent: _Node, end_y: int,
+                    lanes: dict[tuple[int, int], int]) -> str:
+        """Neighbours: one curve through the gap between them; else out of each box's facing
+        side and under the row."""
+        rightwards = parent.x > child.x
+        start_x = child.x + child.width if rightwards else child.x
+        end_x = parent.x if rightwards else parent.x + parent.width
+        if abs(child.slot - parent.slot) == 1:
+            middle = self.bands[child.band].gaps[max(child.slot, parent.slot)]
+            return f"M{start_x} {start_y} C{middle} {start_y} {middle} {end_y} {end_x} {end_y}"
+        leave = self._lane(lanes, child.band, child.slot + 1 if rightwards else child.slot)
+        enter = self._lane(lanes, parent.band, parent.slot if rightwards else parent.slot + 1)
+        under = self.bands[child.band].bottom + UNDER
+        return (f"M{start_x} {start_y} L{leave} {start_y} L{leave} {under} L{enter} {under} "
+                f"L{enter} {end_y} L{end_x} {end_y}")
+
+    def _across_rows(self, child: _Node, start_y: int, parent: _Node, end_y: int,
+                     lanes: dict[tuple[int, int], int]) -> str:
+        """Out of the child's side facing the parent, along its gap to the edge of its row,
+        through the gaps of the rows between, along the gap beside the parent to its key."""
+        upwards = parent.band < child.band
+        leftwards = parent.center_x < child.center_x
+        leave = self._lane(lanes, child.band, child.slot if leftwards else child.slot + 1)
+        start_x = child.x if leftwards else child.x + child.width
+        between = list(range(child.band - 1, parent.band, -1) if upwards else range(child.band + 1, parent.band))
+        child_band, parent_band = self.bands[child.band], self.bands[parent.band]
+        edge_y = child_band.top if upwards else child_band.bottom
+        goal_y = parent_band.bottom if upwards else parent_band.top
+        crossings = self._crossings(between, leave, edge_y, parent.center_x, goal_y, lanes)
+        arrive_from_left = (crossings[-1] if crossings else leave) < parent.center_x
+        enter = self._lane(lanes, parent.band, parent.slot if arrive_from_left else parent.slot + 1)
+        end_x = parent.x if arrive_from_left else parent.x + parent.width
+        path = [f"M{start_x} {start_y}", f"L{leave} {start_y}", f"L{leave} {edge_y}"]
+        x, y = leave, edge_y
+        for index, crossing in zip(between, crossings, strict=True):
+            band = self.bands[index]
+            near, far = (band.bottom, band.top) if upwards else (band.top, band.bottom)
+            path += [_bend(x, y, crossing, near), f"L{crossing} {far}"]
+            x, y = crossing, far
+        path += [_bend(x, y, enter, goal_y), f"L{enter} {end_y}", f"L{end_x} {end_y}"]
         return " ".join(path)
 
 
-@dataclass(frozen=True)
-class _Band:
-    """A row of boxes: from the top of its boxes to the bottom of its tallest, and its gaps."""
-
-    top: int
-    bottom: int
-    gaps: tuple[int, ...]
+def _bend(x1: int, y1: int, x2: int, y2: int) -> str:
+    """A smooth step between rows, from (x1, y1) to (x2, y2), vertical at both ends."""
+    middle = (y1 + y2) // 2
+    return f"C{x1} {middle} {x2} {middle} {x2} {y2}"
 
 
 def _column_kind(table: ir.Table, column: str, fk_columns: dict[str, set[str]]) -> str:
     if column in table.primary_key:
         return "pk"
+    if column == table.tenant_column:
+        return "tenant"
     return "fk" if column in fk_columns.get(table.name, set()) else ""
 
 
-def _point(node: _Node, side: str, position: int, count: int) -> tuple[int, int]:
-    if side in ("top", "bottom"):
-        return node.x + node.width * position // (count + 1), node.y if side == "top" else node.y + node.height
-    y = node.y + (node.height - HEADER) * position // (count + 1) + (0 if node.external else HEADER)
-    return (node.x if side == "left" else node.x + node.width), y
+# -- the diagrams of the site --------------------------------------------------------------------
 
 
-def _curve(start: tuple[int, int], start_side: str, end: tuple[int, int], end_side: str) -> str:
-    (x1, y1), (x2, y2) = start, end
-    bend = max(24, min(abs(y2 - y1) // 2, 120)) if start_side in ("top", "bottom") else 40
-    offsets = {"top": (0, -bend), "bottom": (0, bend), "left": (-bend, 0), "right": (bend, 0)}
-    (dx1, dy1), (dx2, dy2) = offsets[start_side], offsets[end_side]
-    return f"M{x1} {y1} C{x1 + dx1} {y1 + dy1} {x2 + dx2} {y2 + dy2} {x2} {y2}"
+def table_hrefs(model: ir.Model) -> dict[str, str]:
+    """Where each table is described: its domain's page and anchor."""
+    return {t.name: f"{page_of(t.domain)}#{anchor('table', t.name)}" for t in model.of_type(ir.Table)}
+
+
+def domain_erd(model: ir.Model, domain: ir.DomainInfo) -> Erd | None:
+    """The diagram of a domain's tables (None without tables); tables of other domains link to their page."""
+    tables = [t for t in model.of_type(ir.Table) if t.domain == domain.name]
+    if not tables:
+        return None
+    names = {t.name for t in tables}
+    foreign_keys = [fk for fk in model.of_type(ir.ForeignKey) if fk.table in names]
+    elsewhere = {name: href for name, href in table_hrefs(model).items() if name not in names}
+    return ErdLayout(tables, foreign_keys, elsewhere).layout(f"Tables of {domain.title} and their foreign keys",
+                                                              diagram_file(domain.name))
+
+
+def overview_erd(model: ir.Model, domains: list[ir.DomainInfo]) -> Erd:
+    """Every domain's tables as small boxes in a labelled frame (the domain's title, linking to
+    its page), the frames stacked in the order given; lines only between tables of one domain."""
+    href_of = table_hrefs(model)
+    groups = []
+    folded: Counter[tuple[str, str]] = Counter()
+    y = MARGIN
+    for domain in domains:
+        tables = [t for t in model.of_type(ir.Table) if t.domain == domain.name]
+        if not tables:
+            continue
+        names = {t.name for t in tables}
+        foreign_keys = [fk for fk in model.of_type(ir.ForeignKey) if fk.table in names]
+        layout = ErdLayout(tables, foreign_keys, href_of, compact=True)
+        width, height, boxes, edges = layout.drawing()
+        folded += layout.folded
+        width = max(width, len(domain.title) * GROUP_CHAR + 3 * PAD)
+        groups.append(ErdGroup(domain.title, page_of(domain.name), MARGIN, y, width, height + GROUP_LABEL,
+                               GROUP_LABEL, boxes, edges))
+        y += height + GROUP_LABEL + GROUP_GAP
+    width = max((g.width for g in groups), default=0) + 2 * MARGIN
+    note = f"{tenant_note(folded)} Lines to tables of other domains are drawn on each domain's page."
+    return Erd("Every table of the schema, by domain", width, y - GROUP_GAP + MARGIN, tuple(groups), note.strip(),
+               diagram_file("overview"))

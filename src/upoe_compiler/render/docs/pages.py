@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 DOCS_DIR = "docs"
 ANON, SERVICE_ROLE = "anon", "service_role"
-TEMPLATE_NAMES = ("docs/base.html", "docs/index.html", "docs/domain.html", "docs/erd.html",
-                  "docs/role.html", "docs/access_cell.html")
+TEMPLATE_NAMES = ("docs/base.html", "docs/index.html", "docs/domain.html", "docs/erd.html", "docs/role.html",
+                  "docs/access_cell.html", "docs/erd-svg.html", "docs/diagram.html", "docs/overview.html",
+                  "docs/az.html")
 
 
 # -- what the templates receive ----------------------------------------------------------------
@@ -20,45 +21,6 @@ class Link:
     href: str | None = None  # None: plain text
     current: bool = False
     group: str = ""  # the nav's heading of the links from this one on ("" for domains)
-
-
-@dataclass(frozen=True)
-class ErdLine:
-    name: str
-    type: str
-    y: int
-    kind: str  # a CSS class: "pk", "fk" or ""
-
-
-@dataclass(frozen=True)
-class ErdBox:
-    name: str
-    href: str
-    x: int
-    y: int
-    width: int
-    height: int
-    css: str  # "box" or "box external"
-    lines: tuple[ErdLine, ...]
-    header: int = 0  # height of the title bar
-    name_x: int = 0  # where titles and column names start
-    name_y: int = 0  # the title's baseline
-    type_x: int = 0  # where column types end
-
-
-@dataclass(frozen=True)
-class ErdEdge:
-    path: str
-    css: str  # "fk" or "fk tenant"
-    title: str
-
-
-@dataclass(frozen=True)
-class Erd:
-    width: int
-    height: int
-    boxes: tuple[ErdBox, ...]
-    edges: tuple[ErdEdge, ...]
 
 
 @dataclass(frozen=True)
@@ -274,8 +236,8 @@ class TraceRow:
 
 
 def page_of(domain: str) -> str:
-    """The page of a domain; a domain named `index` must not replace the overview."""
-    return "domain-index.html" if domain == "index" else f"{domain}.html"
+    """The page of a domain; a domain named like another page of the site must not replace it."""
+    return f"domain-{domain}.html" if domain in ("index", "az", "overview") else f"{domain}.html"
 
 
 def requirement_anchor(requirement: str) -> str:

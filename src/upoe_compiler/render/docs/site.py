@@ -16,7 +16,8 @@ from ...vocabulary import COMMANDS
 from ..pgtap import TESTS_DIR
 from ..sql import MIGRATIONS_DIR, TEMPLATES
 from .access import AccessReader
-from .erd import ErdLayout
+from .erd import domain_erd
+from .navigation import navigation_files
 from .pages import (
     ANON,
     DOCS_DIR,
@@ -199,15 +200,12 @@ class _Site:
     def domain_page(self, migration: MigrationPlan) -> str:
         domain = migration.domain
         tables = self.objects_of(domain.name, ir.Table)
-        names = {t.name for t in tables}
-        foreign_keys = [fk for fk in self.model.of_type(ir.ForeignKey) if fk.table in names]
-        elsewhere = {name: href for name, href in self.href_of.items() if name not in names}
         return self.environment.get_template("docs/domain.html").render(
             nav=self.nav(domain.name), domain=domain, number=migration.number, migration=migration.file_name,
             test_file=self.test_file(migration),
             requirements=tuple((Link(r, f"index.html#{requirement_anchor(r)}"), title)
                                for r, title in domain.requirements),
-            erd=ErdLayout(tables, foreign_keys, elsewhere).layout() if tables else None,
+            erd=domain_erd(self.model, domain),
             roles=self.roles,
             tables=tuple(self.table_doc(t) for t in tables),
             enums=tuple(EnumDoc(anchor("enum", e.name), e.name, e.values, e.description.strip(),
@@ -334,6 +332,7 @@ class _Site:
         template = self.environment.get_template("docs/role.html")
         for page in role_pages(self.model, self.domains, self.access, self.roles[1:-1]):
             files[f"{DOCS_DIR}/{role_page(page.name)}"] = template.render(nav=self.nav(page.name), role=page)
+        files.update(navigation_files(self.model, self.domains, self.environment, self.nav(None)))
         return files
 
 
