@@ -14,20 +14,14 @@
   var list = form.querySelector(".search-results");
   var status = form.querySelector(".search-status");
 
-  // 0: the name itself, 1: a name starting with it, 2: containing it, 3: only its description.
+  // Best first: the name itself, a column's own name, a name starting with the query, a column's
+  // own name starting with it, a name containing it, then only its description (-1: no match).
   function rank(row, query) {
     var name = row[0].toLowerCase();
     var bare = name.slice(name.lastIndexOf(".") + 1);
-    if (name === query || bare === query) {
-      return 0;
-    }
-    if (name.indexOf(query) === 0 || bare.indexOf(query) === 0) {
-      return 1;
-    }
-    if (name.indexOf(query) >= 0) {
-      return 2;
-    }
-    return row[3].toLowerCase().indexOf(query) >= 0 ? 3 : -1;
+    var tests = [name === query, bare === query, name.indexOf(query) === 0, bare.indexOf(query) === 0,
+      name.indexOf(query) >= 0, row[3].toLowerCase().indexOf(query) >= 0];
+    return tests.indexOf(true);
   }
 
   function matches(query) {
