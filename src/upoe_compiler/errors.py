@@ -4,7 +4,7 @@ A stage never raises on bad input: it collects `Diagnostic`s, and the API raises
 `CompileFailed` once, before anything is written.
 
 Codes are grouped by stage: UPOE1xx load, UPOE2xx validate (schema and semantics),
-UPOE3xx graph, UPOE4xx render.
+UPOE3xx graph, UPOE4xx write and releases, UPOE5xx lint; `upoe explain CODE` says each in full.
 """
 
 from __future__ import annotations
@@ -15,14 +15,28 @@ from pathlib import Path
 
 @dataclass(frozen=True, order=True)
 class SourcePosition:
-    """A place in a spec file; line and column are 1-based."""
+    """A place in a spec file; line and column are 1-based.
+
+    `end_line` and `end_column` close the span of the node or token it names, the column just
+    past its last character (as SARIF and editors count); None when only the start is known.
+    They take no part in comparisons: a place is where it starts.
+    """
 
     file: str
     line: int
     column: int
+    end_line: int | None = field(default=None, compare=False)
+    end_column: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+    @property
+    def end(self) -> tuple[int, int]:
+        """Where the span ends; an empty span at the start when its end is unknown."""
+        if self.end_line is None or self.end_column is None:
+            return (self.line, self.column)
+        return (self.end_line, self.end_column)
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,8 @@ class Diagnostic:
             "file": self.position.file if self.position else None,
             "line": self.position.line if self.position else None,
             "column": self.position.column if self.position else None,
+            "end_line": self.position.end[0] if self.position else None,
+            "end_column": self.position.end[1] if self.position else None,
             "hint": self.hint,
         }
 
@@ -110,5 +126,8 @@ def _snippet(position: SourcePosition) -> str:
         return ""
     source = lines[position.line - 1].replace("\t", " ")
     gutter = f"{position.line:>5} | "
-    caret = " " * (len(gutter) + position.column - 1) + "^"
-    return f"\n{gutter}{source}\n{caret}"
+    # The span underlined on its first line: to its end there, or to the end of the line when it goes on.
+    end_line, end_column = position.end
+    last = end_column if end_line == position.line else len(source.rstrip()) + 1
+    width = max(1, last - position.column)
+    return f"\n{gutter}{source}\n{' ' * (len(gutter) + position.column - 1)}{'^' * width}"

@@ -212,7 +212,7 @@ def _fast_compose(text: str) -> Node | None:
 def load_text(text: str, name: str, path: Path, sink: DiagnosticSink) -> LoadedFile | None:
     root = _fast_compose(text)
     if root is not None:
-        return _construct_file(root, name, path, sink)
+        return _construct_file(root, name, path, text, sink)
     try:
         composer = _Composer(text)
     except yaml.reader.ReaderError as exc:
@@ -233,10 +233,10 @@ def load_text(text: str, name: str, path: Path, sink: DiagnosticSink) -> LoadedF
         return None
     finally:
         composer.dispose()
-    return _construct_file(root, name, path, sink)
+    return _construct_file(root, name, path, text, sink)
 
 
-def _construct_file(root: Node | None, name: str, path: Path, sink: DiagnosticSink) -> LoadedFile | None:
+def _construct_file(root: Node | None, name: str, path: Path, text: str, sink: DiagnosticSink) -> LoadedFile | None:
     if root is None or (isinstance(root, ScalarNode) and root.value == "" and not root.style
                         and root.tag == "tag:yaml.org,2002:null"):  # nothing but `---`
         sink.error("UPOE104", "spec file is empty", SourcePosition(name, 1, 1),
@@ -244,7 +244,7 @@ def _construct_file(root: Node | None, name: str, path: Path, sink: DiagnosticSi
         return None
     loaded = LoadedFile(path=path, display_name=name, data=None)
     try:
-        loaded.data = _Constructor(loaded, sink).construct(root, ())
+        loaded.data = _Constructor(loaded, text.splitlines(), sink).construct(root, ())
     except _Abort as abort:
         sink.error(abort.code, abort.message, abort.position, abort.hint)
         return None
@@ -312,21 +312,42 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> tuple[str,
     return message, SourcePosition(name, line, column), hint
 
 
-def _position(node: Node, name: str) -> SourcePosition:
-    return SourcePosition(name, node.start_mark.line + 1, node.start_mark.column + 1)
+def _position(node: Node, name: str, lines: list[str]) -> SourcePosition:
+    """Where the node starts and ends (the end is the column past its last character)."""
+    end_line, end_column = _end(node, lines)
+    return SourcePosition(name, node.start_mark.line + 1, node.start_mark.column + 1, end_line, end_column)
+
+
+def _end(node: Node, lines: list[str]) -> tuple[int, int]:
+    """The 1-based end of a node's own text. A block mapping or list ends where its last item
+    does, and a block scalar (`|`, `>`) on its last line of text: their end marks stand at the
+    next token, past blank lines and comments."""
+    seen: set[int] = set()  # an alias inside its own anchor makes the chain a loop
+    while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value and id(node) not in seen:
+        seen.add(id(node))
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    line, column = node.end_mark.line, node.end_mark.column  # 0-based
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        last = line + 1 if column else line  # 1-based: the line the mark stands on, or the one before it
+        while last > node.start_mark.line + 1 and (last > len(lines) or not lines[last - 1].strip()):
+            last -= 1
+        return last, len(lines[last - 1].rstrip()) + 1 if last <= len(lines) else 1
+    return line + 1, column + 1
 
 
 class _Constructor:
     """Builds plain data from the node tree, recording the position of every key and value."""
 
-    def __init__(self, loaded: LoadedFile, sink: DiagnosticSink) -> None:
+    def __init__(self, loaded: LoadedFile, lines: list[str], sink: DiagnosticSink) -> None:
         self.loaded = loaded
+        self.lines = lines
         self.sink = sink
         self.nodes = 0
         self.open: set[int] = set()  # the nodes being built, to spot an alias inside itself
 
     def construct(self, node: Node, path: Path_) -> Any:
-        position = _position(node, self.loaded.display_name)
+        position = _position(node, self.loaded.display_name, self.lines)
         self.nodes += 1
         if self.nodes > MAX_YAML_NODES:
             raise _Abort("UPOE103", f"spec file expands to over {MAX_YAML_NODES} YAML nodes", position,
@@ -358,7 +379,7 @@ class _Constructor:
         loaded, sink = self.loaded, self.sink
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key_position = _position(key_node, loaded.display_name)
+            key_position = _position(key_node, loaded.display_name, self.lines)
             if not isinstance(key_node, ScalarNode):
                 sink.error("UPOE101", "a mapping key must be a plain name", key_position,
                            hint="write the key as a single word")

@@ -83,8 +83,10 @@ def test_to_dict_round_trips_through_json(source_file: Path) -> None:
         assert Diagnostic(data["code"], data["message"], position, hint, data["severity"]) == diagnostic
     assert Diagnostic("UPOE201", "m", SourcePosition("spec/x.yaml", 2, 3), "h").to_dict() == {
         "code": "UPOE201", "severity": "error", "message": "m", "file": "spec/x.yaml", "line": 2, "column": 3,
-        "hint": "h",
+        "end_line": 2, "end_column": 3, "hint": "h",
     }
+    # The end of a span is the column past its last character.
+    assert Diagnostic("UPOE201", "m", SourcePosition("spec/x.yaml", 2, 3, 2, 9), "h").to_dict()["end_column"] == 9
 
 
 def test_check_tuple_uses_the_file_name() -> None:
@@ -141,9 +143,9 @@ def test_check_json_on_a_bad_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert report["ok"] is False
     assert report["diagnostics"] == [
         {"code": "UPOE220", "severity": "error", "message": "unknown type 'intger'", "file": "spec/shop.yaml",
-         "line": 10, "column": 21, "hint": "did you mean 'integer'?"},
+         "line": 10, "column": 21, "end_line": 10, "end_column": 27, "hint": "did you mean 'integer'?"},
         {"code": "UPOE222", "severity": "error", "message": "unknown table 'ordres'", "file": "spec/shop.yaml",
-         "line": 11, "column": 40, "hint": "did you mean 'orders'?"},
+         "line": 11, "column": 40, "end_line": 11, "end_column": 46, "hint": "did you mean 'orders'?"},
     ]
 
 
@@ -157,11 +159,11 @@ def test_check_text_on_a_bad_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert result.stderr.splitlines() == [
         "spec/shop.yaml:10:21: error[UPOE220]: unknown type 'intger'",
         "   10 |       total: {type: intger}",
-        " " * (len("   10 | ") + 20) + "^",
+        " " * (len("   10 | ") + 20) + "^" * len("intger"),
         "  hint: did you mean 'integer'?",
         "spec/shop.yaml:11:40: error[UPOE222]: unknown table 'ordres'",
         "   11 |       placed: {type: text, references: ordres}",
-        " " * (len("   11 | ") + 39) + "^",
+        " " * (len("   11 | ") + 39) + "^" * len("ordres"),
         "  hint: did you mean 'orders'?",
         "2 error(s); nothing was written",
     ]
