@@ -3,7 +3,8 @@
 Input: `LoadedFile`s from the loader.
 Output: a `ValidatedSpec`: every file as a `DomainSpec`, with its positions kept.
 Errors: UPOE201..UPOE209 for the shape of the YAML (unknown key, missing key, wrong
-type, invalid value) and the semantic checks of `checks/` (UPOE210 and up).
+type, invalid value, an entry under the wrong section) and the semantic checks of `checks/`
+(UPOE210 and up).
 """
 
 from __future__ import annotations
@@ -51,9 +52,68 @@ def _validate_shape(loaded: LoadedFile, sink: DiagnosticSink) -> DomainSpec | No
     try:
         return DomainSpec.model_validate(loaded.data)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            _report(loaded, error, sink)
+        errors = exc.errors(include_url=False)
+        misplaced = _report_misplaced(loaded, errors, sink)
+        for error in errors:
+            if not any(tuple(error["loc"][:len(entry)]) == entry for entry in misplaced):
+                _report(loaded, error, sink)
         return None
+
+
+def _section_fields() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Each section of a spec file that names its entries (`tables:`, `enums:`, `buckets:`, …):
+    the keys an entry may have and those it must have (none for text entries such as roles)."""
+    sections = {}
+    for name, field_info in DomainSpec.model_fields.items():
+        if typing.get_origin(_unwrap(field_info.annotation)) is not dict:
+            continue
+        entry = _unwrap(typing.get_args(_unwrap(field_info.annotation))[-1])
+        if isinstance(entry, type) and issubclass(entry, BaseModel):
+            sections[name] = (frozenset(entry.model_fields),
+                              frozenset(key for key, info in entry.model_fields.items() if info.is_required()))
+        else:
+            sections[name] = (frozenset(), frozenset())
+    return sections
+
+
+def _report_misplaced(loaded: LoadedFile, errors: list[Any], sink: DiagnosticSink) -> list[Path_]:
+    """One UPOE207 for each entry whose keys are those of another section's entries (a table under
+    `buckets:`, an enum under `tables:`, a table at the top level), instead of one error per key;
+    returns the entries reported."""
+    sections = _section_fields()
+    entries: dict[Path_, str | None] = {}  # an entry's path → the section it stands in
+    for error in errors:
+        loc = tuple(error["loc"])
+        if len(loc) >= 2 and loc[0] in sections:
+            entries.setdefault(loc[:2], str(loc[0]))
+        elif len(loc) == 1 and error["type"] == "extra_forbidden":
+            entries.setdefault(loc, None)
+    reported = []
+    for entry, section in entries.items():
+        keys = loaded.data.get(entry[0]) if len(entry) == 2 else loaded.data
+        keys = keys.get(entry[-1]) if isinstance(keys, dict) else None
+        if not isinstance(keys, dict) or not keys:
+            continue
+        written = set(keys)
+        telling = sorted(written - sections[section][0]) if section is not None else sorted(written)
+        if not telling:
+            continue  # every key belongs where it is: the error is inside it
+        fitting = [name for name, (allowed, required) in sections.items()
+                   if name != section and allowed and written <= allowed and required <= written]
+        if not fitting:
+            continue
+        # Of several sections it would fit, the one whose entries have the fewest keys says most.
+        target = min(fitting, key=lambda name: len(sections[name][0]))
+        where = f"under `{section}:`" if section is not None else "at the top level of the file"
+        sink.error("UPOE207", f"'{entry[-1]}' is {where}, but it has the keys of {_a(target[:-1])} "
+                   f"({', '.join(telling)})", loaded.key_positions.get(entry) or loaded.position(entry),
+                   f"move it under `{target}:`")
+        reported.append(entry)
+    return reported
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
 def _report(loaded: LoadedFile, error: Any, sink: DiagnosticSink) -> None:
