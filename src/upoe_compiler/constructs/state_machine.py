@@ -87,37 +87,39 @@ class StateMachine(Construct):
                         table.value_at("state_machine", "column"), "give the column an enum type")
             return
         what = f"state of {machine.column}"
+        # Each name checked, all of them (a list, not a generator that `all` would cut short).
+        known = []
         for source, targets in machine.transitions.items():
-            table.known(table.key_at("state_machine", "transitions", source), source, states, "UPOE250", what)
+            known.append(table.known(table.key_at("state_machine", "transitions", source), source, states,
+                                     "UPOE250", what))
             for index, target in enumerate(targets):
-                table.known(table.value_at("state_machine", "transitions", source, index), target, states,
-                            "UPOE250", what)
+                known.append(table.known(table.value_at("state_machine", "transitions", source, index), target,
+                                         states, "UPOE250", what))
         for key in ("stamps", "stamp_actors"):
             for state, column in getattr(machine, key).items():
-                table.known(table.key_at("state_machine", key, state), state, states, "UPOE250", what)
+                known.append(table.known(table.key_at("state_machine", key, state), state, states, "UPOE250", what))
                 table.column(table.value_at("state_machine", key, state), column, "UPOE250")
         for index, state in enumerate(machine.initial):
-            table.known(table.value_at("state_machine", "initial", index), state, states, "UPOE250", what)
+            known.append(table.known(table.value_at("state_machine", "initial", index), state, states, "UPOE250",
+                                     what))
         default = table.table.columns[machine.column].default
         if not machine.initial and default is None:
             table.error("UPOE250", f"the workflow of '{machine.column}' has no initial state",
                         table.key_at("state_machine"),
                         f"give {machine.column} a `default:`, or list `initial:` states")
             return
+        starts = machine.initial or [str(default)]
         # A state the workflow leaves but never enters from where rows start is a likely slip.
-        reached = set(machine.initial or [str(default)])
-        frontier = list(reached)
-        while frontier:
-            for target in machine.transitions.get(frontier.pop(), []):
-                if target not in reached:
-                    reached.add(target)
-                    frontier.append(target)
+        reached = _reachable(starts, machine.transitions)
         for source in machine.transitions:
             if source not in reached and source in states:
                 table.warn("UPOE266", f"state '{source}' of {machine.column} has transitions out, but no "
                            f"transition leads into it from {', '.join(sorted(machine.initial or [str(default)]))}",
                            table.key_at("state_machine", "transitions", source),
                            "add a transition into it, list it under `initial:`, or remove its transitions")
+        if all(known):
+            # A misspelt state would make the workflow's shape look wrong: once it is fixed.
+            _check_ways_out(table, machine, starts, states)
 
     def stamped_columns(self, spec: Any) -> list[str]:
         machine = spec.state_machine
@@ -171,6 +173,47 @@ class StateMachine(Construct):
             yield tests.probe(f"{table.name}: {writer} may not create a row as {machine.column} {later}",
                               "authenticated", tests.claims_for(table, writer, 1), tests.insert(table, values),
                               "error:P0001")
+
+
+def _reachable(starts: Iterable[str], moves: dict[str, list[str]]) -> set[str]:
+    """The states `starts` lead to along `moves` (source → targets), `starts` included."""
+    reached = set(starts)
+    frontier = list(reached)
+    while frontier:
+        for target in moves.get(frontier.pop(), []):
+            if target not in reached:
+                reached.add(target)
+                frontier.append(target)
+    return reached
+
+
+def _check_ways_out(table: TableCheck, machine: StateMachineSpec, starts: list[str], states: list[str]) -> None:
+    """Warnings (UPOE267) for states rows cannot leave towards an end of the workflow, and for values
+    of the column's enum the workflow never mentions (UPOE268)."""
+    targets = {target for moves in machine.transitions.values() for target in moves}
+    mentioned = set(starts) | set(machine.transitions) | targets
+    # A state with nowhere to go is where rows end; a workflow without one (active ⇄ suspended) never ends.
+    finals = {state for state in mentioned if not machine.transitions.get(state)}
+    if finals:
+        back: dict[str, list[str]] = {}
+        for source, targets in machine.transitions.items():
+            for target in targets:
+                back.setdefault(target, []).append(source)
+        ending = _reachable(finals, back)
+        for source in machine.transitions:
+            if source not in ending and source in states:
+                table.warn("UPOE267", f"state '{source}' of {machine.column} has no way out: rows in it can "
+                           f"never reach an end state ({', '.join(sorted(finals))})",
+                           table.key_at("state_machine", "transitions", source),
+                           "add a transition out of the loop towards an end state, or make it an end state by "
+                           "removing its transitions")
+    unmentioned = [state for state in states if state not in mentioned]
+    if unmentioned:
+        listed = ", ".join(f"'{state}'" for state in unmentioned)
+        table.warn("UPOE268", f"the workflow of {machine.column} never mentions {listed} of its enum: rows can "
+                   "neither enter nor leave " + ("it" if len(unmentioned) == 1 else "them"),
+                   table.value_at("state_machine", "column"),
+                   "add transitions into and out of them, or remove the values from the enum")
 
 
 def _forbidden_move(column: ir.Column, machine: ir.StateMachine, states: tuple[str, ...]) -> tuple[str, str] | None:
