@@ -11,7 +11,7 @@ import jinja2
 
 from ... import ir
 from .erd import Erd, diagram_file, domain_erd, overview_erd
-from .pages import DOCS_DIR, Link, anchor, page_of
+from .pages import ANON, DOCS_DIR, SERVICE_ROLE, Link, anchor, page_of, role_page
 
 AZ_PAGE, OVERVIEW_PAGE = "az.html", "overview.html"
 SEARCH_SCRIPTS = ("search-index.js", "search.js")
@@ -22,7 +22,7 @@ class Named:
     """One object the site describes, as the A-Z index and the search know it."""
 
     name: str  # as it is listed: `units`, or the column's own name `floor`
-    kind: str  # table, column, enum, enum value, type, function, view
+    kind: str  # table, column, enum, enum value, type, function, view, role
     href: str
     context: str  # where it belongs: the domain's title, the column's table, the value's enum
     description: str
@@ -47,7 +47,7 @@ class AzLetter:
 
 def named_objects(model: ir.Model) -> Iterator[Named]:
     """Tables and their columns, enums and their values, types, functions (once per name,
-    whichever schema its faces are in) and views, in the model's order."""
+    whichever schema its faces are in) and views, in the model's order; then the roles."""
     functions: set[str] = set()
     for obj in model.objects:
         page = page_of(obj.domain)
@@ -69,11 +69,16 @@ def named_objects(model: ir.Model) -> Iterator[Named]:
                         obj.description)
         elif isinstance(obj, ir.View):
             yield Named(obj.name, "view", f"{page}#{anchor('view', obj.name)}", obj.domain, obj.description)
+    declared = {role: (domain.name, text) for domain in model.domains for role, text in domain.roles}
+    for role in model.application_roles:
+        if role not in (ANON, SERVICE_ROLE):  # the database's own roles have no page
+            domain, text = declared.get(role, ("", ""))
+            yield Named(role, "role", role_page(role), domain, text)
 
 
 # What stands between a name and its links in the A-Z index.
 _AZ_KIND = {"table": "table in", "column": "column of", "enum": "enum in", "enum value": "value of",
-            "type": "type in", "function": "function in", "view": "view in"}
+            "type": "type in", "function": "function in", "view": "view in", "role": "role declared in"}
 
 
 def _letter(name: str) -> str:
