@@ -42,6 +42,10 @@ INTERNAL_ERROR = 4
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
+    # GitHub workflow commands: each diagnostic an annotation on the pull request.
+    github = "github"
+    # SARIF 2.1.0 on stdout, for code scanning and editors.
+    sarif = "sarif"
 
 
 def _spec_folder(value: Path) -> Path:
@@ -58,7 +62,8 @@ SpecOption = Annotated[
 # `lint --rules` needs no spec: its folder is checked only when the rules run on one.
 LintSpecOption = Annotated[Path, typer.Option("--spec", help="Folder of domain spec files (*.yaml).",
                                               file_okay=False, metavar="DIR")]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="How to print diagnostics.")]
+FormatOption = Annotated[OutputFormat, typer.Option(
+    "--format", help="How to print diagnostics: text, json, github (workflow commands) or sarif (SARIF 2.1.0).")]
 
 
 def _version(value: bool) -> None:
@@ -145,7 +150,11 @@ def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
     except CompileFailed as failed:
         _print_diagnostics(failed.diagnostics, output_format)
         raise typer.Exit(1) from failed
-    if output_format == OutputFormat.json:
+    if output_format is OutputFormat.sarif:
+        from .report_formats import sarif_text
+
+        typer.echo(sarif_text([]))
+    elif output_format == OutputFormat.json:
         typer.echo(json.dumps({"released": result.released, "migrations": list(result.migrations),
                                "flags": list(result.flags), "widened": result.widened,
                                "access": [vars(change) for change in result.access],
@@ -163,7 +172,7 @@ def plan_command(spec: SpecOption = Path("spec"), output_format: FormatOption = 
             typer.echo(f"  {flag}")
         for sql in result.migrations:
             typer.echo("\n" + sql, nl=False)
-    if result.stale and output_format != OutputFormat.json:
+    if result.stale and output_format in (OutputFormat.text, OutputFormat.github):
         typer.echo("left from the last release (they no longer count; remove them):")
         for text in result.stale:
             typer.echo(f"  {text}")
@@ -180,6 +189,11 @@ def lint_command(spec: LintSpecOption = Path("spec"), output_format: FormatOptio
 
     if rules:
         docs = rule_docs()
+        if output_format is OutputFormat.sarif:
+            from .report_formats import sarif_text
+
+            typer.echo(sarif_text([]))  # its driver lists every rule
+            return
         if output_format == OutputFormat.json:
             typer.echo(json.dumps([{"code": code, "description": doc} for code, doc in docs], indent=2))
             return
@@ -198,6 +212,42 @@ def lint_command(spec: LintSpecOption = Path("spec"), output_format: FormatOptio
         return f"lint OK: {len(rule_docs())} rules, no errors", warnings
 
     _run(run, output_format)
+
+
+class ExplainFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("explain")
+def explain_command(
+    code: Annotated[str | None, typer.Argument(help="A diagnostic code (UPOE201, or 201); none lists them all.",
+                                               metavar="CODE", show_default=False)] = None,
+    output_format: Annotated[ExplainFormat, typer.Option("--format", help="text or json.")] = ExplainFormat.text,
+) -> None:
+    """What a diagnostic code means, why it matters, and a spec written wrong and mended."""
+    from .explanations import explain, explanations
+
+    if code is None:
+        known = explanations().values()
+        if output_format is ExplainFormat.json:
+            typer.echo(json.dumps([e.to_dict() for e in known], indent=2))
+            return
+        width = max(len(e.title) for e in known)
+        for explanation in known:
+            mark = "  (warning)" if explanation.severity == "warning" else ""
+            typer.echo(f"{explanation.code}  {explanation.stage:<12}  {explanation.title[:width]}{mark}")
+        return
+    try:
+        explanation = explain(code)
+    except KeyError as unknown:
+        close = unknown.args[0]
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; `upoe explain` lists them all"
+        raise typer.BadParameter(f"no diagnostic code {code!r}{hint}", param_hint="'CODE'") from None
+    if output_format is ExplainFormat.json:
+        typer.echo(json.dumps(explanation.to_dict(), indent=2))
+    else:
+        typer.echo(explanation.render(), nl=False)
 
 
 @app.command("schema")
@@ -237,6 +287,11 @@ def _run(action: Callable[[], str | Outcome], output_format: OutputFormat) -> No
     if output_format is OutputFormat.json:
         typer.echo(json.dumps({"ok": True, "summary": summary, "diagnostics": [w.to_dict() for w in warnings]}))
         return
+    if output_format in (OutputFormat.github, OutputFormat.sarif):
+        _print_for_tools(warnings, output_format)
+        if output_format is OutputFormat.github:
+            typer.echo(summary)
+        return
     for warning in warnings:
         typer.echo(warning.render(), err=True)
     typer.echo(summary + (f" ({len(warnings)} warning(s))" if warnings else ""))
@@ -246,6 +301,20 @@ def _print_diagnostics(diagnostics: list[Diagnostic], output_format: OutputForma
     if output_format is OutputFormat.json:
         typer.echo(json.dumps({"ok": False, "diagnostics": [d.to_dict() for d in diagnostics]}, indent=2))
         return
+    if output_format in (OutputFormat.github, OutputFormat.sarif):
+        _print_for_tools(diagnostics, output_format)
+        return
     for diagnostic in diagnostics:
         typer.echo(diagnostic.render(), err=True)
     typer.echo(f"{len(diagnostics)} error(s); nothing was written", err=True)
+
+
+def _print_for_tools(diagnostics: list[Diagnostic], output_format: OutputFormat) -> None:
+    """GitHub workflow commands, one a line, or one SARIF log (with no results when all is well), on stdout."""
+    from .report_formats import github_command, sarif_text
+
+    if output_format is OutputFormat.sarif:
+        typer.echo(sarif_text(diagnostics))
+        return
+    for diagnostic in diagnostics:
+        typer.echo(github_command(diagnostic))

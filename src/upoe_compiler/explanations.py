@@ -1,0 +1,47 @@
+"""Every diagnostic code explained: what it means, why it matters, and an example, for
+`upoe explain`, the rules of `--format sarif` and the README's table of codes.
+
+The codes of the load, validate, graph, write and release stages are written out in
+`explanation_texts`; a lint rule's explanation is its docstring (`lint.rule_docs`), with an
+example there when the spec can produce the rule's finding.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from .explanation_texts import Explanation
+
+
+def explanations() -> dict[str, Explanation]:
+    """Every code upoe can report, in code order."""
+    from .explanation_texts import EXPLANATIONS, LINT_EXAMPLES
+    from .lint import RULES, rule_docs
+
+    found = {e.code: e for e in EXPLANATIONS}
+    for code, doc in rule_docs():
+        # The docstring's first paragraph says what fires, then `Anti-pattern:` why and `Best practice:` the mend.
+        what, *rest = (" ".join(paragraph.split()) for paragraph in doc.split("\n\n"))
+        why = next((p.removeprefix("Anti-pattern: ") for p in rest if p.startswith("Anti-pattern:")), "")
+        why, _, fix = why.partition(" Best practice: ")
+        found[code] = Explanation(code, what, what, why, LINT_EXAMPLES.get(code), fix, RULES[code].severity)
+    return dict(sorted(found.items()))
+
+
+def explain(code: str) -> Explanation:
+    """The explanation of `code` (any case); KeyError with the closest codes when there is none."""
+    known = explanations()
+    normalised = code.strip().upper()
+    if normalised.isdigit():
+        normalised = f"UPOE{normalised}"
+    if normalised in known:
+        return known[normalised]
+    # O for 0 and I or L for 1 are the usual slips in a code copied by hand.
+    digits = normalised.removeprefix("UPOE").translate(str.maketrans("OIL", "011"))
+    if f"UPOE{digits}" in known:
+        raise KeyError([f"UPOE{digits}"])
+    if digits.isdigit() and len(digits) == 3:
+        # A number that is no code: the nearest codes of its stage say more than similar spellings.
+        number = int(digits)
+        raise KeyError(sorted(known, key=lambda c: (c[4] != digits[0], abs(int(c[4:]) - number), c))[:2])
+    raise KeyError(difflib.get_close_matches(normalised, list(known), n=2, cutoff=0.6))
