@@ -43,5 +43,6 @@ def explain(code: str) -> Explanation:
     if digits.isdigit() and len(digits) == 3:
         # A number that is no code: the nearest codes of its stage say more than similar spellings.
         number = int(digits)
-        raise KeyError(sorted(known, key=lambda c: (c[4] != digits[0], abs(int(c[4:]) - number), c))[:2])
+        same_stage = [c for c in known if c[4] == digits[0]]
+        raise KeyError(sorted(same_stage, key=lambda c: (abs(int(c[4:]) - number), c))[:2])
     raise KeyError(difflib.get_close_matches(normalised, list(known), n=2, cutoff=0.6))
