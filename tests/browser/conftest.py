@@ -56,6 +56,10 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+# The screenshots this run took (the crawl adds them), so that the summary never points at old ones.
+SCREENSHOTS: list[Path] = []
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if ARTIFACTS.is_dir() and any(ARTIFACTS.iterdir()):
-        terminalreporter.write_line(f"docs screenshots (1280 and 390 px wide): {ARTIFACTS}")
+    if SCREENSHOTS:
+        terminalreporter.write_line(f"{len(SCREENSHOTS)} docs screenshots (1280 and 390 px wide): {ARTIFACTS}")

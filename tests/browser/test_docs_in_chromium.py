@@ -14,7 +14,7 @@ from urllib.parse import urldefrag, urljoin, urlparse
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, SCREENSHOTS
 
 WIDE, PHONE = 1280, 390
 
@@ -92,6 +92,7 @@ def crawl(browser: Browser, build_url: str, docs_url: str) -> Crawl:
             shot = ARTIFACTS / f"{stem}-{width}.png"
             page.screenshot(path=shot, full_page=True)
             found.screenshots.append(shot.name)
+            SCREENSHOTS.append(shot)
     context.close()
     return found
 

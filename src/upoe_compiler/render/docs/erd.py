@@ -99,11 +99,13 @@ COMPACT_GAP_Y = 40
 GROUP_LABEL = 30
 GROUP_CHAR = 9  # advance of a 15px bold label character
 GROUP_GAP = 24
+OVERVIEW_PAGE = "overview.html"
 
 
-def diagram_file(name: str) -> str:
-    """The standalone SVG of a domain's diagram (or of the overview), beside the pages."""
-    return f"diagram-{name}.svg"
+def diagram_file(page: str) -> str:
+    """The standalone SVG of the diagram on `page`, beside it (named after the page, so that a
+    domain named like another page never takes its diagram's name)."""
+    return f"diagram-{page.removesuffix('.html')}.svg"
 
 
 @dataclass
@@ -452,7 +454,7 @@ def domain_erd(model: ir.Model, domain: ir.DomainInfo) -> Erd | None:
     foreign_keys = [fk for fk in model.of_type(ir.ForeignKey) if fk.table in names]
     elsewhere = {name: href for name, href in table_hrefs(model).items() if name not in names}
     return ErdLayout(tables, foreign_keys, elsewhere).layout(f"Tables of {domain.title} and their foreign keys",
-                                                              diagram_file(domain.name))
+                                                              diagram_file(page_of(domain.name)))
 
 
 def overview_erd(model: ir.Model, domains: list[ir.DomainInfo]) -> Erd:
@@ -478,4 +480,4 @@ def overview_erd(model: ir.Model, domains: list[ir.DomainInfo]) -> Erd:
     width = max((g.width for g in groups), default=0) + 2 * MARGIN
     note = f"{tenant_note(folded)} Lines to tables of other domains are drawn on each domain's page."
     return Erd("Every table of the schema, by domain", width, y - GROUP_GAP + MARGIN, tuple(groups), note.strip(),
-               diagram_file("overview"))
+               diagram_file(OVERVIEW_PAGE))

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 import jinja2
 
 from ... import ir
-from .erd import Erd, diagram_file, domain_erd, overview_erd
+from .erd import OVERVIEW_PAGE, Erd, domain_erd, overview_erd
 from .pages import ANON, DOCS_DIR, SERVICE_ROLE, Link, anchor, page_of, role_page
 
-AZ_PAGE, OVERVIEW_PAGE = "az.html", "overview.html"
-SEARCH_SCRIPTS = ("search-index.js", "search.js")
+AZ_PAGE = "az.html"
 
 
 @dataclass(frozen=True)
@@ -142,8 +141,7 @@ def navigation_files(model: ir.Model, domains: list[ir.DomainInfo], environment:
     for domain in domains:
         erd = domain_erd(model, domain)
         if erd is not None:
-            files[f"{DOCS_DIR}/{diagram_file(domain.name)}"] = _standalone(environment,
-                                                                          erd.standalone(page_of(domain.name)))
+            files[f"{DOCS_DIR}/{erd.full_size}"] = _standalone(environment, erd.standalone(page_of(domain.name)))
     return files
 
 
