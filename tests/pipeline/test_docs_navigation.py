@@ -73,6 +73,37 @@ def test_each_line_runs_from_its_column_to_the_key_it_references(site: tuple[Pat
                            if fk.columns[-1] != tables[fk.table].tenant_column])
 
 
+def straight_segments(path: str) -> list[tuple[int, int, int, int]]:
+    """The straight (L) pieces of a line's path, as (x1, y1, x2, y2)."""
+    segments = []
+    x = y = 0
+    for command, numbers in re.findall(r"([MLC])([-\d ]+)", path):
+        values = [int(n) for n in numbers.split()]
+        if command == "L":
+            segments.append((x, y, values[0], values[1]))
+        x, y = values[-2], values[-1]
+    return segments
+
+
+def test_no_line_runs_through_a_box(site: tuple[Path, CompileResult]) -> None:
+    """Lines run in the gaps between boxes; only their ends touch the two boxes' sides."""
+    docs, result = site
+    checked = 0
+    for domain in result.model.domains:
+        page = (docs / page_of(domain.name)).read_text(encoding="utf-8")
+        svg = page[page.index("<svg"):page.index("</svg>")]
+        boxes = [tuple(map(int, box)) for box in re.findall(
+            r'<rect x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)" rx="4"/>', svg)]
+        for path in re.findall(r'<path class="fk" d="([^"]+)"', svg):
+            for x1, y1, x2, y2 in straight_segments(path):
+                for x, y, width, height in boxes:
+                    inside_x = min(x1, x2) < x + width - 1 and max(x1, x2) > x + 1
+                    inside_y = min(y1, y2) < y + height - 1 and max(y1, y2) > y + 1
+                    assert not (inside_x and inside_y), (path, (x, y, width, height))
+                checked += 1
+    assert checked > 200
+
+
 def test_tenant_keys_are_counted_in_a_note_instead_of_drawn(site: tuple[Path, CompileResult]) -> None:
     docs, result = site
     tables = {t.name: t for t in result.model.of_type(ir.Table)}
