@@ -234,6 +234,15 @@ def test_a_missing_spec_folder_is_a_usage_error(tmp_path: Path) -> None:
         assert "folder not found" in result.output
 
 
+def test_no_command_or_an_unknown_one_is_a_usage_error() -> None:
+    bare = CliRunner().invoke(app, [])
+    assert bare.exit_code == 2
+    assert "Usage: " in bare.output and "explain" in bare.output  # the help, listing the commands
+    unknown = CliRunner().invoke(app, ["compil"])
+    assert unknown.exit_code == 2
+    assert "No such command 'compil'" in unknown.stderr
+
+
 def test_an_internal_error_has_its_own_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
     import upoe_compiler.api
 
