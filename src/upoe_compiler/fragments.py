@@ -100,6 +100,28 @@ def _column_refs(node: object, found: list[tuple[str, int]]) -> list[tuple[str, 
 
 
 def place_in(position: SourcePosition, text: str, offset: int) -> SourcePosition:
+    """Where the token at character `offset` of a fragment written at `position` stands in its file,
+    with its end when PostgreSQL's scanner finds a token starting there (on one line)."""
+    start = _place_character(position, text, offset)
+    end = _token_end(text, offset)
+    after = _place_character(position, text, end) if end is not None and start is not position else position
+    if after is position or after.line != start.line:
+        return start
+    return SourcePosition(start.file, start.line, start.column, after.line, after.column)
+
+
+def _token_end(text: str, offset: int) -> int | None:
+    """The offset just past the SQL token starting at `offset`; None when no token starts there."""
+    if not text.isascii():  # the scanner counts bytes
+        return None
+    try:
+        tokens = parser.scan(text)
+    except parser.ParseError:
+        return None
+    return next((token.end + 1 for token in tokens if token.start == offset), None)
+
+
+def _place_character(position: SourcePosition, text: str, offset: int) -> SourcePosition:
     """Where character `offset` of a fragment written at `position` stands in its file: the
     scalar's characters are followed through quotes, block scalars (their indentation) and line
     breaks; when they cannot be followed (escapes), the fragment's own position."""

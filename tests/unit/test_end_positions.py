@@ -86,3 +86,20 @@ def test_a_misspelt_key_is_spanned_in_json(tmp_path: Path) -> None:
     assert result.exit_code == 1
     unknown = next(d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "UPOE201")
     assert (unknown["line"], unknown["column"], unknown["end_line"], unknown["end_column"]) == (2, 1, 2, 6)
+
+
+def test_an_sql_fragment_error_spans_the_token_postgresql_names(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "shop.yaml").write_text(
+        "domain: shop\ntitle: Shop\ndescription: Sells things.\nphase: 2\ntables:\n  orders:\n"
+        "    description: Orders.\n    tenancy: global\n    columns:\n      total: integer\n    checks:\n"
+        '      positive: {expression: "total > 0 and and total < 9"}\n'
+        '      second: {expression: "total > 0 and totl < 9"}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--spec", str(spec), "--format", "json"])
+    assert result.exit_code == 1
+    found = {d["code"]: d for d in json.loads(result.stdout)["diagnostics"]}
+    syntax, column = found["UPOE229"], found["UPOE233"]
+    # The second `and`, and the misspelt column: from their first character to the one past their last.
+    assert (syntax["line"], syntax["column"], syntax["end_line"], syntax["end_column"]) == (12, 45, 12, 48)
+    assert (column["line"], column["column"], column["end_line"], column["end_column"]) == (13, 43, 13, 47)
