@@ -95,4 +95,11 @@
     box.value = "";
     show();
   });
+  // A click elsewhere puts the list away; back in the box, it shows again.
+  document.addEventListener("click", function (event) {
+    if (!form.contains(event.target)) {
+      list.hidden = true;
+    }
+  });
+  box.addEventListener("focus", show);
 }());

@@ -141,6 +141,10 @@ def test_the_search_finds_a_table_and_leads_to_it(browser: Browser, docs_url: st
     page.wait_for_url("**/crm.html#table-units")
     assert page.locator("#table-units").is_visible()
     box = page.locator("#search-box")
+    box.fill("guard")
+    assert page.locator("#search-results").is_visible()
+    page.locator("footer").click()  # elsewhere: the list goes away
+    assert not page.locator("#search-results").is_visible()
     box.fill("zzzz-no-such-name")
     assert page.locator("#search-results a").count() == 0
     assert "Nothing" in page.locator("#search-status").inner_text()
