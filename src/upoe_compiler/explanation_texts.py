@@ -77,7 +77,7 @@ class Explanation:
         if self.fix:
             parts += ["", f"How to fix it: {self.fix}"]
         if self.example is not None:
-            where = {"part": "in a domain file", "file": "a whole domain file", "outside": "outside the file"}
+            where = {"part": "in a domain file", "file": "a whole domain file", "outside": "outside the spec files"}
             parts += ["", f"Wrong ({where[self.example.shape]}):", "", _indent(self.example.bad),
                       "Right:", "", _indent(self.example.fixed)]
         return "\n".join(parts).rstrip() + "\n"
@@ -697,6 +697,8 @@ EXPLANATIONS: tuple[Explanation, ...] = (
 
 # Lint rules whose finding a spec can produce (the others guard the compiler itself).
 LINT_EXAMPLES: dict[str, Example] = {
+    "UPOE501": Example(_THINGS + "      label: text\n    access: {select: [], insert: [], update: []}\n",
+                       _THINGS + "      label: text\n    access: {select: [member], insert: [], update: []}\n"),
     "UPOE502": Example(
         _THINGS + "      author_id: {type: uuid, references: auth.users}\n    access:\n      select: [member]\n"
         "      update:\n        - {roles: [resident], where: \"author_id = auth.uid()\"}\n",
@@ -715,6 +717,16 @@ LINT_EXAMPLES: dict[str, Example] = {
         _THINGS + "      label: text\nfunctions:\n  count_things:\n    description: Counts things.\n"
         "    returns: bigint\n    language: sql\n    volatility: stable\n    security: definer\n"
         "    execute: [authenticated]\n    body: select count(*) from public.things\n"),
+    "UPOE510": Example(
+        _THINGS + "      label: text\n  bookmarks:\n    description: A user's bookmarks.\n    requirements: [EX-01]\n"
+        "    tenancy: user\n    columns:\n      thing_id: {type: uuid, references: things}\n",
+        _THINGS + "      label: text\n  bookmarks:\n    description: Bookmarks of a community.\n"
+        "    requirements: [EX-01]\n    tenancy: community\n    columns:\n"
+        "      thing_id: {type: uuid, required: true, references: things}\n"),
+    "UPOE513": Example(
+        _THINGS + "      reporter_id: {type: uuid, references: auth.users, default_sql: auth.uid()}\n",
+        _THINGS + "      reporter_id: {type: uuid, references: auth.users, default_sql: auth.uid()}\n"
+        "    guarded_columns:\n      - {columns: [reporter_id], roles: [admin]}\n"),
     "UPOE506": Example(
         _THINGS + "      label: text\n    access:\n      select:\n"
         "        - {roles: [member], where: \"(auth.jwt() -> 'user_metadata' ->> 'vip') = 'yes'\"}\n",
