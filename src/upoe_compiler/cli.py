@@ -217,26 +217,30 @@ def lint_command(spec: LintSpecOption = Path("spec"), output_format: FormatOptio
 class ExplainFormat(StrEnum):
     text = "text"
     json = "json"
+    # The README's table of codes (no CODE), or one explanation with its example in YAML blocks.
+    markdown = "markdown"
 
 
 @app.command("explain")
 def explain_command(
     code: Annotated[str | None, typer.Argument(help="A diagnostic code (UPOE201, or 201); none lists them all.",
                                                metavar="CODE", show_default=False)] = None,
-    output_format: Annotated[ExplainFormat, typer.Option("--format", help="text or json.")] = ExplainFormat.text,
+    output_format: Annotated[ExplainFormat, typer.Option(
+        "--format", help="text, json or markdown (without CODE: the README's table of codes).")] = ExplainFormat.text,
 ) -> None:
     """What a diagnostic code means, why it matters, and a spec written wrong and mended."""
-    from .explanations import explain, explanations
+    from .explanations import explain, explanations, markdown, markdown_table
 
     if code is None:
-        known = explanations().values()
+        known = explanations()
         if output_format is ExplainFormat.json:
-            typer.echo(json.dumps([e.to_dict() for e in known], indent=2))
-            return
-        width = max(len(e.title) for e in known)
-        for explanation in known:
-            mark = "  (warning)" if explanation.severity == "warning" else ""
-            typer.echo(f"{explanation.code}  {explanation.stage:<12}  {explanation.title[:width]}{mark}")
+            typer.echo(json.dumps([e.to_dict() for e in known.values()], indent=2))
+        elif output_format is ExplainFormat.markdown:
+            typer.echo(markdown_table(known), nl=False)
+        else:
+            for explanation in known.values():
+                mark = "  (warning)" if explanation.severity == "warning" else ""
+                typer.echo(f"{explanation.code}  {explanation.stage:<12}  {explanation.title}{mark}")
         return
     try:
         explanation = explain(code)
@@ -246,6 +250,8 @@ def explain_command(
         raise typer.BadParameter(f"no diagnostic code {code!r}{hint}", param_hint="'CODE'") from None
     if output_format is ExplainFormat.json:
         typer.echo(json.dumps(explanation.to_dict(), indent=2))
+    elif output_format is ExplainFormat.markdown:
+        typer.echo(markdown(explanation), nl=False)
     else:
         typer.echo(explanation.render(), nl=False)
 

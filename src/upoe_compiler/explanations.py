@@ -46,3 +46,29 @@ def explain(code: str) -> Explanation:
         same_stage = [c for c in known if c[4] == digits[0]]
         raise KeyError(sorted(same_stage, key=lambda c: (abs(int(c[4:]) - number), c))[:2])
     raise KeyError(difflib.get_close_matches(normalised, list(known), n=2, cutoff=0.6))
+
+
+def markdown_table(known: dict[str, Explanation]) -> str:
+    """Every code as a Markdown table (code, stage, title), as the README lists them."""
+    rows = ["| code | stage | what |", "|---|---|---|"]
+    for code, explanation in known.items():
+        mark = " (warning)" if explanation.severity == "warning" else ""
+        title = explanation.title.replace("|", "\\|")
+        rows.append(f"| {code} | {explanation.stage} | {title}{mark} |")
+    return "\n".join(rows) + "\n"
+
+
+def markdown(explanation: Explanation) -> str:
+    """One explanation in Markdown, its example as YAML blocks."""
+    parts = [f"## {explanation.code}: {explanation.title}", "",
+             f"Stage: {explanation.stage}; severity: {explanation.severity}.", ""]
+    if explanation.meaning != explanation.title:
+        parts += [explanation.meaning, ""]
+    parts += [f"**Why it matters:** {explanation.why}", ""]
+    if explanation.fix:
+        parts += [f"**How to fix it:** {explanation.fix}", ""]
+    if explanation.example is not None:
+        fence = "yaml" if explanation.example.shape != "outside" else "text"
+        for label, text in (("Wrong", explanation.example.bad), ("Right", explanation.example.fixed)):
+            parts += [f"**{label}:**", "", f"```{fence}", text.rstrip("\n"), "```", ""]
+    return "\n".join(parts)

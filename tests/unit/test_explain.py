@@ -159,3 +159,14 @@ def test_explain_in_json() -> None:
     assert one["title"] == "unknown type" and one["stage"] == "semantics" and one["severity"] == "error"
     assert one["example"]["shape"] == "part" and one["example"]["header"] == EXAMPLE_HEADER
     assert "floor: intger" in one["example"]["bad"] and "floor: integer" in one["example"]["fixed"]
+
+
+def test_explain_in_markdown_gives_the_readme_table_and_one_code_with_yaml_blocks() -> None:
+    table = CliRunner().invoke(app, ["explain", "--format", "markdown"]).stdout.splitlines()
+    assert table[:2] == ["| code | stage | what |", "|---|---|---|"]
+    assert table[2:] == [f"| {e.code} | {e.stage} | {e.title}{' (warning)' if e.severity == 'warning' else ''} |"
+                         for e in explanations().values()]
+    one = CliRunner().invoke(app, ["explain", "UPOE220", "--format", "markdown"]).stdout
+    assert one.startswith("## UPOE220: unknown type\n\nStage: semantics; severity: error.\n")
+    assert "**Wrong:**\n\n```yaml\ntables:\n" in one and "      floor: intger\n```" in one
+    assert "**Right:**\n\n```yaml\n" in one and "      floor: integer\n```" in one
