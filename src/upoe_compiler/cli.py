@@ -295,8 +295,8 @@ def _run(action: Callable[[], str | Outcome], output_format: OutputFormat) -> No
         return
     if output_format in (OutputFormat.github, OutputFormat.sarif):
         _print_for_tools(warnings, output_format)
-        if output_format is OutputFormat.github:
-            typer.echo(summary)
+        # Beside SARIF's JSON on stdout, the summary is for the person reading the log.
+        typer.echo(summary, err=output_format is OutputFormat.sarif)
         return
     for warning in warnings:
         typer.echo(warning.render(), err=True)

@@ -160,6 +160,7 @@ def test_sarif_on_success_has_no_results_and_warnings_as_warnings(tmp_path: Path
     clean = CliRunner().invoke(app, ["check", "--spec", "spec", "--format", "sarif"])
     assert clean.exit_code == 0
     assert assert_sarif_shape(json.loads(clean.stdout)) == []
+    assert clean.stderr.startswith("spec OK: 2 domain(s)")
     (tmp_path / "spec" / "jobs.yaml").write_text(EXAMPLE_HEADER + example.bad, encoding="utf-8")
     warned = CliRunner().invoke(app, ["check", "--spec", "spec", "--format", "sarif"])
     assert warned.exit_code == 0
