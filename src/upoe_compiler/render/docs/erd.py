@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ... import ir
@@ -89,7 +90,8 @@ GAP_X = 36
 GAP_Y = 72
 MARGIN = 16
 MARGIN_X = 40  # room for lines passing beside a row
-LANES = (0, -5, 5, -10, 10, -15, 15)  # offsets of lines sharing one gap
+LANE_SPACING = 5  # between lines sharing one gap, when there is room
+LANE_WIDTH = 30  # of a gap, for its lines (gaps are GAP_X wide)
 CROWDING = 40  # how far a line detours to avoid one more line in a gap
 MAX_ROW_WIDTH = 1200
 LOOP = 28  # how far a table's reference to itself swings out
@@ -340,16 +342,10 @@ class ErdLayout:
 
     # -- lines ------------------------------------------------------------------------------------
 
-    def _lane(self, lanes: dict[tuple[int, int], int], band: int, gap: int) -> int:
-        """The x of the next free lane of a gap."""
-        used = lanes.get((band, gap), 0)
-        lanes[(band, gap)] = used + 1
-        return self.bands[band].gaps[gap] + LANES[used % len(LANES)]
-
     def _crossings(self, bands: list[int], x: float, y: float, goal_x: float, goal_y: float,
-                   lanes: dict[tuple[int, int], int]) -> list[int]:
-        """The x at which a line crosses each of `bands` (in the order it meets them): the gap
-        nearest its way, so that lines pass between boxes rather than behind them."""
+                   lanes: _Lanes) -> list[tuple[int, int]]:
+        """The lanes in which a line crosses each of `bands` (in the order it meets them): in the
+        gap nearest its way, so that lines pass between boxes rather than behind them."""
         crossings = []
         for index in bands:
             band = self.bands[index]
@@ -357,31 +353,34 @@ class ErdLayout:
             aim = x + (goal_x - x) * (middle - y) / (goal_y - y)
             # The nearest gap, unless lines already crowd it: a bundle is hard to follow.
             gap = min(range(len(band.gaps)),
-                      key=lambda g: (abs(band.gaps[g] - aim) + CROWDING * lanes.get((index, g), 0), g))
-            crossings.append(self._lane(lanes, index, gap))
-            x, y = crossings[-1], middle
+                      key=lambda g: (abs(band.gaps[g] - aim) + CROWDING * lanes.crowd(index, g), g))
+            crossings.append((index, lanes.passing(index, gap)))
+            x, y = band.gaps[gap], middle
         return crossings
 
     def _edges(self) -> tuple[ErdEdge, ...]:
-        """One line per drawn foreign key, from beside the referencing column to beside the key."""
-        lanes: dict[tuple[int, int], int] = {}
-        edges = []
+        """One line per drawn foreign key, from beside the referencing column to beside the key.
+        Every line claims its lanes first; the gaps then spread them, and the lines are drawn."""
+        lanes = _Lanes(self.bands)
+        drawings: list[tuple[Callable[[_Lanes], str], str]] = []
         for reference in self.references:
             child, parent = self.nodes[reference.child], self.nodes[reference.parent]
             start_y, end_y = child.row_y(reference.column), parent.row_y(reference.key)
             if child is parent:
                 right = child.x + child.width
-                path = f"M{right} {start_y} C{right + LOOP} {start_y} {right + LOOP} {end_y} {right} {end_y}"
+                draw = _without_lanes(
+                    f"M{right} {start_y} C{right + LOOP} {start_y} {right + LOOP} {end_y} {right} {end_y}")
             elif child.band == parent.band:
-                path = self._within_row(child, start_y, parent, end_y, lanes)
+                draw = self._within_row(child, start_y, parent, end_y, lanes)
             else:
-                path = self._across_rows(child, start_y, parent, end_y, lanes)
-            edges.append(ErdEdge(path, f"{reference.child}.{reference.column} references "
-                                       f"{reference.parent}.{reference.key}"))
-        return tuple(edges)
+                draw = self._across_rows(child, start_y, parent, end_y, lanes)
+            drawings.append((draw, f"{reference.child}.{reference.column} references "
+                                   f"{reference.parent}.{reference.key}"))
+        lanes.spread()
+        return tuple(ErdEdge(draw(lanes), title) for draw, title in drawings)
 
     def _within_row(self, child: _Node, start_y: int, parent: _Node, end_y: int,
-                    lanes: dict[tuple[int, int], int]) -> str:
+                    lanes: _Lanes) -> Callable[[_Lanes], str]:
         """Neighbours: one curve through the gap between them; else out of each box's facing
         side and under the row."""
         rightwards = parent.x > child.x
@@ -389,38 +388,104 @@ class ErdLayout:
         end_x = parent.x if rightwards else parent.x + parent.width
         if abs(child.slot - parent.slot) == 1:
             middle = self.bands[child.band].gaps[max(child.slot, parent.slot)]
-            return f"M{start_x} {start_y} C{middle} {start_y} {middle} {end_y} {end_x} {end_y}"
-        leave = self._lane(lanes, child.band, child.slot + 1 if rightwards else child.slot)
-        enter = self._lane(lanes, parent.band, parent.slot if rightwards else parent.slot + 1)
+            return _without_lanes(f"M{start_x} {start_y} C{middle} {start_y} {middle} {end_y} {end_x} {end_y}")
+        leave = lanes.beside(child, rightwards, start_y, upwards=False)
+        enter = lanes.beside(parent, not rightwards, end_y, upwards=False)
         under = self.bands[child.band].bottom + UNDER
-        return (f"M{start_x} {start_y} L{leave} {start_y} L{leave} {under} L{enter} {under} "
-                f"L{enter} {end_y} L{end_x} {end_y}")
+
+        def draw(spread: _Lanes) -> str:
+            return (f"M{start_x} {start_y} L{spread[leave]} {start_y} L{spread[leave]} {under} "
+                    f"L{spread[enter]} {under} L{spread[enter]} {end_y} L{end_x} {end_y}")
+
+        return draw
 
     def _across_rows(self, child: _Node, start_y: int, parent: _Node, end_y: int,
-                     lanes: dict[tuple[int, int], int]) -> str:
+                     lanes: _Lanes) -> Callable[[_Lanes], str]:
         """Out of the child's side facing the parent, along its gap to the edge of its row,
         through the gaps of the rows between, along the gap beside the parent to its key."""
         upwards = parent.band < child.band
         leftwards = parent.center_x < child.center_x
-        leave = self._lane(lanes, child.band, child.slot if leftwards else child.slot + 1)
+        leave = lanes.beside(child, not leftwards, start_y, upwards)
         start_x = child.x if leftwards else child.x + child.width
         between = list(range(child.band - 1, parent.band, -1) if upwards else range(child.band + 1, parent.band))
         child_band, parent_band = self.bands[child.band], self.bands[parent.band]
         edge_y = child_band.top if upwards else child_band.bottom
         goal_y = parent_band.bottom if upwards else parent_band.top
-        crossings = self._crossings(between, leave, edge_y, parent.center_x, goal_y, lanes)
-        arrive_from_left = (crossings[-1] if crossings else leave) < parent.center_x
-        enter = self._lane(lanes, parent.band, parent.slot if arrive_from_left else parent.slot + 1)
+        leave_x = child_band.gaps[child.slot if leftwards else child.slot + 1]
+        crossings = self._crossings(between, leave_x, edge_y, parent.center_x, goal_y, lanes)
+        last_x = self.bands[crossings[-1][0]].gaps[lanes.gap_of(crossings[-1][1])] if crossings else leave_x
+        arrive_from_left = last_x < parent.center_x
+        # Arriving from below, the line runs up the gap to the key: from there, it goes down.
+        enter = lanes.beside(parent, not arrive_from_left, end_y, not upwards)
         end_x = parent.x if arrive_from_left else parent.x + parent.width
-        path = [f"M{start_x} {start_y}", f"L{leave} {start_y}", f"L{leave} {edge_y}"]
-        x, y = leave, edge_y
-        for index, crossing in zip(between, crossings, strict=True):
-            band = self.bands[index]
-            near, far = (band.bottom, band.top) if upwards else (band.top, band.bottom)
-            path += [_bend(x, y, crossing, near), f"L{crossing} {far}"]
-            x, y = crossing, far
-        path += [_bend(x, y, enter, goal_y), f"L{enter} {end_y}", f"L{end_x} {end_y}"]
-        return " ".join(path)
+
+        def draw(spread: _Lanes) -> str:
+            path = [f"M{start_x} {start_y}", f"L{spread[leave]} {start_y}", f"L{spread[leave]} {edge_y}"]
+            x, y = spread[leave], edge_y
+            for index, lane in crossings:
+                band = self.bands[index]
+                near, far = (band.bottom, band.top) if upwards else (band.top, band.bottom)
+                path += [_bend(x, y, spread[lane], near), f"L{spread[lane]} {far}"]
+                x, y = spread[lane], far
+            path += [_bend(x, y, spread[enter], goal_y), f"L{spread[enter]} {end_y}", f"L{end_x} {end_y}"]
+            return " ".join(path)
+
+        return draw
+
+
+class _Lanes:
+    """Where lines run in the gaps of the rows of boxes. Each line claims a lane in every gap it
+    runs along; once all have, each gap spreads its lanes over its width: the lines meeting the
+    box on its left nearest that box, those meeting the box on its right nearest that one, lines
+    passing through in between. Beside a box, a line running up the gap from its column is the
+    nearer the higher its column (running down, the lower), so lines leaving one side of a box
+    do not cross each other."""
+
+    def __init__(self, bands: list[_Band]) -> None:
+        self.bands = bands
+        self.claims: list[tuple[int, int]] = []  # (band, gap) of each lane
+        self.orders: list[tuple[int, int, int]] = []  # where the lane goes within its gap
+        self.x: list[int] = []
+
+    def _claim(self, band: int, gap: int, order: tuple[int, int]) -> int:
+        self.claims.append((band, gap))
+        self.orders.append((*order, len(self.orders)))
+        return len(self.claims) - 1
+
+    def beside(self, node: _Node, right_side: bool, y: int, upwards: bool) -> int:
+        """A lane beside a side of a box, for a line meeting it at y and running up or down the gap."""
+        nearness = y if upwards else -y
+        if right_side:
+            return self._claim(node.band, node.slot + 1, (0, nearness))
+        return self._claim(node.band, node.slot, (2, -nearness))
+
+    def passing(self, band: int, gap: int) -> int:
+        return self._claim(band, gap, (1, 0))
+
+    def crowd(self, band: int, gap: int) -> int:
+        return self.claims.count((band, gap))
+
+    def gap_of(self, lane: int) -> int:
+        return self.claims[lane][1]
+
+    def spread(self) -> None:
+        by_gap: dict[tuple[int, int], list[int]] = {}
+        for lane, where in enumerate(self.claims):
+            by_gap.setdefault(where, []).append(lane)
+        self.x = [0] * len(self.claims)
+        for (band, gap), found in by_gap.items():
+            found.sort(key=self.orders.__getitem__)
+            spacing = min(LANE_SPACING, LANE_WIDTH / max(len(found) - 1, 1))
+            for position, lane in enumerate(found):
+                self.x[lane] = self.bands[band].gaps[gap] + round((position - (len(found) - 1) / 2) * spacing)
+
+    def __getitem__(self, lane: int) -> int:
+        return self.x[lane]
+
+
+def _without_lanes(path: str) -> Callable[[_Lanes], str]:
+    """A line that runs along no gap: it is drawn as it is."""
+    return lambda _: path
 
 
 def _bend(x1: int, y1: int, x2: int, y2: int) -> str:
