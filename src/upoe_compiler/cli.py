@@ -229,7 +229,7 @@ def explain_command(
         "--format", help="text, json or markdown (without CODE: the README's table of codes).")] = ExplainFormat.text,
 ) -> None:
     """What a diagnostic code means, why it matters, and a spec written wrong and mended."""
-    from .explanations import explain, explanations, markdown, markdown_table
+    from .explanations import explain, explanations, markdown, markdown_table, text
 
     if code is None:
         known = explanations()
@@ -253,7 +253,7 @@ def explain_command(
     elif output_format is ExplainFormat.markdown:
         typer.echo(markdown(explanation), nl=False)
     else:
-        typer.echo(explanation.render(), nl=False)
+        typer.echo(text(explanation), nl=False)
 
 
 @app.command("schema")

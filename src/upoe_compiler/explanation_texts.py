@@ -68,24 +68,6 @@ class Explanation:
                 "header": EXAMPLE_HEADER if example.shape == "part" else None},
         }
 
-    def render(self) -> str:
-        """The explanation as `upoe explain` prints it."""
-        parts = [f"{self.code}: {self.title} ({self.stage}, {self.severity})", ""]
-        if self.meaning != self.title:
-            parts += [self.meaning, ""]
-        parts.append(f"Why it matters: {self.why}")
-        if self.fix:
-            parts += ["", f"How to fix it: {self.fix}"]
-        if self.example is not None:
-            where = {"part": "in a domain file", "file": "a whole domain file", "outside": "outside the spec files"}
-            parts += ["", f"Wrong ({where[self.example.shape]}):", "", _indent(self.example.bad),
-                      "Right:", "", _indent(self.example.fixed)]
-        return "\n".join(parts).rstrip() + "\n"
-
-
-def _indent(text: str) -> str:
-    return "".join(f"    {line}\n" if line else "\n" for line in text.splitlines())
-
 
 _THINGS = """\
 tables:

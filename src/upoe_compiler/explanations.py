@@ -1,5 +1,6 @@
 """Every diagnostic code explained: what it means, why it matters, and an example, for
-`upoe explain`, the rules of `--format sarif` and the README's table of codes.
+`upoe explain` (as text, JSON or Markdown), the rules of `--format sarif` and the README's
+table of codes.
 
 The codes of the load, validate, graph, write and release stages are written out in
 `explanation_texts`; a lint rule's explanation is its docstring (`lint.rule_docs`), with an
@@ -46,6 +47,25 @@ def explain(code: str) -> Explanation:
         same_stage = [c for c in known if c[4] == digits[0]]
         raise KeyError(sorted(same_stage, key=lambda c: (abs(int(c[4:]) - number), c))[:2])
     raise KeyError(difflib.get_close_matches(normalised, list(known), n=2, cutoff=0.6))
+
+
+def text(explanation: Explanation) -> str:
+    """The explanation as `upoe explain` prints it, its example indented."""
+    parts = [f"{explanation.code}: {explanation.title} ({explanation.stage}, {explanation.severity})", ""]
+    if explanation.meaning != explanation.title:
+        parts += [explanation.meaning, ""]
+    parts.append(f"Why it matters: {explanation.why}")
+    if explanation.fix:
+        parts += ["", f"How to fix it: {explanation.fix}"]
+    if explanation.example is not None:
+        where = {"part": "in a domain file", "file": "a whole domain file", "outside": "outside the spec files"}
+        parts += ["", f"Wrong ({where[explanation.example.shape]}):", "", _indent(explanation.example.bad),
+                  "Right:", "", _indent(explanation.example.fixed)]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _indent(lines: str) -> str:
+    return "".join(f"    {line}\n" if line else "\n" for line in lines.splitlines())
 
 
 def markdown_table(known: dict[str, Explanation]) -> str:
