@@ -34,6 +34,29 @@ class RequirementTag:
     test: str
 
 
+@dataclass(frozen=True)
+class RequirementMark:
+    """One `pytest.mark.requirement(...)` as written: the test it tags (as in RequirementTag) and,
+    per argument, the ID with its line and column; None for an argument that is no string literal
+    (a variable or a keyword), which only the test run, not the source, could tell."""
+
+    file: str
+    line: int
+    test: str
+    arguments: tuple[tuple[str | None, int, int], ...]
+
+    @property
+    def ids(self) -> tuple[str | None, ...]:
+        return tuple(requirement for requirement, _line, _column in self.arguments)
+
+
+def marks_in(path: Path) -> list[RequirementMark]:
+    """The requirement marks of one Python file, in source order; raises SyntaxError or
+    UnicodeDecodeError when Python cannot read it."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return sorted(_marks_of(str(path), tree.body, prefix=""), key=lambda mark: (mark.line, mark.test))
+
+
 def read_tags(folder: Path, sink: DiagnosticSink) -> list[RequirementTag]:
     """Every tag of the Python files under `folder`, sorted by file and line; a file Python cannot
     parse is a warning (its tests are left out of the table)."""
@@ -42,13 +65,14 @@ def read_tags(folder: Path, sink: DiagnosticSink) -> list[RequirementTag]:
         if any(part.startswith(".") or part == "__pycache__" for part in path.relative_to(folder).parts):
             continue
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            marks = marks_in(path)
         except (SyntaxError, UnicodeDecodeError) as error:
             line = getattr(error, "lineno", None) or 1
             sink.warning(UNREADABLE_TEST_FILE, f"cannot read the requirement tags of {path}: {error}",
                          SourcePosition(str(path), line, 1), "fix the file, or move it out of the --tests folder")
             continue
-        tags.extend(_tags_of(str(path), tree.body, prefix=""))
+        tags.extend(RequirementTag(mark.file, line, column, requirement, mark.test)
+                    for mark in marks for requirement, line, column in mark.arguments if requirement is not None)
     return sorted(tags)
 
 
@@ -67,23 +91,25 @@ def check_tags(tags: Iterable[RequirementTag], declared: Iterable[str], sink: Di
                      "tag tests with the IDs the spec's domains declare under `requirements:`")
 
 
-def _tags_of(file: str, body: list[ast.stmt], prefix: str) -> Iterator[RequirementTag]:
+def _marks_of(file: str, body: list[ast.stmt], prefix: str) -> Iterator[RequirementMark]:
     for node in body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == PYTESTMARK for t in node.targets):
             marks = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else [node.value]
-            yield from _ids(file, marks, prefix.removesuffix("::"))
+            yield from _marks(file, marks, prefix.removesuffix("::"))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            yield from _ids(file, node.decorator_list, f"{prefix}{node.name}")
+            yield from _marks(file, node.decorator_list, f"{prefix}{node.name}")
             if isinstance(node, ast.ClassDef):
-                yield from _tags_of(file, node.body, f"{prefix}{node.name}::")
+                yield from _marks_of(file, node.body, f"{prefix}{node.name}::")
 
 
-def _ids(file: str, marks: list[ast.expr], test: str) -> Iterator[RequirementTag]:
+def _marks(file: str, marks: list[ast.expr], test: str) -> Iterator[RequirementMark]:
     for mark in marks:
         if _is_requirement_mark(mark):
-            for argument in mark.args:
-                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                    yield RequirementTag(file, argument.lineno, argument.col_offset + 1, argument.value, test)
+            arguments = tuple(
+                (argument.value if isinstance(argument, ast.Constant) and isinstance(argument.value, str) else None,
+                 argument.lineno, argument.col_offset + 1)
+                for argument in (*mark.args, *(keyword.value for keyword in mark.keywords)))
+            yield RequirementMark(file, mark.lineno, test, arguments)
 
 
 def _is_requirement_mark(node: ast.expr) -> TypeGuard[ast.Call]:

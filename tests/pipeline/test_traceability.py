@@ -16,13 +16,13 @@ from tests.support.traceability import (
     hand_written_tags,
     is_requirement_id,
     mark_problem,
-    requirement_tags,
     spec_phases,
     spec_requirements,
 )
 from upoe_compiler import ir
 from upoe_compiler.api import analyse, make_environment
 from upoe_compiler.render.pgtap import render_tests
+from upoe_compiler.requirement_tags import marks_in
 
 pytest_plugins = ("pytester",)
 
@@ -117,7 +117,7 @@ def test_ids_are_sorted_and_a_table_without_requirements_gets_no_prefix(spec_fol
 def test_every_tag_names_a_requirement_the_spec_carries() -> None:
     tags = hand_written_tags()
     assert tags, "no hand-written test is tagged with a requirement"
-    problems = [f"{tag.path.name}:{tag.line}: {tag.target}: {problem}" for tag in tags
+    problems = [f"{Path(tag.file).name}:{tag.line}: {tag.test or 'the module'}: {problem}" for tag in tags
                 if (problem := mark_problem(tag.ids, spec_requirements())) is not None]
     assert not problems, "\n".join(problems)
 
@@ -127,7 +127,7 @@ def test_every_requirement_mark_is_written_as_the_docs_read_it() -> None:
     spelt otherwise (an alias, `from pytest import mark`) would be a test the table never lists."""
     for path in sorted(HAND_WRITTEN.glob("test_*.py")):
         written = len(re.findall(r"\bmark\.requirement\b", path.read_text(encoding="utf-8")))
-        assert written == len(requirement_tags(path)), f"{path.name}: write @pytest.mark.requirement(\"ID\", …)"
+        assert written == len(marks_in(path)), f"{path.name}: write @pytest.mark.requirement(\"ID\", …)"
 
 
 def test_every_requirement_of_the_spec_is_proven_by_a_hand_written_test() -> None:
@@ -182,5 +182,5 @@ def test_a_tag_tracing_nothing_stops_the_run_before_any_test(pytester: pytest.Py
     assert "test_proven" not in errors
     # A variable is a valid ID when the test runs, but the docs read only literals from the source.
     assert "test_variable" not in errors
-    assert [tag.ids for tag in requirement_tags(pytester.path / "test_tagged.py")] == [
+    assert [tag.ids for tag in marks_in(pytester.path / "test_tagged.py")] == [
         ("FIN-01", "CRM-02"), ("FIN-99",), ("fin-1",), (None,), ()]

@@ -7,16 +7,15 @@ module-level `pytestmark` entry calling `pytest.mark.requirement` with string li
 
 from __future__ import annotations
 
-import ast
 import functools
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
 from upoe_compiler import ir
 from upoe_compiler.api import CompileFailed, analyse
+from upoe_compiler.requirement_tags import RequirementMark, marks_in
 from upoe_compiler.spec_base import RequirementId
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,49 +56,9 @@ def spec_phases() -> dict[str, int]:
     return {requirement: domain.phase for domain in model.domains for requirement, _title in domain.requirements}
 
 
-@dataclass(frozen=True)
-class Tag:
-    """One `pytest.mark.requirement(...)` in a test file: where it is, what it tags (a test function
-    or, for `pytestmark`, the whole module) and its arguments (None: an argument that is no string literal)."""
-
-    path: Path
-    line: int
-    target: str
-    ids: tuple[str | None, ...]
-
-
-def _is_requirement_mark(node: ast.expr) -> bool:
-    """`pytest.mark.requirement(...)`, the one shape tags are read in."""
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "requirement"
-            and isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "mark"
-            and isinstance(node.func.value.value, ast.Name) and node.func.value.value.id == "pytest")
-
-
-def _tag(path: Path, call: ast.expr, target: str) -> Tag:
-    assert isinstance(call, ast.Call)
-    ids = tuple(arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
-                for arg in call.args)
-    # A keyword argument is no ID either, whatever its value: it reads as None, like a variable.
-    return Tag(path, call.lineno, target, ids + (None,) * len(call.keywords))
-
-
-def requirement_tags(path: Path) -> list[Tag]:
-    """The requirement tags of one test file, in source order."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    tags: list[Tag] = []
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
-            marks = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else [node.value]
-            tags += [_tag(path, mark, "<module>") for mark in marks if _is_requirement_mark(mark)]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            tags += [_tag(path, mark, node.name) for mark in node.decorator_list if _is_requirement_mark(mark)]
-    return sorted(tags, key=lambda tag: tag.line)
-
-
-def hand_written_tags() -> list[Tag]:
+def hand_written_tags() -> list[RequirementMark]:
     """The requirement tags of every hand-written database test."""
-    return [tag for path in sorted(HAND_WRITTEN.glob("test_*.py")) for tag in requirement_tags(path)]
+    return [tag for path in sorted(HAND_WRITTEN.glob("test_*.py")) for tag in marks_in(path)]
 
 
 def carried_requirements() -> Collection[str] | None:
