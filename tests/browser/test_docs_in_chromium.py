@@ -93,6 +93,11 @@ def crawl(browser: Browser, build_url: str, docs_url: str) -> Crawl:
             page.screenshot(path=shot, full_page=True)
             found.screenshots.append(shot.name)
             SCREENSHOTS.append(shot)
+        # Opened, the SQL of policies, function bodies and views wraps rather than widens the page.
+        page.evaluate("document.querySelectorAll('details').forEach(details => { details.open = true; })")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            found.problems.append(f"{name}: {overflow} px of sideways scroll at {PHONE} px wide, details open")
     context.close()
     return found
 
