@@ -6,7 +6,8 @@ UPOE213 over 63 bytes, UPOE214 reserved word, UPOE220 unknown type, UPOE221 disc
 type, UPOE222 unknown reference, UPOE223 bad default, UPOE224 tenancy, UPOE225 unknown
 column, UPOE226 column the patterns add, UPOE227 unknown requirement, UPOE228 unknown
 role, UPOE229 unsafe SQL fragment, UPOE230 missing or unusable body file, UPOE232 duplicate
-enum value.
+enum value, UPOE234 unknown table or view and UPOE235 unknown function named in SQL (bodies,
+expressions; view queries in construct_checks).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from .catalog import Catalog
 from .errors import DiagnosticSink, SourcePosition
-from .fragments import BODY_DOLLAR_TAG, body_problem, check_expression, check_fragment, place_in
+from .fragments import BODY_DOLLAR_TAG, body_problem, check_expression, check_fragment, offset_in_file, place_in
 from .patterns import added_columns, all_column_names, tenant_column
 from .pgnames import (
     BASE_TYPES,
@@ -33,20 +34,22 @@ from .pgnames import (
     parse_type,
 )
 from .spec import FunctionSpec, TableSpec
+from .sql_references import SqlNames, plpgsql_references, report_unknown, statement_references
 from .validated import SpecFile, ValidatedSpec
 from .vocabulary import COMMANDS, EXTERNAL_TABLES, MEMBER, Command, Tenancy
 
 
 def run_all(spec: ValidatedSpec, sink: DiagnosticSink) -> None:
     catalog = spec.catalog
+    names = SqlNames.of(catalog)
     _check_unique_names(spec, sink)
     for file in spec.files:
         _check_names(file, sink)
         _check_requirements(file, catalog, sink)
-        _check_types(file, catalog, sink)
-        _check_functions(file, catalog, sink)
+        _check_types(file, catalog, names, sink)
+        _check_functions(file, catalog, names, sink)
         for table_name, table in file.spec.tables.items():
-            _check_table(file, table_name, table, catalog, sink)
+            _check_table(file, table_name, table, catalog, names, sink)
 
 
 def _check_unique_names(spec: ValidatedSpec, sink: DiagnosticSink) -> None:
@@ -143,7 +146,7 @@ def _requirement_refs(file: SpecFile) -> Iterator[tuple[tuple[str | int, ...], s
                 yield ("tables", table_name, "columns", column_name, "requirements", index), requirement
 
 
-def _check_types(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> None:
+def _check_types(file: SpecFile, catalog: Catalog, names: SqlNames, sink: DiagnosticSink) -> None:
     for enum_name, enum in file.spec.enums.items():
         seen: set[str] = set()
         for index, value in enumerate(enum.labels):
@@ -155,7 +158,7 @@ def _check_types(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> None
         path = ("types", type_name)
         _check_type_name(domain_type.type, file.value_at(*path, "type"), catalog, sink, base_only=True)
         if domain_type.check is not None:
-            check_fragment(domain_type.check, file.value_at(*path, "check"), sink)
+            check_fragment(domain_type.check, file.value_at(*path, "check"), sink, names)
 
 
 def _check_type_name(text: str, position: SourcePosition, catalog: Catalog, sink: DiagnosticSink,
@@ -190,7 +193,7 @@ def _check_type_name(text: str, position: SourcePosition, catalog: Catalog, sink
     return "array" if parsed.array_depth else kind
 
 
-def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> None:
+def _check_functions(file: SpecFile, catalog: Catalog, names: SqlNames, sink: DiagnosticSink) -> None:
     for function_name, function in file.spec.functions.items():
         path = ("functions", function_name)
         for index, argument in enumerate(function.args):
@@ -203,7 +206,7 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
                            file.value_at(*path, "args", index, "name"), "name arguments like p_table")
             _check_type_name(argument.type, file.value_at(*path, "args", index, "type"), catalog, sink)
             if argument.default is not None:
-                check_fragment(argument.default, file.value_at(*path, "args", index, "default"), sink)
+                check_fragment(argument.default, file.value_at(*path, "args", index, "default"), sink, names)
         _check_returns(function.returns, file.value_at(*path, "returns"), catalog, sink)
         readable: set[str] = set()  # body files that may be read and parsed
         for key in ("body_file", "invoker_body_file"):
@@ -218,7 +221,7 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
             if text is not None and BODY_DOLLAR_TAG in text:
                 sink.error("UPOE229", f"a function body must not contain {BODY_DOLLAR_TAG}",
                            file.value_at(*path, key), "use another dollar-quote tag inside the body")
-        _check_bodies(file, path, function, readable, sink)
+        _check_bodies(file, path, function, readable, names, sink)
         for index, fires in enumerate(function.fires_on):
             if fires.table not in catalog.tables:
                 close = difflib.get_close_matches(fires.table, sorted(catalog.tables), n=1)
@@ -226,7 +229,7 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
                            file.value_at(*path, "fires_on", index, "table"),
                            f"did you mean '{close[0]}'?" if close else "name a declared table")
             if fires.when is not None:
-                check_fragment(fires.when, file.value_at(*path, "fires_on", index, "when"), sink)
+                check_fragment(fires.when, file.value_at(*path, "fires_on", index, "when"), sink, names)
         for index, role in enumerate(function.callers or []):
             _check_role(role, file.value_at(*path, "callers", index), catalog, sink)
         for index, dependency in enumerate(function.depends_on):
@@ -236,9 +239,10 @@ def _check_functions(file: SpecFile, catalog: Catalog, sink: DiagnosticSink) -> 
 
 
 def _check_bodies(file: SpecFile, path: tuple[str | int, ...], function: FunctionSpec, readable: set[str],
-                  sink: DiagnosticSink) -> None:
+                  names: SqlNames, sink: DiagnosticSink) -> None:
     """Each body of the function, inline or in its file, parsed with PostgreSQL's grammar
-    (UPOE229 at the line and column of the error: in the spec, or in the body file)."""
+    (UPOE229 at the line and column of the error: in the spec, or in the body file), then the
+    tables and functions it names (UPOE234, UPOE235 where each is written)."""
     arguments = ", ".join(f"{a.name} {a.type}" for a in function.args)
     faces = (("body", "body_file", function.language), ("invoker_body", "invoker_body_file", function.language))
     for inline_key, file_key, language in faces:
@@ -252,17 +256,20 @@ def _check_bodies(file: SpecFile, path: tuple[str | int, ...], function: Functio
             continue
         if BODY_DOLLAR_TAG in text:
             continue
+
+        def place(offset: int, text: str = text, position: SourcePosition = position,
+                  in_file: bool = inline is None) -> SourcePosition:
+            return offset_in_file(position.file, text, offset) if in_file else place_in(position, text, offset)
+
         problem = body_problem(text, language, arguments, function.returns)
-        if problem is None:
+        if problem is not None:
+            message, offset = problem
+            sink.error("UPOE229", f"function body: {message}", place(offset),
+                       "PostgreSQL cannot read the body here: check the spelling of the statement")
             continue
-        message, offset = problem
-        if inline is None:
-            before = text[:offset]
-            position = SourcePosition(position.file, before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
-        else:
-            position = place_in(position, text, offset)
-        sink.error("UPOE229", f"function body: {message}", position,
-                   "PostgreSQL cannot read the body here: check the spelling of the statement")
+        found = statement_references(text) if language == "sql" else plpgsql_references(text, arguments,
+                                                                                          function.returns)
+        report_unknown(found, names, place, f" in the body of {path[-1]}", sink)
 
 
 # What a function may return besides a type: nothing, a trigger's row, any row.
@@ -300,7 +307,7 @@ def _body_file_problem(spec_dir: Path, relative: str) -> tuple[str, str, str] | 
     return None
 
 
-def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Catalog,
+def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Catalog, names: SqlNames,
                  sink: DiagnosticSink) -> None:
     path: tuple[str | int, ...] = ("tables", table_name)
     added = added_columns(table)
@@ -325,7 +332,7 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
             if text is not None:
                 # A default cannot read the row; the other expressions read the table's columns.
                 check_expression(text, file.value_at(*column_path, key), sink,
-                                 None if key == "default_sql" else known_columns, f" in {key} of {column_name}")
+                                 None if key == "default_sql" else known_columns, f" in {key} of {column_name}", names)
         if column.default is not None and kind is not None:
             problem = _default_problem(column.default, kind, column.type, catalog)
             if problem:
@@ -342,7 +349,7 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
                           known_columns, sink)
         if unique.where:
             check_expression(unique.where, file.value_at(*path, "unique", index, "where"), sink, known_columns,
-                             f" of {table_name}")
+                             f" of {table_name}", names)
     for index, index_spec in enumerate(table.indexes):
         for column_index, element in enumerate(index_spec.columns):
             column_name = element.split()[0] if element.split() else element
@@ -352,11 +359,11 @@ def _check_table(file: SpecFile, table_name: str, table: TableSpec, catalog: Cat
             text = getattr(index_spec, key)
             if text is not None:
                 check_expression(text, file.value_at(*path, "indexes", index, key), sink, known_columns,
-                                 f" of {table_name}")
+                                 f" of {table_name}", names)
     for check_name, check in table.checks.items():
         check_expression(check.expression, file.value_at(*path, "checks", check_name, "expression"), sink,
-                         known_columns, f" in check {check_name} of {table_name}")
-    _check_access(file, path, table, catalog, sink)
+                         known_columns, f" in check {check_name} of {table_name}", names)
+    _check_access(file, path, table, catalog, names, sink)
 
 
 def _check_reference(file: SpecFile, column_path: tuple[str | int, ...], reference: str | None,
@@ -384,7 +391,7 @@ def _check_role(role: str, position: SourcePosition, catalog: Catalog, sink: Dia
 
 
 def _check_access(file: SpecFile, path: tuple[str | int, ...], table: TableSpec, catalog: Catalog,
-                  sink: DiagnosticSink) -> None:
+                  names: SqlNames, sink: DiagnosticSink) -> None:
     for command in COMMANDS:
         rules = getattr(table.access, command)
         for index, rule in enumerate(rules or []):
@@ -392,7 +399,7 @@ def _check_access(file: SpecFile, path: tuple[str | int, ...], table: TableSpec,
                 _check_role(role, file.value_at(*path, "access", command, index, "roles", role_index), catalog, sink)
             if rule.where is not None:
                 check_expression(rule.where, file.value_at(*path, "access", command, index, "where"), sink,
-                                 all_column_names(table), f" in a {command} rule of {path[-1]}")
+                                 all_column_names(table), f" in a {command} rule of {path[-1]}", names)
         if rules and table.tenancy.kind == Tenancy.GLOBAL and command != Command.SELECT:
             sink.error("UPOE224", f"a global table is written only by service_role; no {command} rules",
                        file.value_at(*path, "access", command), "remove the rule or change the tenancy")

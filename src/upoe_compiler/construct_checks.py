@@ -15,9 +15,10 @@ from typing import Any
 
 from .constructs import DOMAIN_CONSTRUCTS, TABLE_CONSTRUCTS, ownership, stamped_columns
 from .errors import DiagnosticSink, SourcePosition
-from .fragments import check_fragment, fragment_problem
+from .fragments import check_fragment, fragment_problem, offset_in_file, place_in
 from .patterns import added_columns, all_column_names, tenant_column
 from .spec import TableSpec, ViewSpec
+from .sql_references import SqlNames, report_unknown, statement_references
 from .validated import SpecFile, ValidatedSpec
 from .vocabulary import MEMBER, Command, default_roles
 
@@ -33,6 +34,7 @@ class ConstructChecks:
         self.sink = sink
         self.catalog = spec.catalog
         self.roles = spec.catalog.roles
+        self.names = SqlNames.of(spec.catalog)
 
     def run(self) -> None:
         for file in self.spec.files:
@@ -47,15 +49,25 @@ class ConstructChecks:
     def view(self, file: SpecFile, name: str, view: ViewSpec) -> None:
         path: Path_ = ("views", name)
         hint = "write one select statement, without a closing ';'"
+        where = f" in the query of {name}"
         if view.query_file is not None:
             position = file.value_at(*path, "query_file")
             problem = self.query_file_problem(file, view.query_file)
             if problem is not None:
                 self.sink.error("UPOE257", problem[0], position, problem[1])
+            else:
+                query_path = (file.spec_dir / view.query_file).resolve()
+                text = query_path.read_text(encoding="utf-8")
+                report_unknown(statement_references(text), self.names,
+                               lambda offset: offset_in_file(str(query_path), text, offset), where, self.sink)
         if view.query is not None:
             problem = fragment_problem(view.query)
             if problem:
                 self.sink.error("UPOE257", f"view query {problem}", file.value_at(*path, "query"), hint)
+            else:
+                query, position = view.query, file.value_at(*path, "query")
+                report_unknown(statement_references(query), self.names,
+                               lambda offset: place_in(position, query, offset), where, self.sink)
 
     @staticmethod
     def query_file_problem(file: SpecFile, relative: str) -> tuple[str, str] | None:
@@ -116,7 +128,7 @@ class CheckContext:
 
     def fragment(self, text: str, position: SourcePosition) -> None:
         """Report an SQL expression that cannot be embedded in a statement (UPOE229)."""
-        check_fragment(text, position, self.checks.sink)
+        check_fragment(text, position, self.checks.sink, self.checks.names)
 
     def known(self, position: SourcePosition, name: str, choices: Iterable[str], code: str, what: str,
               fallback: str | None = None) -> bool:
@@ -183,7 +195,8 @@ class TableCheck(CheckContext):
         conditional_inserts = [rule for rule in self.table.access.insert or [] if rule.own or rule.where]
         for index, rule in enumerate(self.table.access.update or []):
             if rule.check is not None:
-                check_fragment(rule.check, self.value_at("access", "update", index, "check"), self.checks.sink)
+                check_fragment(rule.check, self.value_at("access", "update", index, "check"), self.checks.sink,
+                               self.checks.names)
             elif MEMBER in rule.roles and conditional_inserts:
                 self.checks.sink.error(
                     "UPOE260", "an update rule for 'member' cannot inherit the conditions of the insert rules",

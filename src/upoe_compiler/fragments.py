@@ -6,12 +6,14 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pglast import parser
 
 from .errors import DiagnosticSink, SourcePosition
+from .sql_references import SqlNames, report_unknown, tree_references
 
 BODY_DOLLAR_TAG = "$function$"
 
@@ -60,8 +62,8 @@ def _dollar_quote_at(text: str, index: int) -> bool:
     return end > index and (tag == "" or tag.replace("_", "a").isalnum()) and not tag[:1].isdigit()
 
 
-def check_fragment(text: str, position: SourcePosition, sink: DiagnosticSink) -> None:
-    check_expression(text, position, sink)
+def check_fragment(text: str, position: SourcePosition, sink: DiagnosticSink, names: SqlNames | None = None) -> None:
+    check_expression(text, position, sink, names=names)
 
 
 # -- PostgreSQL's own grammar ------------------------------------------------------------------
@@ -165,11 +167,18 @@ def _place_character(position: SourcePosition, text: str, offset: int) -> Source
     return SourcePosition(position.file, line + 1, column + 1) if line < len(lines) else position
 
 
+def offset_in_file(file: str, text: str, offset: int) -> SourcePosition:
+    """Where character `offset` of `text`, the whole content of `file`, stands."""
+    before = text[:offset]
+    return SourcePosition(file, before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
+
+
 def check_expression(text: str, position: SourcePosition, sink: DiagnosticSink,
-                     columns: Iterable[str] | None = None, where: str = "") -> None:
+                     columns: Iterable[str] | None = None, where: str = "", names: SqlNames | None = None) -> None:
     """An SQL expression of the spec: embeddable (UPOE229), valid for PostgreSQL's grammar
-    (UPOE229, at the token the parser names) and, when `columns` is given, naming only those
-    columns outside subqueries (UPOE233, with the closest name)."""
+    (UPOE229, at the token the parser names), when `columns` is given naming only those columns
+    outside subqueries (UPOE233, with the closest name), and when `names` is given reading and
+    calling only tables and functions that exist (UPOE234, UPOE235)."""
     problem = fragment_problem(text)
     if problem:
         sink.error("UPOE229", f"SQL expression {problem}", position,
@@ -181,6 +190,10 @@ def check_expression(text: str, position: SourcePosition, sink: DiagnosticSink,
         sink.error("UPOE229", f"SQL expression: {message}", place_in(position, text, offset),
                    "PostgreSQL cannot read the expression here: check the spelling and the parentheses")
         return
+    if names is not None:
+        references, ctes = tree_references(tree)
+        shifted = [replace(r, offset=max(0, r.offset - len(_WRAP))) for r in references]
+        report_unknown((shifted, ctes), names, lambda offset: place_in(position, text, offset), where, sink)
     if columns is None:
         return
     known = set(columns)

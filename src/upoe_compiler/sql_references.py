@@ -1,0 +1,248 @@
+"""The tables and functions SQL of the spec names (view queries, function bodies, expressions),
+found with PostgreSQL's own parser (pglast), and whether each exists: a table or view of the spec,
+a CTE of the statement, a system relation, a function of the spec, a PostgreSQL 15 built-in or a
+function of an extension the migrations create. Unknown names are UPOE234 (a table or view) and
+UPOE235 (a function), located where the name is written, with the closest known name.
+
+The built-in names come from a real server: `pg15_names.txt`, made by scripts/pg_names.py.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pglast import parser
+
+from .errors import DiagnosticSink, SourcePosition
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+NAMES_FILE = Path(__file__).with_name("pg15_names.txt")
+
+# The extensions every migration set creates (resolve/model.py), in schema `extensions`.
+ENABLED_EXTENSIONS = ("pgcrypto", "btree_gist")
+# Supabase's own objects a spec may read or call (tests/support/supabase_bootstrap.sql stands in for them).
+SUPABASE_RELATIONS = {"auth": {"users"}, "storage": {"objects", "buckets"},
+                      "vault": {"secrets", "decrypted_secrets"}, "cron": {"job", "job_run_details"}}
+SUPABASE_FUNCTIONS = {"auth": {"uid", "jwt", "role", "email"}, "storage": {"foldername", "filename", "extension"},
+                      "vault": {"create_secret", "update_secret"}, "cron": {"schedule", "unschedule"}}
+# Schemas whose every relation is known without a list: the catalog's own views of itself.
+_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
+
+# PL/pgSQL's parse modes of an embedded expression (PostgreSQL's RawParseMode).
+_STATEMENT, _EXPRESSION = 0, 2
+_ASSIGNMENT = re.compile(r"^\s*[\w.\"\[\]]+?\s*:?=")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A table (or view) or function an SQL text names, and where its name starts in the text."""
+
+    kind: str  # "table" or "function"
+    schema: str | None
+    name: str
+    offset: int
+
+    @property
+    def written(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+
+@dataclass(frozen=True)
+class SqlNames:
+    """What SQL of the spec may name: per schema (None: written without one), the relations and
+    the functions that exist."""
+
+    relations: dict[str | None, frozenset[str]]
+    functions: dict[str | None, frozenset[str]]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> SqlNames:
+        builtin = _builtin_names()
+        spec_relations = frozenset(catalog.tables) | frozenset(catalog.views)
+        public_functions = {name for name, (_, f) in catalog.functions.items()
+                            if f.exposed and not (f.security == "definer" and f.returns == "trigger")}
+        private_functions = {name for name, (_, f) in catalog.functions.items()
+                             if not f.exposed or f.security == "definer"}
+        extension_functions = frozenset().union(*(builtin.get(("function", e), set()) for e in ENABLED_EXTENSIONS))
+        pg_functions = frozenset(builtin.get(("function", "pg_catalog"), set()))
+        relations: dict[str | None, frozenset[str]] = {
+            None: spec_relations | builtin.get(("relation", "pg_catalog"), frozenset()),
+            "public": spec_relations,
+            **{schema: frozenset(names) for schema, names in SUPABASE_RELATIONS.items()},
+            **{schema: frozenset(builtin.get(("relation", schema), set())) for schema in _SYSTEM_SCHEMAS},
+        }
+        functions: dict[str | None, frozenset[str]] = {
+            None: pg_functions | extension_functions | frozenset(catalog.functions),
+            "pg_catalog": pg_functions,
+            "information_schema": frozenset(builtin.get(("function", "information_schema"), set())),
+            "extensions": extension_functions,
+            "public": frozenset(public_functions),
+            "private": frozenset(private_functions),
+            **{schema: frozenset(names) for schema, names in SUPABASE_FUNCTIONS.items()},
+        }
+        return cls(relations, functions)
+
+    def problem(self, reference: Reference, ctes: frozenset[str]) -> tuple[str, str, str] | None:
+        """(code, message, hint) when the reference names nothing that exists; None when it does."""
+        if reference.kind == "table":
+            if reference.schema is None and reference.name in ctes:
+                return None
+            known, code, what = self.relations, "UPOE234", "table or view"
+            fallback = "name a table or view of the spec, a CTE of the statement, or a system relation (auth.users)"
+        else:
+            known, code, what = self.functions, "UPOE235", "function"
+            fallback = "name a function of the spec (under `functions:`) or a PostgreSQL built-in"
+        if reference.name in known.get(reference.schema, frozenset()):
+            return None
+        if reference.schema is None:
+            # The spec's own tables are what a misspelt unqualified table was meant to be, not pg_locks.
+            choices = sorted(self.relations["public"] | ctes if reference.kind == "table" else known[None])
+        else:
+            choices = sorted(f"{schema}.{name}" for schema, names in known.items() if schema for name in names)
+        close = difflib.get_close_matches(reference.written, choices, n=1)
+        return code, f"unknown {what} '{reference.written}'", f"did you mean '{close[0]}'?" if close else fallback
+
+
+def report_unknown(found: tuple[list[Reference], frozenset[str]] | None, names: SqlNames,
+                   place: Callable[[int], SourcePosition], where: str, sink: DiagnosticSink) -> None:
+    """UPOE234/UPOE235 for each table or function `found` in an SQL text that does not exist, at
+    `place(offset)`; `where` says which text, e.g. " in the body of close_period"."""
+    if found is None:
+        return
+    references, ctes = found
+    reported: set[tuple[str, int]] = set()
+    for reference in references:
+        problem = names.problem(reference, ctes)
+        if problem is None or (reference.written, reference.offset) in reported:
+            continue
+        reported.add((reference.written, reference.offset))
+        code, message, hint = problem
+        sink.error(code, message + where, place(reference.offset), hint)
+
+
+@cache
+def _builtin_names() -> dict[tuple[str, str], frozenset[str]]:
+    """(kind, schema or extension) → names, from pg15_names.txt."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for line in NAMES_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            kind, home, name = line.split(" ")
+            found.setdefault((kind, home), set()).add(name)
+    return {key: frozenset(names) for key, names in found.items()}
+
+
+def statement_references(text: str) -> tuple[list[Reference], frozenset[str]] | None:
+    """The tables and functions SQL statements name (offsets in `text`) and the CTEs they define;
+    None when the text does not parse (its syntax error is reported elsewhere)."""
+    try:
+        tree = json.loads(parser.parse_sql_json(text))
+    except parser.ParseError:
+        return None
+    return tree_references(tree)
+
+
+def tree_references(tree: Any) -> tuple[list[Reference], frozenset[str]]:
+    """The tables and functions a pglast parse tree (as JSON) names, and the CTEs it defines."""
+    references: list[Reference] = []
+    _collect(tree, references)
+    return references, frozenset(_ctes(tree))
+
+
+def expression_references(text: str) -> tuple[list[Reference], frozenset[str]] | None:
+    """As `statement_references`, for one SQL expression."""
+    wrap = "select "
+    found = statement_references(f"{wrap}{text}\n")
+    if found is None:
+        return None
+    references, ctes = found
+    return [_shifted(r, -len(wrap)) for r in references], ctes
+
+
+def plpgsql_references(body: str, arguments: str, returns: str) -> tuple[list[Reference], frozenset[str]] | None:
+    """As `statement_references`, for a PL/pgSQL body: each SQL statement and expression in it is
+    parsed again, and its names are placed at their first occurrence in the body from the line the
+    statement starts on."""
+    try:
+        tree = json.loads(parser.parse_plpgsql_json(
+            f"create function f({arguments}) returns {returns} language plpgsql as $upoe_body${body}$upoe_body$"))
+    except parser.ParseError:
+        return None
+    line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
+    references: list[Reference] = []
+    ctes: set[str] = set()
+    for query, mode, line in _plpgsql_queries(tree, 1):
+        if mode != _STATEMENT:
+            assignment = _ASSIGNMENT.match(query)
+            query = query[assignment.end():] if assignment and mode != _EXPRESSION else query
+        found = statement_references(query) if mode == _STATEMENT else expression_references(query)
+        if found is None:
+            continue
+        ctes |= found[1]
+        start = line_starts[min(max(line, 1), len(line_starts)) - 1]
+        references += [_shifted(r, _find(body, r, start) - r.offset) for r in found[0]]
+    return references, frozenset(ctes)
+
+
+def _plpgsql_queries(node: Any, line: int) -> Iterator[tuple[str, int, int]]:
+    """Every SQL text of a PL/pgSQL parse tree: (query, parse mode, line of its statement)."""
+    if isinstance(node, dict):
+        line = int(node.get("lineno", line))
+        expression = node.get("PLpgSQL_expr")
+        if isinstance(expression, dict) and "query" in expression:
+            yield expression["query"], int(expression.get("parseMode", _STATEMENT)), line
+            return
+        for value in node.values():
+            yield from _plpgsql_queries(value, line)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _plpgsql_queries(item, line)
+
+
+def _find(body: str, reference: Reference, start: int) -> int:
+    """Where the reference's name is first written in `body` from `start` (else `start`)."""
+    parts = [re.escape(part) for part in reference.written.split(".")]
+    pattern = r"(?<![\w$.])\"?" + r"\"?\s*\.\s*\"?".join(parts) + r"\"?(?![\w$])"
+    match = re.compile(pattern, re.IGNORECASE).search(body, start)
+    return match.start() if match else start
+
+
+def _shifted(reference: Reference, by: int) -> Reference:
+    return Reference(reference.kind, reference.schema, reference.name, max(0, reference.offset + by))
+
+
+def _collect(node: Any, found: list[Reference]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "RangeVar" and isinstance(value, dict):
+                found.append(Reference("table", value.get("schemaname"), value["relname"],
+                                       int(value.get("location", 0))))
+            elif key == "FuncCall" and isinstance(value, dict):
+                names = [part["String"]["sval"] for part in value.get("funcname", []) if "String" in part]
+                if names:
+                    found.append(Reference("function", names[-2] if len(names) > 1 else None, names[-1],
+                                           int(value.get("location", 0))))
+            _collect(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _collect(item, found)
+
+
+def _ctes(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        cte = node.get("CommonTableExpr")
+        if isinstance(cte, dict) and "ctename" in cte:
+            yield cte["ctename"]
+        for value in node.values():
+            yield from _ctes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _ctes(item)
