@@ -10,8 +10,12 @@ type, invalid value, an entry under the wrong section) and the semantic checks o
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -19,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from .catalog import build_catalog
 from .checks import run_all
 from .construct_checks import check_constructs
-from .errors import DiagnosticSink
+from .errors import Diagnostic, DiagnosticSink
 from .loader import LoadedFile, Path_
 from .spec import DomainSpec
 from .validated import SpecFile, ValidatedSpec
@@ -28,16 +32,126 @@ __all__ = ["SpecFile", "ValidatedSpec", "validate"]
 
 
 def validate(loaded_files: list[LoadedFile], sink: DiagnosticSink) -> ValidatedSpec:
+    """Every file's shape; then the semantic checks of the files that have the right shape. When
+    some file failed to load or has the wrong shape, what depends on it is not checked (its errors
+    would only stem from the broken file): the first error of that file says so."""
     files = []
     for loaded in loaded_files:
         spec = _validate_shape(loaded, sink)
         if spec is not None:
             files.append(SpecFile(loaded, spec))
-    validated = ValidatedSpec(tuple(files), build_catalog(tuple(files)))
-    if not sink.failed:
-        run_all(validated, sink)
-        check_constructs(validated, sink)
+    broken = sorted({d.position.file for d in sink.diagnostics if d.severity == "error" and d.position})
+    healthy = tuple(file for file in files if file.name not in broken)
+    validated = ValidatedSpec(healthy, build_catalog(healthy))
+    checks = DiagnosticSink()
+    run_all(validated, checks)
+    check_constructs(validated, checks)
+    if not broken:
+        sink.extend(checks.diagnostics)
+        return validated
+    by_name = {loaded.display_name: loaded for loaded in loaded_files}
+    declared = {name: _declared_names(by_name.get(name), name) for name in broken}
+    # Broken file → file → what in it depends on the broken file.
+    skipped: dict[str, dict[str, list[str]]] = {name: {} for name in broken}
+    spans: list[tuple[str, tuple[int, int], tuple[int, int]]] = []  # file, from (line, column), before
+    for file in healthy:
+        for section, name, start, end, body_files, words in _entries(file):
+            causes = [broken_file for broken_file in broken if words & declared[broken_file]]
+            for cause in causes:
+                skipped[cause].setdefault(file.name, []).append(f"{section[:-1]} {name}")
+            if causes:
+                spans.append((file.name, start, end))
+                spans += [(body_file, (1, 1), (_NO_END, _NO_END)) for body_file in body_files]
+    sink.extend([d for d in checks.diagnostics if d.position is None or not any(
+        where == d.position.file and start <= (d.position.line, d.position.column) < end
+        for where, start, end in spans)])
+    for broken_file, dependents in skipped.items():
+        if dependents:
+            _note_skipped(sink, broken_file, dependents)
     return validated
+
+
+_NO_END = 1 << 30
+# Names and requirement IDs in keys and values of a spec entry.
+_WORDS = re.compile(r"[A-Z]+-[0-9]+|[A-Za-z_][A-Za-z0-9_]*")
+_DECLARING_SECTIONS = ("requirements", "roles", "enums", "types", "functions", "tables", "views", "buckets")
+
+
+def _declared_names(loaded: LoadedFile | None, display_name: str) -> set[str]:
+    """The names a broken file declares: from its data when it loaded, else from its text (the keys
+    one level under each declaring section), as far as it can be read."""
+    data = loaded.data if loaded is not None else None
+    if isinstance(data, dict):
+        return {str(name) for section in _DECLARING_SECTIONS if isinstance(data.get(section), dict)
+                for name in data[section]}
+    try:
+        text = Path(display_name).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    names: set[str] = set()
+    section, indent = None, None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if top := re.match(r"([A-Za-z_]\w*)\s*:", line):
+            section, indent = top[1], None
+            continue
+        width = len(line) - len(line.lstrip(" "))
+        indent = width if indent is None else indent
+        # A name without its colon (`lockers` alone on its line) may be the very syntax error.
+        entry = re.match(r"\s*[\"']?([\w-]+)[\"']?\s*(?::|$)", line)
+        if section in _DECLARING_SECTIONS and width == indent and entry:
+            names.add(entry[1])
+    return names
+
+
+def _entries(file: SpecFile) -> Iterator[tuple[str, str, tuple[int, int], tuple[int, int], list[str], set[str]]]:
+    """Each named entry of a file (a table, function, view, …): its section, name, where it starts
+    and where the next entry or section starts, the body and query files it names, and the words
+    it is written with (theirs included)."""
+    data = file.loaded.data
+    starts = sorted((p.line, p.column) for path, p in file.loaded.key_positions.items()
+                    if len(path) == 1 or (len(path) == 2 and path[0] in _DECLARING_SECTIONS))
+    for section in _DECLARING_SECTIONS:
+        for name, node in (data.get(section) or {}).items():
+            key = file.loaded.key_positions.get((section, name))
+            if key is None:
+                continue
+            start = (key.line, key.column)
+            end = next((later for later in starts if later > start), (_NO_END, _NO_END))
+            body_files = [str((file.spec_dir / node[k]).resolve()) for k in _BODY_FILE_KEYS
+                          if isinstance(node, dict) and isinstance(node.get(k), str)]
+            texts = [_text_of(node), *(_read(path) for path in body_files)]
+            yield section, str(name), start, end, body_files, {w for text in texts for w in _WORDS.findall(text)}
+
+
+_BODY_FILE_KEYS = ("body_file", "invoker_body_file", "query_file")
+
+
+def _text_of(node: Any) -> str:
+    """The keys and scalar values of a node, one per line."""
+    if isinstance(node, dict):
+        return "\n".join(f"{key}\n{_text_of(value)}" for key, value in node.items())
+    if isinstance(node, list):
+        return "\n".join(_text_of(item) for item in node)
+    return str(node)
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _note_skipped(sink: DiagnosticSink, broken_file: str, dependents: dict[str, list[str]]) -> None:
+    """Say once, in the hint of the broken file's first error, what was not checked because of it."""
+    first = min((d for d in sink.diagnostics if d.severity == "error" and d.position
+                 and d.position.file == broken_file), key=Diagnostic.sort_key)
+    listed = "; ".join(f"{file}: {', '.join(names)}" for file, names in dependents.items())
+    note = f"checks of what depends on {Path(broken_file).name} were skipped until it is fixed ({listed})"
+    sink.diagnostics[sink.diagnostics.index(first)] = replace(first, hint=f"{first.hint}; {note}" if first.hint
+                                                               else note)
 
 
 def _validate_shape(loaded: LoadedFile, sink: DiagnosticSink) -> DomainSpec | None:
