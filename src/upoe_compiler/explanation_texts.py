@@ -365,6 +365,26 @@ EXPLANATIONS: tuple[Explanation, ...] = (
         Example(_THINGS + _AREA + "      positive: {expression: \"area_m3 > 0\"}\n",
                 _THINGS + _AREA + "      positive: {expression: \"area_m2 > 0\"}\n"),
     ),
+    Explanation(
+        "UPOE234", "unknown table or view in SQL",
+        "A view query, function body or SQL expression names a table or view that is not a table or view of "
+        "the spec, a CTE of the statement or a system relation (auth.users). The hint names the closest one.",
+        "PostgreSQL accepts a plpgsql body naming a missing table and fails only when it runs, in production; "
+        "a view or sql function fails the migration, far from the spec line.",
+        Example(_THINGS + "      label: text\nviews:\n  thing_labels:\n    description: Labels.\n"
+                "    requirements: [EX-01]\n    query: select t.id, t.label from public.thingz t\n",
+                _THINGS + "      label: text\nviews:\n  thing_labels:\n    description: Labels.\n"
+                "    requirements: [EX-01]\n    query: select t.id, t.label from public.things t\n"),
+    ),
+    Explanation(
+        "UPOE235", "unknown function in SQL",
+        "A view query, function body or SQL expression calls a function that is not a function of the spec, "
+        "a PostgreSQL built-in or a function of an extension the migrations create. The hint names the "
+        "closest one.",
+        "The call would fail when the SQL runs (a plpgsql body: only then, in production).",
+        Example(_THINGS + "      label: text\n    checks:\n      short: {expression: \"lenght(label) < 80\"}\n",
+                _THINGS + "      label: text\n    checks:\n      short: {expression: \"length(label) < 80\"}\n"),
+    ),
     # -- resolve ---------------------------------------------------------------------------
     Explanation(
         "UPOE240", "foundation function missing",
