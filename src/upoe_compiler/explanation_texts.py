@@ -88,6 +88,16 @@ _BOOKINGS = """\
       period: {type: tstzrange, required: true}
 """
 
+# Residents insert only drafts of their own: the start of UPOE512's example.
+_AUTHORED = """\
+      author_id: {type: uuid, references: auth.users, default_sql: auth.uid()}
+      status: text
+    access:
+      select: [member]
+      insert:
+        - {roles: [resident], own: author_id, where: "status = 'draft'"}
+"""
+
 _JOBS_ENUM = """\
 enums:
   job_status:
@@ -725,6 +735,10 @@ LINT_EXAMPLES: dict[str, Example] = {
         _THINGS + "      label: text\n  bookmarks:\n    description: Bookmarks of a community.\n"
         "    requirements: [EX-01]\n    tenancy: community\n    columns:\n"
         "      thing_id: {type: uuid, required: true, references: things}\n"),
+    "UPOE512": Example(
+        _THINGS + _AUTHORED + "      update:\n        - {roles: [resident], own: author_id}\n",
+        _THINGS + _AUTHORED + "      update:\n"
+        "        - {roles: [resident], own: author_id, where: \"status = 'draft'\"}\n"),
     "UPOE513": Example(
         _THINGS + "      reporter_id: {type: uuid, references: auth.users, default_sql: auth.uid()}\n",
         _THINGS + "      reporter_id: {type: uuid, references: auth.users, default_sql: auth.uid()}\n"

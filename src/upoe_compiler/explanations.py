@@ -25,8 +25,14 @@ def explanations() -> dict[str, Explanation]:
         what, *rest = (" ".join(paragraph.split()) for paragraph in doc.split("\n\n"))
         why = next((p.removeprefix("Anti-pattern: ") for p in rest if p.startswith("Anti-pattern:")), "")
         why, _, fix = why.partition(" Best practice: ")
-        found[code] = Explanation(code, what, what, why, LINT_EXAMPLES.get(code), fix, RULES[code].severity)
+        found[code] = Explanation(code, what, what, _sentence(why), LINT_EXAMPLES.get(code), _sentence(fix),
+                                  RULES[code].severity)
     return dict(sorted(found.items()))
+
+
+def _sentence(text: str) -> str:
+    """A docstring's clause as a sentence of its own: its first letter capitalised."""
+    return text[:1].upper() + text[1:]
 
 
 def explain(code: str) -> Explanation:
