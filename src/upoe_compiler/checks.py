@@ -261,14 +261,15 @@ def _check_bodies(file: SpecFile, path: tuple[str | int, ...], function: Functio
                   in_file: bool = inline is None) -> SourcePosition:
             return offset_in_file(position.file, text, offset) if in_file else place_in(position, text, offset)
 
-        problem = body_problem(text, language, arguments, function.returns)
+        # A body that parses is read once, for its names; one that does not, again for its error.
+        found = statement_references(text) if language == "sql" else plpgsql_references(text, arguments,
+                                                                                          function.returns)
+        problem = body_problem(text, language, arguments, function.returns) if found is None else None
         if problem is not None:
             message, offset = problem
             sink.error("UPOE229", f"function body: {message}", place(offset),
                        "PostgreSQL cannot read the body here: check the spelling of the statement")
             continue
-        found = statement_references(text) if language == "sql" else plpgsql_references(text, arguments,
-                                                                                          function.returns)
         report_unknown(found, names, place, f" in the body of {path[-1]}", sink)
 
 

@@ -8,7 +8,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from pglast import parser
 
@@ -73,10 +72,10 @@ def check_fragment(text: str, position: SourcePosition, sink: DiagnosticSink, na
 _WRAP = "select ("
 
 
-def _parse(text: str) -> tuple[dict[str, Any] | None, tuple[str, int] | None]:
-    """The parse tree of an expression, or PostgreSQL's syntax error with its offset in `text`."""
+def _parse(text: str) -> tuple[str | None, tuple[str, int] | None]:
+    """The parse tree of an expression (as JSON), or PostgreSQL's syntax error with its offset in `text`."""
     try:
-        return json.loads(parser.parse_sql_json(f"{_WRAP}{text}\n)")), None
+        return parser.parse_sql_json(f"{_WRAP}{text}\n)"), None
     except parser.ParseError as error:
         message, index = error.args
         return None, (str(message), max(0, min(len(text), int(index) - len(_WRAP))))
@@ -190,6 +189,7 @@ def check_expression(text: str, position: SourcePosition, sink: DiagnosticSink,
         sink.error("UPOE229", f"SQL expression: {message}", place_in(position, text, offset),
                    "PostgreSQL cannot read the expression here: check the spelling and the parentheses")
         return
+    assert tree is not None
     if names is not None:
         references, ctes = tree_references(tree)
         shifted = [replace(r, offset=max(0, r.offset - len(_WRAP))) for r in references]
@@ -197,7 +197,7 @@ def check_expression(text: str, position: SourcePosition, sink: DiagnosticSink,
     if columns is None:
         return
     known = set(columns)
-    for name, offset in _column_refs(tree, []):
+    for name, offset in _column_refs(json.loads(tree), []):
         if name not in known:
             close = difflib.get_close_matches(name, sorted(known), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"the columns here: {', '.join(sorted(known))}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -144,17 +144,33 @@ def statement_references(text: str) -> tuple[list[Reference], frozenset[str]] | 
     """The tables and functions SQL statements name (offsets in `text`) and the CTEs they define;
     None when the text does not parse (its syntax error is reported elsewhere)."""
     try:
-        tree = json.loads(parser.parse_sql_json(text))
+        tree = parser.parse_sql_json(text)
     except parser.ParseError:
         return None
     return tree_references(tree)
 
 
-def tree_references(tree: Any) -> tuple[list[Reference], frozenset[str]]:
-    """The tables and functions a pglast parse tree (as JSON) names, and the CTEs it defines."""
-    references: list[Reference] = []
-    _collect(tree, references)
-    return references, frozenset(_ctes(tree))
+def tree_references(tree: str) -> tuple[list[Reference], frozenset[str]]:
+    """The tables and functions a pglast parse tree (its JSON text) names, in the order they are
+    written, and the CTEs it defines."""
+    found: list[Reference] = []
+    ctes: set[str] = set()
+
+    def note(node: dict[str, Any]) -> dict[str, Any]:
+        # Called for every object as the JSON is decoded: cheaper than walking the tree after.
+        if "relname" in node:
+            found.append(Reference("table", node.get("schemaname"), node["relname"], int(node.get("location", 0))))
+        elif "funcformat" in node and "funcname" in node:
+            names = [part["String"]["sval"] for part in node["funcname"] if "String" in part]
+            if names:
+                found.append(Reference("function", names[-2] if len(names) > 1 else None, names[-1],
+                                       int(node.get("location", 0))))
+        elif "ctename" in node:
+            ctes.add(node["ctename"])
+        return node
+
+    json.loads(tree, object_hook=note)
+    return sorted(found, key=lambda reference: reference.offset), frozenset(ctes)
 
 
 def expression_references(text: str) -> tuple[list[Reference], frozenset[str]] | None:
@@ -171,40 +187,40 @@ def plpgsql_references(body: str, arguments: str, returns: str) -> tuple[list[Re
     """As `statement_references`, for a PL/pgSQL body: each SQL statement and expression in it is
     parsed again, and its names are placed at their first occurrence in the body from the line the
     statement starts on."""
+    expressions: list[dict[str, Any]] = []  # in the order they are written
+    lines: dict[int, int] = {}  # id of an expression → line of the statement holding it
+
+    def note(node: dict[str, Any]) -> dict[str, Any]:
+        # Called for every object as the JSON is decoded, children first.
+        if "query" in node and "parseMode" in node:
+            expressions.append(node)
+        elif "lineno" in node:
+            for value in node.values():
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, dict) and "PLpgSQL_expr" in item:
+                        lines[id(item["PLpgSQL_expr"])] = int(node["lineno"])
+        return node
+
     try:
-        tree = json.loads(parser.parse_plpgsql_json(
-            f"create function f({arguments}) returns {returns} language plpgsql as $upoe_body${body}$upoe_body$"))
+        json.loads(parser.parse_plpgsql_json(
+            f"create function f({arguments}) returns {returns} language plpgsql as $upoe_body${body}$upoe_body$"),
+            object_hook=note)
     except parser.ParseError:
         return None
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
     references: list[Reference] = []
     ctes: set[str] = set()
-    for query, mode, line in _plpgsql_queries(tree, 1):
-        if mode != _STATEMENT:
-            assignment = _ASSIGNMENT.match(query)
-            query = query[assignment.end():] if assignment and mode != _EXPRESSION else query
+    for expression in expressions:
+        query, mode = expression["query"], int(expression["parseMode"])
+        if mode not in (_STATEMENT, _EXPRESSION) and (assignment := _ASSIGNMENT.match(query)):
+            query = query[assignment.end():]
         found = statement_references(query) if mode == _STATEMENT else expression_references(query)
         if found is None:
             continue
         ctes |= found[1]
-        start = line_starts[min(max(line, 1), len(line_starts)) - 1]
+        start = line_starts[min(max(lines.get(id(expression), 1), 1), len(line_starts)) - 1]
         references += [_shifted(r, _find(body, r, start) - r.offset) for r in found[0]]
     return references, frozenset(ctes)
-
-
-def _plpgsql_queries(node: Any, line: int) -> Iterator[tuple[str, int, int]]:
-    """Every SQL text of a PL/pgSQL parse tree: (query, parse mode, line of its statement)."""
-    if isinstance(node, dict):
-        line = int(node.get("lineno", line))
-        expression = node.get("PLpgSQL_expr")
-        if isinstance(expression, dict) and "query" in expression:
-            yield expression["query"], int(expression.get("parseMode", _STATEMENT)), line
-            return
-        for value in node.values():
-            yield from _plpgsql_queries(value, line)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _plpgsql_queries(item, line)
 
 
 def _find(body: str, reference: Reference, start: int) -> int:
@@ -217,32 +233,3 @@ def _find(body: str, reference: Reference, start: int) -> int:
 
 def _shifted(reference: Reference, by: int) -> Reference:
     return Reference(reference.kind, reference.schema, reference.name, max(0, reference.offset + by))
-
-
-def _collect(node: Any, found: list[Reference]) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "RangeVar" and isinstance(value, dict):
-                found.append(Reference("table", value.get("schemaname"), value["relname"],
-                                       int(value.get("location", 0))))
-            elif key == "FuncCall" and isinstance(value, dict):
-                names = [part["String"]["sval"] for part in value.get("funcname", []) if "String" in part]
-                if names:
-                    found.append(Reference("function", names[-2] if len(names) > 1 else None, names[-1],
-                                           int(value.get("location", 0))))
-            _collect(value, found)
-    elif isinstance(node, list):
-        for item in node:
-            _collect(item, found)
-
-
-def _ctes(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        cte = node.get("CommonTableExpr")
-        if isinstance(cte, dict) and "ctename" in cte:
-            yield cte["ctename"]
-        for value in node.values():
-            yield from _ctes(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _ctes(item)
