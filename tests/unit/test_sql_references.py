@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from upoe_compiler.api import check_project
 from upoe_compiler.catalog import Catalog
-from upoe_compiler.errors import DiagnosticSink
+from upoe_compiler.errors import CompileFailed, DiagnosticSink
 from upoe_compiler.loader import load_spec_dir
 from upoe_compiler.sql_references import (
     NAMES_FILE,
@@ -128,3 +130,26 @@ def test_every_body_and_view_of_the_bundled_spec_names_only_what_exists(catalog:
             checked += len(found[0])
     # The check reads hundreds of names in the bundled spec's bodies: it is not skipping them.
     assert checked > 300
+
+
+def test_names_in_body_and_query_files_are_located_in_those_files(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    shutil.copytree(BUNDLED_SPEC, spec)
+    (spec / "sql" / "lockers").mkdir()
+    (spec / "sql" / "lockers" / "open_locker.sql").write_text(
+        "begin\n  update public.lockers set label = label where id = p_locker;\n"
+        "  perform private.asert_current_community(p_locker);\nend;\n", encoding="utf-8")
+    (spec / "sql" / "lockers" / "locker_labels.sql").write_text(
+        "select l.label\n  from public.lockers l\n  join public.unit u on u.id = l.id\n", encoding="utf-8")
+    (spec / "lockers.yaml").write_text(
+        "domain: lockers\ntitle: Lockers\ndescription: Lockers.\nphase: 2\n"
+        "functions:\n  open_locker:\n    description: Opens a locker.\n    args: [{name: p_locker, type: uuid}]\n"
+        "    returns: void\n    body_file: sql/lockers/open_locker.sql\n"
+        "tables:\n  lockers:\n    description: Lockers.\n    tenancy: community\n    columns: {label: text}\n"
+        "views:\n  locker_labels:\n    description: Labels.\n    query_file: sql/lockers/locker_labels.sql\n",
+        encoding="utf-8")
+    with pytest.raises(CompileFailed) as failure:
+        check_project(spec)
+    assert [(d.code, d.check_tuple()[1:], d.hint) for d in failure.value.diagnostics] == [
+        ("UPOE234", ("locker_labels.sql", 3, 8), "did you mean 'public.units'?"),
+        ("UPOE235", ("open_locker.sql", 3, 11), "did you mean 'private.assert_current_community'?")]
