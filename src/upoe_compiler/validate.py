@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from .catalog import build_catalog
 from .checks import run_all
-from .construct_checks import check_constructs
+from .construct_checks import MAX_LISTED_CHOICES, check_constructs
 from .errors import Diagnostic, DiagnosticSink
 from .loader import LoadedFile, Path_
 from .spec import DomainSpec
@@ -148,7 +148,9 @@ def _note_skipped(sink: DiagnosticSink, broken_file: str, dependents: dict[str, 
     """Say once, in the hint of the broken file's first error, what was not checked because of it."""
     first = min((d for d in sink.diagnostics if d.severity == "error" and d.position
                  and d.position.file == broken_file), key=Diagnostic.sort_key)
-    listed = "; ".join(f"{file}: {', '.join(names)}" for file, names in dependents.items())
+    listed = "; ".join(f"{file}: {', '.join(names[:MAX_LISTED_CHOICES])}"
+                       + (f" and {len(names) - MAX_LISTED_CHOICES} more" if len(names) > MAX_LISTED_CHOICES else "")
+                       for file, names in dependents.items())
     note = f"checks of what depends on {Path(broken_file).name} were skipped until it is fixed ({listed})"
     sink.diagnostics[sink.diagnostics.index(first)] = replace(first, hint=f"{first.hint}; {note}" if first.hint
                                                                else note)
