@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pglast import parser
 
@@ -34,7 +34,7 @@ SUPABASE_RELATIONS = {"auth": {"users"}, "storage": {"objects", "buckets"},
                       "vault": {"secrets", "decrypted_secrets"}, "cron": {"job", "job_run_details"}}
 SUPABASE_FUNCTIONS = {"auth": {"uid", "jwt", "role", "email"}, "storage": {"foldername", "filename", "extension"},
                       "vault": {"create_secret", "update_secret"}, "cron": {"schedule", "unschedule"}}
-# Schemas whose every relation is known without a list: the catalog's own views of itself.
+# The system catalog's own schemas: their relations are listed in pg15_names.txt.
 _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
 
 # PL/pgSQL's parse modes of an embedded expression (PostgreSQL's RawParseMode).
@@ -46,7 +46,7 @@ _ASSIGNMENT = re.compile(r"^\s*[\w.\"\[\]]+?\s*:?=")
 class Reference:
     """A table (or view) or function an SQL text names, and where its name starts in the text."""
 
-    kind: str  # "table" or "function"
+    kind: Literal["table", "function"]
     schema: str | None
     name: str
     offset: int
