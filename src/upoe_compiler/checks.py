@@ -262,8 +262,8 @@ def _check_bodies(file: SpecFile, path: tuple[str | int, ...], function: Functio
             return offset_in_file(position.file, text, offset) if in_file else place_in(position, text, offset)
 
         # A body that parses is read once, for its names; one that does not, again for its error.
-        found = statement_references(text) if language == "sql" else plpgsql_references(text, arguments,
-                                                                                          function.returns)
+        found = statement_references(text) if language == "sql" else plpgsql_references(
+            text, arguments, function.returns, names.scalar_types)
         problem = body_problem(text, language, arguments, function.returns) if found is None else None
         if problem is not None:
             message, offset = problem

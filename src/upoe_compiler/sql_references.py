@@ -63,6 +63,8 @@ class SqlNames:
 
     relations: dict[str | None, frozenset[str]]
     functions: dict[str | None, frozenset[str]]
+    # The spec's enums and domain types: scalars, which PL/pgSQL's parser alone takes for rows.
+    scalar_types: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, catalog: Catalog) -> SqlNames:
@@ -89,7 +91,7 @@ class SqlNames:
             "private": frozenset(private_functions),
             **{schema: frozenset(names) for schema, names in SUPABASE_FUNCTIONS.items()},
         }
-        return cls(relations, functions)
+        return cls(relations, functions, frozenset(catalog.type_keys))
 
     def problem(self, reference: Reference, ctes: frozenset[str]) -> tuple[str, str, str] | None:
         """(code, message, hint) when the reference names nothing that exists; None when it does."""
@@ -183,10 +185,13 @@ def expression_references(text: str) -> tuple[list[Reference], frozenset[str]] |
     return [_shifted(r, -len(wrap)) for r in references], ctes
 
 
-def plpgsql_references(body: str, arguments: str, returns: str) -> tuple[list[Reference], frozenset[str]] | None:
+def plpgsql_references(body: str, arguments: str, returns: str, scalar_types: frozenset[str] = frozenset()
+                       ) -> tuple[list[Reference], frozenset[str]] | None:
     """As `statement_references`, for a PL/pgSQL body: each SQL statement and expression in it is
     parsed again, and its names are placed at their first occurrence in the body from the line the
-    statement starts on."""
+    statement starts on. Without the catalog, the parser takes a variable of an enum or domain type
+    for a row (and refuses `select … into` it): then the body is read again with those types
+    written as text."""
     expressions: list[dict[str, Any]] = []  # in the order they are written
     lines: dict[int, int] = {}  # id of an expression → line of the statement holding it
 
@@ -201,12 +206,17 @@ def plpgsql_references(body: str, arguments: str, returns: str) -> tuple[list[Re
                         lines[id(item["PLpgSQL_expr"])] = int(node["lineno"])
         return node
 
+    source = f"create function f({arguments}) returns {returns} language plpgsql as $upoe_body${body}$upoe_body$"
     try:
-        json.loads(parser.parse_plpgsql_json(
-            f"create function f({arguments}) returns {returns} language plpgsql as $upoe_body${body}$upoe_body$"),
-            object_hook=note)
-    except parser.ParseError:
-        return None
+        tree = parser.parse_plpgsql_json(source)
+    except parser.ParseError as error:
+        if str(error.args[0]).startswith(("syntax error", "unterminated")) or not scalar_types:
+            return None
+        try:
+            tree = parser.parse_plpgsql_json(_as_text(source, scalar_types))
+        except parser.ParseError:
+            return None
+    json.loads(tree, object_hook=note)
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
     references: list[Reference] = []
     ctes: set[str] = set()
@@ -221,6 +231,13 @@ def plpgsql_references(body: str, arguments: str, returns: str) -> tuple[list[Re
         start = line_starts[min(max(lines.get(id(expression), 1), 1), len(line_starts)) - 1]
         references += [_shifted(r, _find(body, r, start) - r.offset) for r in found[0]]
     return references, frozenset(ctes)
+
+
+def _as_text(source: str, types: frozenset[str]) -> str:
+    """`source` with each of `types` (qualified or not) written as text, padded with spaces so that
+    every offset stays where it was."""
+    pattern = re.compile(r"(?<![\w.])(?:public\.)?(?:" + "|".join(map(re.escape, sorted(types))) + r")(?![\w.])")
+    return pattern.sub(lambda match: "text".ljust(len(match[0])), source)
 
 
 def _find(body: str, reference: Reference, start: int) -> int:
