@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .constructs import DOMAIN_CONSTRUCTS, TABLE_CONSTRUCTS, ownership, stamped_columns
 from .errors import DiagnosticSink, SourcePosition
-from .fragments import check_fragment, fragment_problem, offset_in_file, place_in
+from .fragments import check_fragment, fragment_problem, offset_in_file, place_in, query_problem
 from .patterns import added_columns, all_column_names, tenant_column
 from .spec import TableSpec, ViewSpec
 from .sql_references import SqlNames, report_unknown, statement_references
@@ -48,8 +48,6 @@ class ConstructChecks:
 
     def view(self, file: SpecFile, name: str, view: ViewSpec) -> None:
         path: Path_ = ("views", name)
-        hint = "write one select statement, without a closing ';'"
-        where = f" in the query of {name}"
         if view.query_file is not None:
             position = file.value_at(*path, "query_file")
             problem = self.query_file_problem(file, view.query_file)
@@ -58,16 +56,32 @@ class ConstructChecks:
             else:
                 query_path = (file.spec_dir / view.query_file).resolve()
                 text = query_path.read_text(encoding="utf-8")
-                report_unknown(statement_references(text), self.names,
-                               lambda offset: offset_in_file(str(query_path), text, offset), where, self.sink)
+                self.view_query(name, text, position, lambda offset: offset_in_file(str(query_path), text, offset))
         if view.query is not None:
             problem = fragment_problem(view.query)
+            position = file.value_at(*path, "query")
             if problem:
-                self.sink.error("UPOE257", f"view query {problem}", file.value_at(*path, "query"), hint)
+                self.sink.error("UPOE257", f"view query {problem}", position,
+                                "write one select statement, without a closing ';'")
             else:
-                query, position = view.query, file.value_at(*path, "query")
-                report_unknown(statement_references(query), self.names,
-                               lambda offset: place_in(position, query, offset), where, self.sink)
+                query = view.query
+                self.view_query(name, query, position, lambda offset: place_in(position, query, offset))
+
+    def view_query(self, name: str, text: str, position: SourcePosition,
+                   place: Callable[[int], SourcePosition]) -> None:
+        """A view's query read with PostgreSQL's grammar (UPOE229 at the token it refuses), one
+        select statement (UPOE257), naming only tables and functions that exist (UPOE234/235)."""
+        problem = query_problem(text)
+        if problem is not None:
+            message, offset, syntax = problem
+            if syntax:
+                self.sink.error("UPOE229", f"query of {name}: {message}", place(offset),
+                                "PostgreSQL cannot read the query here: check the spelling of the statement")
+            else:
+                self.sink.error("UPOE257", f"query of {name}: {message}", position,
+                                "a view reads rows: write one select statement")
+            return
+        report_unknown(statement_references(text), self.names, place, f" in the query of {name}", self.sink)
 
     @staticmethod
     def query_file_problem(file: SpecFile, relative: str) -> tuple[str, str] | None:

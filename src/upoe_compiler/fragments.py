@@ -212,6 +212,20 @@ def _near(message: str, text: str) -> int:
     return max(found, 0)
 
 
+def query_problem(text: str) -> tuple[str, int, bool] | None:
+    """Why a view's query cannot be a view: (message, offset in the text, whether PostgreSQL's
+    grammar refused it), or None for one select statement."""
+    try:
+        statements = parser.parse_sql(text)
+    except parser.ParseError as error:
+        message, index = error.args
+        return str(message), int(index or 0), True
+    if len(statements) != 1 or type(statements[0].stmt).__name__ != "SelectStmt":
+        kinds = ", ".join(type(raw.stmt).__name__.removesuffix("Stmt").lower() for raw in statements) or "nothing"
+        return f"a view's query is one select statement, not {kinds}", 0, False
+    return None
+
+
 def body_problem(body: str, language: str, arguments: str, returns: str) -> tuple[str, int] | None:
     """PostgreSQL's syntax error in a function body, with its offset in the body; None when it
     parses. PL/pgSQL is parsed inside the function's own header, so parameters are known."""

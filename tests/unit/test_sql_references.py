@@ -163,3 +163,21 @@ def test_names_in_body_and_query_files_are_located_in_those_files(tmp_path: Path
     assert [(d.code, d.check_tuple()[1:], d.hint) for d in failure.value.diagnostics] == [
         ("UPOE234", ("locker_labels.sql", 3, 8), "did you mean 'public.units'?"),
         ("UPOE235", ("open_locker.sql", 3, 11), "did you mean 'private.assert_current_community'?")]
+
+
+def test_a_query_file_postgresql_cannot_read_is_located_in_that_file(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    shutil.copytree(BUNDLED_SPEC, spec)
+    (spec / "sql" / "lockers").mkdir()
+    (spec / "sql" / "lockers" / "locker_labels.sql").write_text(
+        "select l.label\n  form public.lockers l\n", encoding="utf-8")
+    (spec / "lockers.yaml").write_text(
+        "domain: lockers\ntitle: Lockers\ndescription: Lockers.\nphase: 2\n"
+        "tables:\n  lockers:\n    description: Lockers.\n    tenancy: community\n    columns: {label: text}\n"
+        "views:\n  locker_labels:\n    description: Labels.\n    query_file: sql/lockers/locker_labels.sql\n",
+        encoding="utf-8")
+    with pytest.raises(CompileFailed) as failure:
+        check_project(spec)
+    assert [(d.code, d.check_tuple()[1:]) for d in failure.value.diagnostics] == [
+        ("UPOE229", ("locker_labels.sql", 2, 8))]
+    assert "syntax error at or near \"public\"" in failure.value.diagnostics[0].message
