@@ -312,7 +312,10 @@ def _print_diagnostics(diagnostics: list[Diagnostic], output_format: OutputForma
         return
     for diagnostic in diagnostics:
         typer.echo(diagnostic.render(), err=True)
-    typer.echo(f"{len(diagnostics)} error(s); nothing was written", err=True)
+    errors = sum(1 for diagnostic in diagnostics if diagnostic.severity == "error")
+    warnings = len(diagnostics) - errors
+    typer.echo(f"{errors} error(s)" + (f" and {warnings} warning(s)" if warnings else "") + "; nothing was written",
+               err=True)
 
 
 def _print_for_tools(diagnostics: list[Diagnostic], output_format: OutputFormat) -> None:

@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from pglast import parser
 
 from .errors import DiagnosticSink, SourcePosition
+from .vocabulary import ENABLED_EXTENSIONS
 
 if TYPE_CHECKING:
     from .catalog import Catalog
 
 NAMES_FILE = Path(__file__).with_name("pg15_names.txt")
 
-# The extensions every migration set creates (resolve/model.py), in schema `extensions`.
-ENABLED_EXTENSIONS = ("pgcrypto", "btree_gist")
 # Supabase's own objects a spec may read or call (tests/support/supabase_bootstrap.sql stands in for them).
 SUPABASE_RELATIONS = {"auth": {"users"}, "storage": {"objects", "buckets"},
                       "vault": {"secrets", "decrypted_secrets"}, "cron": {"job", "job_run_details"}}

@@ -2,7 +2,7 @@
 
 Input: `LoadedFile`s from the loader.
 Output: a `ValidatedSpec`: every file as a `DomainSpec`, with its positions kept.
-Errors: UPOE201..UPOE209 for the shape of the YAML (unknown key, missing key, wrong
+Errors: UPOE201..UPOE207 for the shape of the YAML (unknown key, missing key, wrong
 type, invalid value, an entry under the wrong section) and the semantic checks of `checks/`
 (UPOE210 and up).
 """

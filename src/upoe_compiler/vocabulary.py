@@ -89,3 +89,7 @@ PATTERN_FUNCTIONS = {
 def default_roles(tenancy: str, command: str) -> list[str]:
     """The roles a table of this tenancy allows `command` when its spec names none."""
     return DEFAULT_ACCESS[Tenancy(tenancy)][Command(command)]
+
+# The extensions every migration set creates, in schema `extensions` (pgcrypto for digests and
+# random bytes, btree_gist for exclusion constraints mixing equality and ranges).
+ENABLED_EXTENSIONS = ("pgcrypto", "btree_gist")

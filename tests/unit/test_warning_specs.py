@@ -45,3 +45,14 @@ def test_cli_check_prints_the_warnings_and_succeeds(case: Case, tmp_path: Path) 
                for m in _PRINTED.finditer(result.output)]
     assert printed == expected_tuples(case), result.output
     assert f"({len(case.expected)} warning(s))" in result.output
+
+
+def test_a_failed_compile_counts_its_errors_and_warnings_apart(tmp_path: Path) -> None:
+    case = next(case for case in CASES if case.name == "workflow_loop_without_exit")
+    spec = build_spec(tmp_path, case)
+    bad = spec / "bad.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("title: text", "title: txt", 1), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--spec", str(spec)])
+    assert result.exit_code == 1, result.output
+    assert "error[UPOE220]" in result.output and "warning[UPOE267]" in result.output
+    assert result.output.rstrip().endswith("1 error(s) and 2 warning(s); nothing was written")

@@ -3,7 +3,7 @@
 Input: the `Plan` from the graph stage.
 Output: a mapping of relative output paths to file contents (SQL migrations, manifest,
 docs). Nothing is written here.
-Errors: UPOE401 a template failed (an internal error: the spec was already valid).
+Errors: none of its own: the spec was already valid, so a template that fails is a bug (exit 4).
 """
 
 from .environment import make_environment

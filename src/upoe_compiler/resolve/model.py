@@ -13,7 +13,7 @@ from ..patterns import tenant_column
 from ..pgnames import fit_identifier, ident, literal, parse_type, text_array
 from ..spec import FunctionSpec, TableSpec, ViewSpec
 from ..validated import SpecFile, ValidatedSpec
-from ..vocabulary import API_ROLES, MEMBER, PATTERN_FUNCTIONS, PLATFORM_DOMAIN, Tenancy
+from ..vocabulary import API_ROLES, ENABLED_EXTENSIONS, MEMBER, PATTERN_FUNCTIONS, PLATFORM_DOMAIN, Tenancy
 from .names import CALL, QUALIFIED_NAME, SETOF, TABLE_RETURNS, WORD
 from .table import TableExpansion
 
@@ -123,10 +123,8 @@ class Resolver:
             ir.Schema("schema:private", PLATFORM_DOMAIN, (), None, name="private",
                       description="Security-definer bodies; not exposed through the API.",
                       api_roles=("authenticated", "service_role"), private=True),
-            ir.Extension("extension:pgcrypto", PLATFORM_DOMAIN, ("schema:extensions",), None,
-                         name="pgcrypto", schema="extensions"),
-            ir.Extension("extension:btree_gist", PLATFORM_DOMAIN, ("schema:extensions",), None,
-                         name="btree_gist", schema="extensions"),
+            *(ir.Extension(f"extension:{name}", PLATFORM_DOMAIN, ("schema:extensions",), None,
+                           name=name, schema="extensions") for name in ENABLED_EXTENSIONS),
         ]
 
     # -- one domain ----------------------------------------------------------------------
