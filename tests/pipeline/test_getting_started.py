@@ -36,6 +36,11 @@ def test_the_walk_through_works_as_written(tmp_path: Path) -> None:
     assert "intercom text" in (out / "supabase" / "migrations" / "0002_crm.sql").read_text()
     assert "The unit&#39;s intercom code." in (out / "docs" / "crm.html").read_text() or \
         "The unit's intercom code." in (out / "docs" / "crm.html").read_text()
+    assert '"units.intercom"' in (out / "docs" / "search-index.js").read_text(encoding="utf-8")
+    resident = (out / "docs" / "role-resident.html").read_text(encoding="utf-8")
+    assert 'href="crm.html#table-units"' in resident
+    explained = CliRunner().invoke(app, ["explain", "UPOE220"])
+    assert explained.exit_code == 0 and "unknown type" in explained.output.lower()
     for typo, code in (("      intercom: {type: txt}\n", "UPOE220"),
                        ("      intercom: {type: text, check: \"intercm <> ''\"}\n", "UPOE233")):
         result = CliRunner().invoke(app, ["check", "--spec", str(with_column(tmp_path / code, typo))])

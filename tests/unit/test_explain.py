@@ -173,3 +173,9 @@ def test_explain_in_markdown_gives_the_readme_table_and_one_code_with_yaml_block
     assert one.startswith("## UPOE220: unknown type\n\nStage: semantics; severity: error.\n")
     assert "**Wrong:**\n\n```yaml\ntables:\n" in one and "      floor: intger\n```" in one
     assert "**Right:**\n\n```yaml\n" in one and "      floor: integer\n```" in one
+
+
+def test_the_readme_lists_every_code_as_upoe_explain_prints_them() -> None:
+    table = CliRunner().invoke(app, ["explain", "--format", "markdown"]).output.strip()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert table in readme, "README's code table is stale: paste `upoe explain --format markdown` under ## Diagnostics"
