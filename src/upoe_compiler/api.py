@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,10 +15,14 @@ from .lint import lint
 from .loader import load_spec_dir
 from .manifest import render_manifest
 from .releases import (
+    MIGRATIONS_DIR as RELEASES_DIR,
+)
+from .releases import (
     MODEL_SUFFIX,
     RELEASE_NAME,
     Release,
     Released,
+    creating_files,
     following,
     new_version,
     read_released,
@@ -61,14 +65,16 @@ def analyse(spec_dir: Path, run_lint: bool = True) -> tuple[Model, Plan, list[Di
 
 
 def render(model: Model, ordered: Plan, templates_dir: Path = DEFAULT_TEMPLATES_DIR,
-           tags: Sequence[RequirementTag] = (), docs_dir: Path | None = None) -> dict[str, str]:
+           tags: Sequence[RequirementTag] = (), docs_dir: Path | None = None,
+           created_in: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every file of the build; `tags` (hand-written tests) join the docs' traceability, linked
-    from `docs_dir`, where the docs will be written."""
+    from `docs_dir`, where the docs will be written; `created_in` names the migration file creating
+    each object when releases replace the per-domain files."""
     environment = make_environment(templates_dir)
     files = render_migrations(ordered, environment)
     tests = render_tests(model, ordered, environment)
     files.update(tests)
-    files.update(render_docs(model, ordered, environment, tests, tags, docs_dir))
+    files.update(render_docs(model, ordered, environment, tests, tags, docs_dir, created_in))
     files["manifest.json"] = render_manifest(ordered)
     return files
 
@@ -158,15 +164,22 @@ def compile_project(spec_dir: Path, out_dir: Path | None, templates_dir: Path = 
         tags = read_tags(tests_dir, sink)
         check_tags(tags, (r for domain in model.domains for r, _ in domain.requirements), sink)
         diagnostics = [*diagnostics, *sink.diagnostics]
-    files = render(model, ordered, templates_dir, tags, out_dir / "docs" if out_dir is not None else None)
+    created_in: dict[str, str] | None = None
+    if released.releases:
+        version = released.next_version()
+        pending_names = [f"{version}_pending.sql", f"{following(version, 1)}_pending_validate.sql"]
+        # The docs link each object to the file that creates it in this build.
+        released_in = creating_files(spec_dir / RELEASES_DIR, released)
+        created_in = {obj.key: released_in.get(obj.key, pending_names[0]) for obj in model.objects}
+    files = render(model, ordered, templates_dir, tags, out_dir / "docs" if out_dir is not None else None,
+                   created_in)
     if released.releases:
         # Databases ran the released files: the build carries them byte for byte, then what
         # the next release would freeze.
         files = {name: text for name, text in files.items() if not name.startswith(f"{MIGRATIONS_DIR}/")}
         files.update({f"{MIGRATIONS_DIR}/{r.file_name}": r.sql for r in released.releases})
-        version = released.next_version()
-        names = [f"{version}_pending.sql", f"{following(version, 1)}_pending_validate.sql"]
-        files.update({f"{MIGRATIONS_DIR}/{name}": sql for name, sql in zip(names, pending.migrations, strict=False)})
+        files.update({f"{MIGRATIONS_DIR}/{name}": sql
+                      for name, sql in zip(pending_names, pending.migrations, strict=False)})
     if out_dir is not None:
         try:
             write_tree(out_dir, files)

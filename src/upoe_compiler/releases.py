@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +47,8 @@ class Released:
 
     releases: tuple[Release, ...]
     snapshot: Plan | None
+    # Every file upoe.sum records, in release order: each release's migrations, then its model.
+    recorded: tuple[str, ...] = ()
 
     @property
     def model(self) -> ir.Model | None:
@@ -123,7 +126,29 @@ def read_released(spec_dir: Path) -> tuple[Released, list[Diagnostic]]:
     snapshot = None
     if models and not problems:
         snapshot = read_manifest((folder / models[-1]).read_text(encoding="utf-8"))
-    return Released(releases, snapshot), problems
+    return Released(releases, snapshot, tuple(recorded)), problems
+
+
+def creating_files(folder: Path, released: Released) -> dict[str, str]:
+    """The released migration file that first created each object (by key): in the baseline
+    release, its domain's file; in a later one, that release's first file. Read from each
+    release's model snapshot as plain JSON (the keys only, which is quick)."""
+    created: dict[str, str] = {}
+    files: list[str] = []
+    for name in released.recorded:
+        if not name.endswith(MODEL_SUFFIX):
+            files.append(name)
+            continue
+        baseline = not created
+        snapshot = json.loads((folder / name).read_text(encoding="utf-8"))
+        for migration in snapshot["migrations"]:
+            # The baseline freezes the per-domain files under their own names; a later release
+            # is one migration (and its validation) for every domain it touches.
+            home = migration["file"] if baseline else files[0]
+            for obj in migration["objects"]:
+                created.setdefault(obj["key"], home)
+        files = []
+    return created
 
 
 def _stray(path: Path) -> Diagnostic:

@@ -4,6 +4,7 @@ incremental migrations exist) a spec that no longer matches its last release."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,3 +176,26 @@ def test_a_renamed_column_is_renamed_not_dropped_and_added(spec: Path) -> None:
     release_project(spec, "rename_provider_staff", NOW)
     # Released, the rename is history: the same spec has nothing pending.
     assert not any("pending" in name for name in compile_project(spec, None).files)
+
+
+def small_domain(name: str, requirement: str) -> str:
+    return (f"domain: {name}\ntitle: {name.title()}\ndescription: {name.title()} of a community.\nphase: 5\n"
+            f"requirements:\n  {requirement}: Keep {name}.\n"
+            f"tables:\n  {name}:\n    description: {name.title()}.\n    requirements: [{requirement}]\n"
+            "    tenancy: community\n    columns: {label: text}\n    access:\n      select: [member]\n")
+
+
+def test_the_docs_link_each_object_to_the_released_or_pending_file_creating_it(spec: Path, tmp_path: Path) -> None:
+    release_project(spec, "initial", NOW)
+    (spec / "lockers.yaml").write_text(small_domain("lockers", "LCK-01"), encoding="utf-8")
+    release_project(spec, "add_lockers", NOW)
+    (spec / "shelves.yaml").write_text(small_domain("shelves", "SHF-01"), encoding="utf-8")
+    files = compile_project(spec, tmp_path / "build").files
+    index = files["docs/index.html"]
+    linked = set(re.findall(r'href="\.\./supabase/migrations/([^"]+)"', index))
+    assert linked and all(f"supabase/migrations/{name}" in files for name in linked), linked
+    rows = dict(re.findall(r'<tr id="req-([^"]+)">(.*?)</tr>', index, re.DOTALL))
+    assert 'migrations/0004_finance.sql"' in rows["FIN-01"]
+    assert 'migrations/20261207120000_add_lockers.sql"' in rows["LCK-01"]
+    pending = next(name for name in linked if name.endswith("_pending.sql"))
+    assert f'migrations/{pending}"' in rows["SHF-01"] and "lockers" not in pending

@@ -64,7 +64,8 @@ _TRACED_ASSERTION = re.compile(r"'\[([A-Z]+-[0-9]+(?:, [A-Z]+-[0-9]+)*)\] ")
 
 class _Site:
     def __init__(self, model: ir.Model, plan: Plan, environment: jinja2.Environment, pgtap: Mapping[str, str],
-                 tags: Sequence[RequirementTag], docs_dir: Path | None) -> None:
+                 tags: Sequence[RequirementTag], docs_dir: Path | None,
+                 created_in: Mapping[str, str] | None) -> None:
         for name in TEMPLATE_NAMES:
             # Escaping HTML is the environment's job: it must see these names as HTML.
             setting = environment.autoescape
@@ -74,6 +75,9 @@ class _Site:
         self.environment = environment
         self._by_table: dict[type, dict[str | None, list[ir.DbObject]]] = {}
         self.migrations = list(plan.migrations)
+        # The migration file creating each object: the per-domain file, unless releases say otherwise.
+        self.file_of = dict(created_in) if created_in is not None else {
+            obj.key: m.file_name for m in self.migrations for obj in m.objects}
         self.domains = [m.domain for m in self.migrations]
         self.tables = {t.name: t for t in model.of_type(ir.Table)}
         self.roles = self._roles()
@@ -123,12 +127,18 @@ class _Site:
             return ""
         return f"{migration.number:04d}_{migration.domain.name}.test.sql"
 
+    def files_creating(self, migration: MigrationPlan) -> str:
+        """The migration file(s) creating a domain's objects: its own file, or after releases the
+        released and pending files that brought them."""
+        return ", ".join(sorted({self.file_of[obj.key] for obj in migration.objects}))
+
     # -- the overview ---------------------------------------------------------------------------
 
     def index(self) -> str:
         summaries = tuple(
             DomainSummary(m.number, Link(m.domain.name, page_of(m.domain.name)), m.domain.title, m.domain.phase,
-                          m.domain.description.strip(), len(self.objects_of(m.domain.name, ir.Table)), m.file_name)
+                          m.domain.description.strip(), len(self.objects_of(m.domain.name, ir.Table)),
+                          self.files_creating(m))
             for m in self.migrations)
         roles = tuple(RoleDoc(role, text.strip(), Link(d.title, page_of(d.name)), Link(role, role_page(role)))
                       for d in self.domains for role, text in d.roles)
@@ -142,7 +152,7 @@ class _Site:
         generated pgTAP files whose assertions name it and the hand-written tests tagged with it."""
         carriers: dict[str, dict[str, list[Link]]] = {}
         migrations: dict[str, set[str]] = {}
-        file_of = {obj.key: m.file_name for m in self.migrations for obj in m.objects}
+        file_of = self.file_of
 
         def carry(obj: ir.DbObject, requirements: Iterable[str], kind: str, text: str, fragment: str) -> None:
             link = Link(text, f"{page_of(obj.domain)}#{fragment}")
@@ -201,7 +211,7 @@ class _Site:
         domain = migration.domain
         tables = self.objects_of(domain.name, ir.Table)
         return self.environment.get_template("docs/domain.html").render(
-            nav=self.nav(domain.name), domain=domain, number=migration.number, migration=migration.file_name,
+            nav=self.nav(domain.name), domain=domain, number=migration.number, migration=self.files_creating(migration),
             test_file=self.test_file(migration),
             requirements=tuple((Link(r, f"index.html#{requirement_anchor(r)}"), title)
                                for r, title in domain.requirements),
@@ -337,9 +347,11 @@ class _Site:
 
 
 def render_docs(model: ir.Model, plan: Plan, environment: jinja2.Environment, pgtap: Mapping[str, str] | None = None,
-                tags: Sequence[RequirementTag] = (), docs_dir: Path | None = None) -> dict[str, str]:
+                tags: Sequence[RequirementTag] = (), docs_dir: Path | None = None,
+                created_in: Mapping[str, str] | None = None) -> dict[str, str]:
     """docs/index.html, docs/style.css, docs/<domain>.html and docs/role-<role>.html, keyed by path
     under the output root. `pgtap`: the generated pgTAP files (by path), whose assertions trace
     requirements; `tags`: the hand-written tests tagged with requirements, linked from `docs_dir`
-    (where the site is written) when it is given."""
-    return _Site(model, plan, environment, pgtap or {}, tags, docs_dir).files()
+    (where the site is written) when it is given; `created_in`: the migration file creating each
+    object (by key) when releases replace the per-domain files."""
+    return _Site(model, plan, environment, pgtap or {}, tags, docs_dir, created_in).files()
