@@ -170,10 +170,30 @@ def _validate_shape(loaded: LoadedFile, sink: DiagnosticSink) -> DomainSpec | No
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         misplaced = _report_misplaced(loaded, errors, sink)
+        misspelt = _misspelt_required(errors)
         for error in errors:
+            if tuple(error["loc"]) in misspelt:
+                continue
             if not any(tuple(error["loc"][:len(entry)]) == entry for entry in misplaced):
                 _report(loaded, error, sink)
         return None
+
+
+def _misspelt_required(errors: list[Any]) -> set[Path_]:
+    """Missing required keys written under a misspelt name beside them (`descriptin:` for
+    `description:`): the unknown key's error already says which key was meant, so the missing
+    key's error would only repeat it."""
+    unknown: dict[Path_, list[str]] = {}
+    for error in errors:
+        if error["type"] == "extra_forbidden" and error["loc"]:
+            unknown.setdefault(tuple(error["loc"][:-1]), []).append(str(error["loc"][-1]))
+    misspelt: set[Path_] = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "missing" and loc and difflib.get_close_matches(str(loc[-1]), unknown.get(loc[:-1], []),
+                                                                             n=1):
+            misspelt.add(loc)
+    return misspelt
 
 
 def _section_fields() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
