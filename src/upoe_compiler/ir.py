@@ -146,6 +146,8 @@ class AccessRule:
     own: str | None = None
     where: str | None = None
     check: str | None = None
+    # The spec's words for what `where` and `check` demand (docs only).
+    means: str | None = None
 
     @property
     def conditional(self) -> bool:

@@ -196,7 +196,8 @@ def read_manifest(text: str) -> Plan:
 
     Raises ValueError, naming the place in the manifest, for anything the writer would not
     have written: an unsupported schema_version, an unknown kind, a missing or extra field, a
-    value of the wrong type.
+    value of the wrong type. A field with a default may be missing (it was added after the
+    manifest was written) and reads as its default.
     """
     data = json.loads(text)
     if not isinstance(data, dict):
@@ -251,7 +252,11 @@ def _read_dataclass(cls: type, data: Any, where: str) -> Any:
     extra = sorted(set(data) - written)
     if extra:
         raise ValueError(f"{where}: {cls.__name__} has no field {', '.join(repr(e) for e in extra)}")
-    missing = [name for name in types_of if name in written and name not in data]
+    # A field with a default may be absent: manifests written before it existed (a release's
+    # model snapshot, say) read as if they had written the default.
+    defaulted = {item.name for item in dataclasses.fields(cls)
+                 if item.default is not dataclasses.MISSING or item.default_factory is not dataclasses.MISSING}
+    missing = [name for name in types_of if name in written and name not in data and name not in defaulted]
     if missing:
         raise ValueError(f"{where}: {cls.__name__} lacks field {', '.join(repr(m) for m in missing)}")
     arguments: dict[str, Any] = {}
@@ -260,6 +265,8 @@ def _read_dataclass(cls: type, data: Any, where: str) -> Any:
         if item.name not in written:
             if item.init:
                 arguments[item.name] = None  # a position: not written, so unknown
+            continue
+        if item.name not in data:
             continue
         value = _read_value(types_of[item.name], data[item.name], f"{where}.{item.name}")
         (arguments if item.init else computed)[item.name] = value

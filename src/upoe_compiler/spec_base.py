@@ -46,12 +46,15 @@ class RuleSpec(SpecModel):
     On an update rule, the updated row must still hold the rule (ownership and `where`) and
     whatever the same roles' insert rules demand of a new row, so an update cannot make a row
     its writer could not have created. `check` states instead what the updated row must hold
-    (ownership still applies)."""
+    (ownership still applies). `means` says in words what the `where` and `check` demand, for the
+    docs' access matrices and role pages ("rows of their units' pets"), where the compiler cannot
+    word them itself (a subquery, a function call)."""
 
     roles: list[Name] = Field(min_length=1)
     own: Name | None = None
     where: str | None = None
     check: str | None = None
+    means: str | None = None
 
 
 def _rule_shorthand(value: Any) -> Any:

@@ -174,6 +174,21 @@ def test_a_broken_manifest_is_rejected_by_the_reader_and_the_schema(
     assert message in str(raised.value)
 
 
+def test_a_manifest_written_before_a_defaulted_field_existed_still_reads(bundled_plan: Plan) -> None:
+    """A release's model snapshot outlives the compiler that wrote it: a field added since, with a
+    default (an access rule's `means`), reads as that default; one without a default is refused above."""
+    document = json.loads(render_manifest(bundled_plan))
+    rules = [rule for m in document["migrations"] for o in m["objects"] if o["kind"] == "Table"
+             for _command, command_rules in o["access"] for rule in command_rules]
+    assert rules and any(rule["means"] for rule in rules)
+    for rule in rules:
+        del rule["means"]
+    read = read_manifest(json.dumps(document))
+    tables = [o for m in read.migrations for o in m.objects if type(o).__name__ == "Table"]
+    assert {rule.means for table in tables for _command, command_rules in table.access
+            for rule in command_rules} == {None}
+
+
 def test_only_the_known_schema_version_is_read(bundled_plan: Plan, validator: jsonschema.Draft202012Validator) -> None:
     document = json.loads(render_manifest(bundled_plan))
     document["schema_version"] = 2

@@ -108,7 +108,8 @@ class Buckets(DomainConstruct):
         )
         deps = tuple(sorted({f"table:public.{bucket.table}", f"table:public.{bucket.entity}",
                              *resolver.refs(" ".join(condition for _, _, condition in policies))}))
-        upload = tuple(ir.AccessRule(tuple(rule.roles), rule.own, rule.where) for rule in bucket.upload)
+        upload = tuple(ir.AccessRule(tuple(rule.roles), rule.own, rule.where, means=rule.means)
+                       for rule in bucket.upload)
         return ir.Bucket(
             f"bucket:{name}", file.spec.domain, deps, file.at("buckets", name), follows_dependencies=True,
             name=name, description=bucket.description, file_size_limit=bucket.file_size_limit,

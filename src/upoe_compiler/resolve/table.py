@@ -441,7 +441,7 @@ class TableExpansion:
 
 
 def _access_rule(rule: RuleSpec) -> ir.AccessRule:
-    return ir.AccessRule(tuple(rule.roles), rule.own, rule.where, rule.check)
+    return ir.AccessRule(tuple(rule.roles), rule.own, rule.where, rule.check, rule.means)
 
 
 def _default_literal(value: object, sql_type: str) -> str:

@@ -75,6 +75,9 @@ class AccessReader:
         phrases: list[Phrase] = []
         if rule.own is not None:
             phrases.append(Phrase(owner_words(self.tables, table.name, rule.own)))
+        if rule.means is not None:
+            # The spec's own words for its `where` and `check`, which the compiler could not word.
+            return _joined([*phrases, *([Phrase(", ")] if phrases else []), Phrase(rule.means)])
         if rule.where is not None:
             if phrases:
                 phrases.append(Phrase(", "))
