@@ -17,22 +17,11 @@ from upoe_compiler.explanation_texts import EXAMPLE_HEADER
 from upoe_compiler.explanations import explain, explanations
 from upoe_compiler.report_formats import github_command, sarif_log
 
+from .test_diagnostics import BAD_DOMAIN
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec"
 
-BAD_DOMAIN = """\
-domain: shop
-title: Shop
-description: Sells things.
-phase: 2
-tables:
-  orders:
-    description: Orders.
-    tenancy: community
-    columns:
-      total: {type: intger}
-      placed: {type: text, references: ordres}
-"""
 
 
 def spec_with(tmp_path: Path, name: str, text: str) -> Path:
