@@ -423,6 +423,11 @@ def test_budgets_compare_with_recorded_expenses(db: psycopg.Connection, world: W
             cur.execute("insert into expense_categories (name, account_id) values ('Otra', %s)", (income,))
         assert str(failure.error).startswith("account_type_mismatch")
         budget = one(cur, "insert into budgets (fiscal_year, status) values (2026, 'approved') returning id")
+        # Approving records who and when; the database writes both, so no one forges them, the admin included.
+        assert cur.execute("select approved_by, approved_at is not null from budgets where id = %s",
+                           (budget,)).fetchone() == (world["admin"].id, True)
+        with expect_sqlstate(cur, "42501"):
+            cur.execute("update budgets set approved_by = %s where id = %s", (world["R1"].id, budget))
         with expect_sqlstate(cur, "23505"):
             cur.execute("insert into budgets (fiscal_year, status) values (2026, 'approved')")
         cur.execute("insert into budget_lines (budget_id, account_id, amount) values (%s, %s, 12000)", (budget, guards))
