@@ -354,6 +354,16 @@ def test_statement_lines_import_once_and_match_payments(db: psycopg.Connection, 
         with expect_sqlstate(cur, "23505"):
             cur.execute("insert into reconciliation_matches (statement_line_id, transaction_id) values (%s, %s)",
                         (line, pattern))
+        # Staff match by hand; an automatic or rule match is the matcher's to record, not theirs to claim.
+        later = one(cur, "select public.import_bank_statement(%s, %s)", account, json.dumps([
+            {"posted_on": "2026-03-12", "amount": 700, "description": "DEPOSITO EFECTIVO", "reference": "Z1"}]))
+        unmatched = one(cur, "select id from bank_statement_lines where import_id = %s", later)
+        for forged in ("match_type) values (%s, %s, 'auto')", "rule_id) values (%s, %s, %s)"):
+            with expect_sqlstate(cur, "42501"):
+                cur.execute(f"insert into reconciliation_matches (statement_line_id, transaction_id, {forged}",
+                            (unmatched, auto, rule)[:forged.count("%s")])
+        assert one(cur, "insert into reconciliation_matches (statement_line_id, transaction_id) values (%s, %s) "
+                        "returning match_type::text", unmatched, auto) == "manual"
     with as_user(db, world["R1"].claims()) as cur:
         assert one(cur, "select count(*) from bank_statement_lines") == 0
 
