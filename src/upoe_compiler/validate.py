@@ -128,20 +128,29 @@ def _entries(file: SpecFile) -> Iterator[tuple[str, str, tuple[int, int], tuple[
 _BODY_FILE_KEYS = ("body_file", "invoker_body_file", "query_file")
 
 
+# Prose for people: a name written there uses nothing, so it makes no entry depend on a file.
+_PROSE_KEYS = frozenset({"description", "title", "means", "reason"})
+
+
 def _text_of(node: Any) -> str:
-    """The keys and scalar values of a node, one per line."""
+    """The keys and scalar values of a node, one per line, prose left out."""
     if isinstance(node, dict):
-        return "\n".join(f"{key}\n{_text_of(value)}" for key, value in node.items())
+        return "\n".join(f"{key}\n{_text_of(value)}" for key, value in node.items() if key not in _PROSE_KEYS)
     if isinstance(node, list):
         return "\n".join(_text_of(item) for item in node)
     return str(node)
 
 
 def _read(path: str) -> str:
+    """A body or query file's text without its SQL comments (prose, like descriptions)."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return _SQL_COMMENT.sub(" ", Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return ""
+
+
+# Line and block comments; one inside a string literal is cut too, which at worst reports a follow-on.
+_SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
 def _note_skipped(sink: DiagnosticSink, broken_file: str, dependents: dict[str, list[str]]) -> None:
