@@ -410,6 +410,7 @@ class Bucket(DbObject):
     entity: str = ""
     upload: tuple[AccessRule, ...] = ()  # who may upload into an entity's folder
     facts: tuple[Behaviour, ...] = ()  # what the bucket does, in words, for the docs
+    requirements: tuple[str, ...] = ()
     RANK = 11
 
 

@@ -136,6 +136,11 @@ def test_every_requirement_is_traced_to_the_objects_carrying_it(site: tuple[Path
     for table in result.model.of_type(ir.Table):
         for requirement in table.requirements:
             assert f'#table-{table.name}"' in rows[requirement]
+    buckets = list(result.model.of_type(ir.Bucket))
+    assert buckets and all(bucket.requirements for bucket in buckets)
+    for bucket in buckets:
+        for requirement in bucket.requirements:
+            assert f'#bucket-{bucket.name}"' in rows[requirement], (bucket.name, requirement)
 
 
 def row_links(row: str, column: str) -> list[tuple[str, str]]:

@@ -115,7 +115,7 @@ class Buckets(DomainConstruct):
             name=name, description=bucket.description, file_size_limit=bucket.file_size_limit,
             allowed_mime_types=tuple(bucket.allowed_mime_types), policies=policies, table=bucket.table,
             path_column=bucket.path_column, entity=bucket.entity, upload=upload,
-            facts=tuple(self.describe_item(bucket, upload)))
+            facts=tuple(self.describe_item(bucket, upload)), requirements=tuple(bucket.requirements))
 
     @staticmethod
     def describe_item(bucket: BucketSpec, upload: tuple[ir.AccessRule, ...]) -> Iterable[ir.Behaviour]:

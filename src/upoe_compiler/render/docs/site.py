@@ -57,7 +57,7 @@ _TENANCY = {
     "global": "global: a catalogue every signed-in user reads; only service_role writes it",
 }
 
-_CARRIER_KINDS = ("tables", "columns", "enums", "types", "functions", "views")
+_CARRIER_KINDS = ("tables", "columns", "enums", "types", "functions", "views", "buckets")
 # The requirement IDs leading a generated pgTAP assertion's description: '[FIN-03, FIN-04] …'.
 _TRACED_ASSERTION = re.compile(r"'\[([A-Z]+-[0-9]+(?:, [A-Z]+-[0-9]+)*)\] ")
 
@@ -168,6 +168,8 @@ class _Site:
                 for column in obj.columns:
                     carry(obj, column.requirements, "columns", f"{obj.name}.{column.name}",
                           anchor("column", obj.name, column.name))
+            elif isinstance(obj, ir.Bucket):
+                carry(obj, obj.requirements, "buckets", obj.name, anchor("bucket", obj.name))
             elif isinstance(obj, ir.Enum | ir.DomainType | ir.Function | ir.View):
                 kind = {ir.Enum: "enums", ir.DomainType: "types", ir.Function: "functions", ir.View: "views"}
                 carry(obj, obj.requirements, kind[type(obj)], obj.name, anchor(kind[type(obj)][:-1], obj.name))
