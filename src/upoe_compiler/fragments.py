@@ -167,9 +167,19 @@ def _place_character(position: SourcePosition, text: str, offset: int) -> Source
 
 
 def offset_in_file(file: str, text: str, offset: int) -> SourcePosition:
-    """Where character `offset` of `text`, the whole content of `file`, stands."""
+    """Where character `offset` of `text`, the whole content of `file`, stands, with the end of
+    the SQL token starting there when it ends on the same line."""
+    start = _line_and_column(text, offset)
+    end = _token_end(text, offset)
+    after = _line_and_column(text, end) if end is not None else None
+    if after is None or after[0] != start[0]:
+        return SourcePosition(file, *start)
+    return SourcePosition(file, *start, *after)
+
+
+def _line_and_column(text: str, offset: int) -> tuple[int, int]:
     before = text[:offset]
-    return SourcePosition(file, before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def check_expression(text: str, position: SourcePosition, sink: DiagnosticSink,

@@ -13,7 +13,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -127,7 +127,13 @@ def report_unknown(found: tuple[list[Reference], frozenset[str]] | None, names: 
             continue
         reported.add((reference.written, reference.offset))
         code, message, hint = problem
-        sink.error(code, message + where, place(reference.offset), hint)
+        at = place(reference.offset)
+        if reference.schema is not None:
+            # The span covers the whole qualified name, not only its schema's token.
+            end = place(reference.offset + len(reference.written))
+            if end.line == at.line and end.column > at.column:
+                at = replace(at, end_line=end.line, end_column=end.column)
+        sink.error(code, message + where, at, hint)
 
 
 @cache

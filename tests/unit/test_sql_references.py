@@ -163,6 +163,9 @@ def test_names_in_body_and_query_files_are_located_in_those_files(tmp_path: Path
     assert [(d.code, d.check_tuple()[1:], d.hint) for d in failure.value.diagnostics] == [
         ("UPOE234", ("locker_labels.sql", 3, 8), "did you mean 'public.units'?"),
         ("UPOE235", ("open_locker.sql", 3, 11), "did you mean 'private.assert_current_community'?")]
+    # Each span covers the whole qualified name as written.
+    assert [(d.position.end_line, d.position.end_column) for d in failure.value.diagnostics if d.position] == [
+        (3, 8 + len("public.unit")), (3, 11 + len("private.asert_current_community"))]
 
 
 def test_a_query_file_postgresql_cannot_read_is_located_in_that_file(tmp_path: Path) -> None:
@@ -180,4 +183,6 @@ def test_a_query_file_postgresql_cannot_read_is_located_in_that_file(tmp_path: P
         check_project(spec)
     assert [(d.code, d.check_tuple()[1:]) for d in failure.value.diagnostics] == [
         ("UPOE229", ("locker_labels.sql", 2, 8))]
+    assert (failure.value.diagnostics[0].position.end_line, failure.value.diagnostics[0].position.end_column) == (
+        2, 8 + len("public"))
     assert "syntax error at or near \"public\"" in failure.value.diagnostics[0].message
