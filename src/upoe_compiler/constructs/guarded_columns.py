@@ -117,7 +117,7 @@ def _column_probes(table: ir.Table, column: ir.Column, default: str, writer: str
     for command, role in (("insert", writer), ("update", updater)):
         if role is None:
             continue
-        value = tests.other_value(table, column, default, role)
+        value = tests.other_value(table, column, default, role, fresh=command == "insert")
         if value is None:
             continue
         if command == "insert":

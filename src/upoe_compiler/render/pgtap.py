@@ -359,9 +359,11 @@ class ProbeBuilder:
                     "error:42501"))
         return probes
 
-    def other_value(self, table: ir.Table, column: ir.Column, default: str, role: str) -> str | None:
-        """A valid value of the column that differs from its default and from the fixture row's."""
-        fixture = self.values(table, 1).get(column.name)
+    def other_value(self, table: ir.Table, column: ir.Column, default: str, role: str,
+                    fresh: bool = False) -> str | None:
+        """A valid value of the column that differs from its default and, unless the row is
+        `fresh` (a new row, which starts from the default), from the fixture row's."""
+        fixture = None if fresh else self.values(table, 1).get(column.name)
         values = self.enums.get(column.type)
         if values:
             return next((literal(v) for v in values if literal(v) not in (default, fixture)), None)
@@ -369,7 +371,10 @@ class ProbeBuilder:
             users = (quote_text(self.user(other, 1)) for other in ROLES if other != role)
             return next(user for user in users if user != fixture)
         if column.references:
-            return None  # another row of the referenced table would need a fixture of its own
+            # A new row may point at the referenced table's fixture row; changing the fixture
+            # row's reference would need another row of that table.
+            reference = quote_text(self._reference(column.references, 1))
+            return reference if reference not in (default, fixture) else None
         if column.type == "boolean":
             return "true" if default == "false" else "false"
         if column.type in ("integer", "bigint", "smallint"):

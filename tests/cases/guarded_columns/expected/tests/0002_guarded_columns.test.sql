@@ -137,7 +137,7 @@ select is(
 
 select is(
     pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
-        'insert into public.requests (id, community_id, reporter_id) values (''12166108-1bac-5134-838b-476660e925a3'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''eb29b1a5-75f3-520f-8ab2-4ed60f7ef3c4'')'),
+        'insert into public.requests (id, community_id, reporter_id) values (''12166108-1bac-5134-838b-476660e925a3'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''ff6c2e59-8d8a-5681-9622-341a053e09b6'')'),
     'error:42501',
     'requests: resident may not insert with its own reporter_id'
 );

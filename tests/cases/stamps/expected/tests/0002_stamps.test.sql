@@ -137,7 +137,7 @@ select is(
 
 select is(
     pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
-        'insert into public.documents (id, community_id, approved_by) values (''8bf25e90-4a8c-5983-be99-7c2731c41da7'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''eb29b1a5-75f3-520f-8ab2-4ed60f7ef3c4'')'),
+        'insert into public.documents (id, community_id, approved_by) values (''8bf25e90-4a8c-5983-be99-7c2731c41da7'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''ff6c2e59-8d8a-5681-9622-341a053e09b6'')'),
     'error:42501',
     'documents: resident may not insert with its own approved_by'
 );

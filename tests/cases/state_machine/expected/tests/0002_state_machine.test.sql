@@ -165,7 +165,7 @@ select is(
 
 select is(
     pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "resident"}, "role": "authenticated", "sub": "b347e560-ac19-504b-a7af-38d19bfe3320"}',
-        'insert into public.jobs (id, community_id, done_by) values (''5b434abe-d77a-5647-8b8b-eaf668df9fe7'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''eb29b1a5-75f3-520f-8ab2-4ed60f7ef3c4'')'),
+        'insert into public.jobs (id, community_id, done_by) values (''5b434abe-d77a-5647-8b8b-eaf668df9fe7'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''ff6c2e59-8d8a-5681-9622-341a053e09b6'')'),
     'error:42501',
     'jobs: resident may not insert with its own done_by'
 );
