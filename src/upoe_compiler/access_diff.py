@@ -62,10 +62,22 @@ def _rules_reach(rules: tuple[ir.AccessRule, ...], tenancy: Tenancy, role: str) 
 NOTHING: tuple[frozenset[str], bool] = (frozenset(), False)
 
 
-def _upload_reach(bucket: ir.Bucket | None, role: str) -> tuple[frozenset[str], bool]:
+def _upload_reach(bucket: ir.Bucket | None, role: str, by_folder: bool) -> tuple[frozenset[str], bool]:
     """Into which entities' folders of a bucket `role` may upload (a bucket's entities are rows of
-    a community table)."""
-    return NOTHING if bucket is None else _rules_reach(bucket.upload, Tenancy.COMMUNITY, role)
+    a community table); `by_folder` names each text's entity, for a bucket of several entities."""
+    if bucket is None:
+        return NOTHING
+    texts: set[str] = set()
+    whole = False
+    for store in bucket.stores:
+        reached, every_row = _rules_reach(store.upload, Tenancy.COMMUNITY, role)
+        texts |= {f"{store.entity} folders: {text}" if by_folder else text for text in reached}
+        whole = whole or every_row
+    return frozenset(texts), whole
+
+
+def _entities(bucket: ir.Bucket | None) -> set[str]:
+    return set() if bucket is None else {store.entity for store in bucket.stores}
 
 
 def _change(subject: str, role: str, command: str, was: tuple[frozenset[str], bool],
@@ -103,9 +115,10 @@ def access_changes(before: ir.Model, after: ir.Model) -> list[AccessChange]:
     old_buckets = {b.name: b for b in before.of_type(ir.Bucket)}
     new_buckets = {b.name: b for b in after.of_type(ir.Bucket)}
     for name in sorted(old_buckets.keys() | new_buckets.keys()):
+        by_folder = len(_entities(old_buckets.get(name)) | _entities(new_buckets.get(name))) > 1
         for role in roles:
-            was = _upload_reach(old_buckets.get(name), role)
-            now = _upload_reach(new_buckets.get(name), role)
+            was = _upload_reach(old_buckets.get(name), role, by_folder)
+            now = _upload_reach(new_buckets.get(name), role, by_folder)
             found += _change(f"bucket {name}", role, "upload", was, now)
     found += _execute_changes(before, after)
     reasons = ir.current_acknowledgements(before, after, "widenings")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import SourcePosition
 from .pgnames import fit_identifier
@@ -397,6 +397,16 @@ class Counter(GeneratedTrigger):
 
 
 @dataclass(frozen=True)
+class BucketStore:
+    """One table of a bucket: its `path_column` stores the paths of objects under `entity` folders."""
+
+    table: str
+    path_column: str
+    entity: str
+    upload: tuple[AccessRule, ...] = ()  # who may upload into an entity's folder
+
+
+@dataclass(frozen=True)
 class Bucket(DbObject):
     """A private Storage bucket and its policies on storage.objects."""
 
@@ -405,13 +415,20 @@ class Bucket(DbObject):
     file_size_limit: int | None
     allowed_mime_types: tuple[str, ...]
     policies: tuple[tuple[str, str, str], ...]  # (name, command, condition)
-    table: str = ""  # whose `path_column` stores the paths of objects under `entity` folders
-    path_column: str = ""
-    entity: str = ""
-    upload: tuple[AccessRule, ...] = ()  # who may upload into an entity's folder
+    stores: tuple[BucketStore, ...] = ()  # the tables whose rows store its objects' paths
     facts: tuple[Behaviour, ...] = ()  # what the bucket does, in words, for the docs
     requirements: tuple[str, ...] = ()
     RANK = 11
+
+    @staticmethod
+    def upgrade_written(data: dict[str, Any]) -> dict[str, Any]:
+        """A manifest (a release's model snapshot) written when a bucket had one table names that
+        table's fields on the bucket itself: they read as its one store."""
+        legacy = ("table", "path_column", "entity", "upload")
+        if "stores" in data or "table" not in data:
+            return data
+        store = {key: data[key] for key in legacy if key in data}
+        return {**{key: value for key, value in data.items() if key not in legacy}, "stores": [store]}
 
 
 def current_acknowledgements(before: Model, after: Model, kind: str) -> dict[str, str]:

@@ -247,6 +247,9 @@ def _read_object(data: Any, where: str, kinds: dict[str, type[ir.DbObject]]) -> 
 
 def _read_dataclass(cls: type, data: Any, where: str) -> Any:
     _expect(isinstance(data, dict), where, f"an object ({cls.__name__})", data)
+    # A class whose fields changed shape reads what older manifests wrote through `upgrade_written`.
+    if (upgrade := getattr(cls, "upgrade_written", None)) is not None:
+        data = upgrade(data)
     types_of = _field_types(cls)
     written = {item.name for item in _written_fields(cls)}
     extra = sorted(set(data) - written)

@@ -144,7 +144,7 @@ class ProbeBuilder:
         self.samples = _Samples(model)
         self.rules = _access_rules(model)
         self.enums = {f"public.{e.name}": e.values for e in model.of_type(ir.Enum)}
-        self.buckets = {(b.table, b.path_column): b for b in model.of_type(ir.Bucket)}
+        self.bucket_stores = {(s.table, s.path_column): s for b in model.of_type(ir.Bucket) for s in b.stores}
         self._by_table: dict[tuple[type, str], list[ir.DbObject]] = {}
         self._indexed: set[type] = set()
         # A spec's own before-insert trigger may refuse a sample row first, with its own error.
@@ -252,11 +252,11 @@ class ProbeBuilder:
         """A storage path in the row's community (X-09): under the folder of the entity row
         the row refers to when a bucket says so, else under the row itself."""
         folder, owner = table.name, values["id"]
-        bucket = self.buckets.get((table.name, column.name))
-        if bucket is not None:
-            reference = next((c for c in table.columns if c.references == bucket.entity), None)
-            folder = bucket.entity
-            owner = quote_text(self._reference(bucket.entity, k)) if reference else values["id"]
+        store = self.bucket_stores.get((table.name, column.name))
+        if store is not None:
+            reference = next((c for c in table.columns if c.references == store.entity), None)
+            folder = store.entity
+            owner = quote_text(self._reference(store.entity, k)) if reference else values["id"]
         path = f"{self.community(k)}/{folder}/{owner.strip(chr(39))}/sample.bin"
         return f"array[{quote_text(path)}]" if column.type.endswith("[]") else quote_text(path)
 

@@ -57,23 +57,35 @@ def _link(kind: str, name: str, domain: str) -> Link:
 
 
 def _bucket(reader: AccessReader, bucket: ir.Bucket, role: str) -> RoleBucket:
-    """Where the role may upload (the folders of which `entity` rows) and which files it may read
-    (those whose path a row it can read stores)."""
-    uploads = [rule for rule in bucket.upload if rule_applies(rule.roles, role)]
+    """Where the role may upload (the folders of which entity rows) and which files it may read
+    (those whose path a row it can read stores), table by table of the bucket."""
+    upload = _joined([phrases for store in bucket.stores if (phrases := _store_upload(reader, store, role))])
+    read = _joined([phrases for store in bucket.stores if (phrases := _store_read(reader, store, role))])
+    return RoleBucket(_link("bucket", bucket.name, bucket.domain), upload or (Phrase("no upload"),),
+                      read or (Phrase("no file"),))
+
+
+def _store_upload(reader: AccessReader, store: ir.BucketStore, role: str) -> tuple[Phrase, ...]:
+    uploads = [rule for rule in store.upload if rule_applies(rule.roles, role)]
     if not uploads:
-        upload: tuple[Phrase, ...] = (Phrase("no upload"),)
-    elif any(rule.own is None for rule in uploads):
-        upload = (Phrase(f"into the folder of any {bucket.entity} row of the community"),)
-    else:
-        owned = " or ".join(owner_words(reader.tables, bucket.entity, rule.own or "") for rule in uploads)
-        upload = (Phrase(f"into the folders of {bucket.entity} {owned}"),)
-    owner = reader.tables.get(bucket.table)
+        return ()
+    if any(rule.own is None for rule in uploads):
+        return (Phrase(f"into the folder of any {store.entity} row of the community"),)
+    owned = " or ".join(owner_words(reader.tables, store.entity, rule.own or "") for rule in uploads)
+    return (Phrase(f"into the folders of {store.entity} {owned}"),)
+
+
+def _store_read(reader: AccessReader, store: ir.BucketStore, role: str) -> tuple[Phrase, ...]:
+    owner = reader.tables.get(store.table)
     cell = reader.cell(owner, "select", role) if owner is not None else None
     if cell is None or not cell.reached:
-        read: tuple[Phrase, ...] = (Phrase("no file"),)
-    else:
-        read = (Phrase(f"files whose path {bucket.table}.{bucket.path_column} stores, in the {bucket.table} "
-                       "rows it reads" + (": " if cell.conditions else "")),
-                *[phrase for index, alternative in enumerate(cell.conditions)
-                  for phrase in ((Phrase(" or "),) if index else ()) + alternative])
-    return RoleBucket(_link("bucket", bucket.name, bucket.domain), upload, read)
+        return ()
+    return (Phrase(f"files whose path {store.table}.{store.path_column} stores, in the {store.table} "
+                   "rows it reads" + (": " if cell.conditions else "")),
+            *[phrase for index, alternative in enumerate(cell.conditions)
+              for phrase in ((Phrase(" or "),) if index else ()) + alternative])
+
+
+def _joined(parts: list[tuple[Phrase, ...]]) -> tuple[Phrase, ...]:
+    """The phrases of each table of a bucket, one after the other."""
+    return tuple(phrase for index, part in enumerate(parts) for phrase in ((Phrase("; "),) if index else ()) + part)

@@ -4,7 +4,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(12);
+select plan(27);
 
 create function pg_temp.upoe_outcome(p_role text, p_claims text, p_sql text)
 returns text
@@ -56,13 +56,117 @@ insert into public.communities (id, organization_id, name, slug) values ('062516
 insert into public.communities (id, organization_id, name, slug) values ('ab6410ef-154d-560e-956f-8c8c1042365b', '2b1b39c7-5a8e-584f-bb5e-e20dc8c58132', 'sample-communities-2', 'sample-communities-2');
 insert into public.organizations (id, name) values ('5b08ada3-0fbf-5e70-aba2-971d2725e39a', 'sample-organizations-1');
 insert into public.organizations (id, name) values ('2b1b39c7-5a8e-584f-bb5e-e20dc8c58132', 'sample-organizations-2');
+insert into public.inspections (id, community_id, report_id, sketch_path) values ('5f80ae03-9a63-5ea2-be4e-be5c1c0f6f8c', '06251615-9e2d-5d45-97e5-748bcf922544', '337538d1-bc81-5d40-bc2f-47c2e3e028fe', '06251615-9e2d-5d45-97e5-748bcf922544/inspections/5f80ae03-9a63-5ea2-be4e-be5c1c0f6f8c/sample.bin');
+insert into public.inspections (id, community_id, report_id, sketch_path) values ('570c005d-87a5-51d0-bb8c-a766018325c3', 'ab6410ef-154d-560e-956f-8c8c1042365b', '59abd5d0-6200-5be7-af80-8df426e2f6a1', 'ab6410ef-154d-560e-956f-8c8c1042365b/inspections/570c005d-87a5-51d0-bb8c-a766018325c3/sample.bin');
 insert into public.reports (id, community_id, reporter_id, photo_path) values ('337538d1-bc81-5d40-bc2f-47c2e3e028fe', '06251615-9e2d-5d45-97e5-748bcf922544', 'ff6c2e59-8d8a-5681-9622-341a053e09b6', '06251615-9e2d-5d45-97e5-748bcf922544/reports/337538d1-bc81-5d40-bc2f-47c2e3e028fe/sample.bin');
 insert into public.reports (id, community_id, reporter_id, photo_path) values ('59abd5d0-6200-5be7-af80-8df426e2f6a1', 'ab6410ef-154d-560e-956f-8c8c1042365b', 'e79e0e76-992a-5049-b92d-e2a1becd1799', 'ab6410ef-154d-560e-956f-8c8c1042365b/reports/59abd5d0-6200-5be7-af80-8df426e2f6a1/sample.bin');
 set local session_replication_role = origin;
 
 select ok(
+    (select c.relrowsecurity from pg_catalog.pg_class c where c.oid = 'public.inspections'::regclass),
+    'inspections has row level security'
+);
+select ok(
     (select c.relrowsecurity from pg_catalog.pg_class c where c.oid = 'public.reports'::regclass),
     'reports has row level security'
+);
+
+select is(
+    pg_temp.upoe_outcome('anon', '{"role": "anon"}',
+        'select 1 from public.inspections'),
+    'error:42501',
+    'inspections: anon reaches nothing'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'select 1 from public.inspections where id = ''5f80ae03-9a63-5ea2-be4e-be5c1c0f6f8c'''),
+    'rows:1',
+    'inspections: admin of the owner reads its row'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'select 1 from public.inspections where id = ''570c005d-87a5-51d0-bb8c-a766018325c3'''),
+    'rows:0',
+    'inspections: admin reads no row of another tenant'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "manager"}, "role": "authenticated", "sub": "eb29b1a5-75f3-520f-8ab2-4ed60f7ef3c4"}',
+        'select 1 from public.inspections where id = ''5f80ae03-9a63-5ea2-be4e-be5c1c0f6f8c'''),
+    'rows:0',
+    'inspections: manager may not read it'
+);
+
+select isnt(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'insert into public.inspections (id, community_id, report_id, sketch_path) values (''03ee0fc3-1f2d-5452-bf49-84e100e08506'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''337538d1-bc81-5d40-bc2f-47c2e3e028fe'', ''06251615-9e2d-5d45-97e5-748bcf922544/inspections/03ee0fc3-1f2d-5452-bf49-84e100e08506/sample.bin'')'),
+    'error:42501',
+    'inspections: admin may insert into its tenant'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'insert into public.inspections (id, community_id, report_id, sketch_path) values (''9a0c93c6-8780-51ec-8130-738aa31c5a62'', ''ab6410ef-154d-560e-956f-8c8c1042365b'', ''59abd5d0-6200-5be7-af80-8df426e2f6a1'', ''ab6410ef-154d-560e-956f-8c8c1042365b/inspections/9a0c93c6-8780-51ec-8130-738aa31c5a62/sample.bin'')'),
+    'error:42501',
+    'inspections: admin may not insert into another tenant'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "manager"}, "role": "authenticated", "sub": "eb29b1a5-75f3-520f-8ab2-4ed60f7ef3c4"}',
+        'insert into public.inspections (id, community_id, report_id, sketch_path) values (''03ee0fc3-1f2d-5452-bf49-84e100e08506'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''337538d1-bc81-5d40-bc2f-47c2e3e028fe'', ''06251615-9e2d-5d45-97e5-748bcf922544/inspections/03ee0fc3-1f2d-5452-bf49-84e100e08506/sample.bin'')'),
+    'error:42501',
+    'inspections: manager may not insert'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'update public.inspections set updated_at = now() where id = ''5f80ae03-9a63-5ea2-be4e-be5c1c0f6f8c'''),
+    'rows:1',
+    'inspections: admin may update its tenant''s row'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'update public.inspections set updated_at = now() where id = ''570c005d-87a5-51d0-bb8c-a766018325c3'''),
+    'rows:0',
+    'inspections: admin updates no row of another tenant'
+);
+
+select matches(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "manager"}, "role": "authenticated", "sub": "eb29b1a5-75f3-520f-8ab2-4ed60f7ef3c4"}',
+        'update public.inspections set updated_at = now() where id = ''5f80ae03-9a63-5ea2-be4e-be5c1c0f6f8c'''),
+    '^(rows:0|error:42501)$',
+    'inspections: manager may not update'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'delete from public.inspections where id = ''5f80ae03-9a63-5ea2-be4e-be5c1c0f6f8c'''),
+    'error:42501',
+    'inspections: clients never hard-delete'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'insert into public.inspections (id, community_id, report_id, sketch_path) values (''03ee0fc3-1f2d-5452-bf49-84e100e08506'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''337538d1-bc81-5d40-bc2f-47c2e3e028fe'', ''ab6410ef-154d-560e-956f-8c8c1042365b/inspections/elsewhere/sample.bin'')'),
+    'error:23514:inspections_sketch_path_in_community_check',
+    'inspections: admin may not store sketch_path in another community''s folder'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'insert into public.inspections (id, community_id, report_id, sketch_path, deleted_at) values (''03ee0fc3-1f2d-5452-bf49-84e100e08506'', ''06251615-9e2d-5d45-97e5-748bcf922544'', ''337538d1-bc81-5d40-bc2f-47c2e3e028fe'', ''06251615-9e2d-5d45-97e5-748bcf922544/inspections/03ee0fc3-1f2d-5452-bf49-84e100e08506/sample.bin'', now())'),
+    'error:42501',
+    'inspections: admin may not insert a row already deleted'
+);
+
+select is(
+    pg_temp.upoe_outcome('authenticated', '{"app_metadata": {"community_id": "06251615-9e2d-5d45-97e5-748bcf922544", "role": "admin"}, "role": "authenticated", "sub": "ff6c2e59-8d8a-5681-9622-341a053e09b6"}',
+        'update public.inspections set deleted_at = now() where id = ''5f80ae03-9a63-5ea2-be4e-be5c1c0f6f8c'''),
+    'error:42501',
+    'inspections: admin deletes only through soft_delete_record()'
 );
 
 select is(
