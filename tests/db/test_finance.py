@@ -368,6 +368,60 @@ def test_statement_lines_import_once_and_match_payments(db: psycopg.Connection, 
         assert one(cur, "select count(*) from bank_statement_lines") == 0
 
 
+
+FINANCE_DOCUMENTS = "select name from storage.objects where bucket_id = 'finance-documents' order by name"
+UPLOAD_FINANCE_DOCUMENT = "insert into storage.objects (bucket_id, name) values ('finance-documents', %s)"
+
+
+@pytest.mark.requirement("FIN-08")
+def test_statement_files_lie_in_finance_documents_under_their_bank_account(db: psycopg.Connection,
+                                                                         world: World) -> None:
+    bank = system_account(db, "operating_bank", world.c1)
+    with as_user(db, world["accountant"].claims()) as cur:
+        account = one(cur, "insert into bank_accounts (bank_name, account_holder, clabe, account_id) "
+                           "values ('Banamex', 'Condominio', '002010077777777771', %s) returning id", bank)
+        imported = one(cur, "select public.import_bank_statement(%s, %s)", account, json.dumps([
+            {"posted_on": "2026-03-10", "amount": 1500, "description": "DEPOSITO", "reference": "A-101"}]))
+        statement_file = f"{world.c1}/bank_accounts/{account}/march.csv"
+        cur.execute(UPLOAD_FINANCE_DOCUMENT, (statement_file,))
+        # A file is read through the row storing its path: none yet.
+        assert cur.execute(FINANCE_DOCUMENTS).fetchall() == []
+        cur.execute("update bank_statement_imports set file_path = %s where id = %s", (statement_file, imported))
+        assert cur.execute(FINANCE_DOCUMENTS).fetchall() == [(statement_file,)]
+        # The import's lines and counts stay import_bank_statement's.
+        with expect_sqlstate(cur, "42501"):
+            cur.execute("update bank_statement_imports set line_count = 9 where id = %s", (imported,))
+        # A unit statement in the same bucket keeps its folder under the unit.
+        statement = one(cur, "select public.generate_unit_statement(%s, '2026-01-01', '2026-01-31')", world.u1)
+        document = f"{world.c1}/units/{world.u1}/statement.pdf"
+        cur.execute(UPLOAD_FINANCE_DOCUMENT, (document,))
+        cur.execute("update unit_statements set document_path = %s where id = %s", (document, statement))
+        # An import storing a path in a unit's folder opens nothing: the folder says whose rows count.
+        astray = f"{world.c1}/units/{world.u1}/astray.csv"
+        cur.execute(UPLOAD_FINANCE_DOCUMENT, (astray,))
+        again = one(cur, "select public.import_bank_statement(%s, '[]')", account)
+        cur.execute("update bank_statement_imports set file_path = %s where id = %s", (astray, again))
+        assert cur.execute(FINANCE_DOCUMENTS).fetchall() == [(statement_file,), (document,)]
+        with expect_sqlstate(cur, "42501"):
+            cur.execute(UPLOAD_FINANCE_DOCUMENT, (f"{world.c1}/bank_accounts/{uuid.uuid4()}/forged.csv",))
+        # Each block runs inside the accountant's request, whose rows it sees; all is rolled back.
+        with as_user(db, world["board_member"].claims()) as other:
+            assert other.execute(FINANCE_DOCUMENTS).fetchall() == [(statement_file,), (document,)]
+            with expect_sqlstate(other, "42501"):
+                other.execute(UPLOAD_FINANCE_DOCUMENT, (f"{world.c1}/bank_accounts/{account}/board.csv",))
+        with as_user(db, world["R1"].claims()) as other:
+            # R1 owns U1: its statement, never the bank's.
+            assert other.execute(FINANCE_DOCUMENTS).fetchall() == [(document,)]
+            for path in (f"{world.c1}/bank_accounts/{account}/mine.csv", f"{world.c1}/units/{world.u1}/mine.pdf"):
+                with expect_sqlstate(other, "42501"):
+                    other.execute(UPLOAD_FINANCE_DOCUMENT, (path,))
+        with as_user(db, world["A2"].claims()) as other:
+            assert other.execute(FINANCE_DOCUMENTS).fetchall() == []
+            for path in (f"{world.c1}/bank_accounts/{account}/a2.csv", f"{world.c2}/bank_accounts/{account}/a2.csv"):
+                with expect_sqlstate(other, "42501"):
+                    other.execute(UPLOAD_FINANCE_DOCUMENT, (path,))
+
+
 # -- FIN-09 payment proofs --------------------------------------------------------------------------
 
 
