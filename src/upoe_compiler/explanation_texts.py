@@ -466,8 +466,9 @@ EXPLANATIONS: tuple[Explanation, ...] = (
     ),
     Explanation(
         "UPOE255", "bucket problem",
-        "A storage bucket names an unknown table, entity or path column, grants upload to a role that may "
-        "not write its table, or gives an upload rule a `check`.",
+        "A storage bucket names an unknown table, entity or path column (or one holding an array), lists a "
+        "path column twice under `files:`, names a table both on itself and under `files:`, grants upload to a "
+        "role that may not write its table, or gives an upload rule a `check`.",
         "Storage policies are generated from these names; a wrong one would let no one, or anyone, upload.",
         Example(_THINGS + "      photo_path: text\nbuckets:\n  thing-photos:\n    description: Photos of things.\n"
                 "    requirements: [EX-01]\n    table: things\n    path_column: photo\n    entity: things\n"

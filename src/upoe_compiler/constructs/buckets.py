@@ -12,7 +12,7 @@ from pydantic import Field
 
 from .. import ir
 from ..conditions import Condition, all_of, any_of, render
-from ..pgnames import fit_identifier, ident, literal
+from ..pgnames import fit_identifier, ident, literal, parse_type
 from ..spec_base import Name, RequirementId, Rule, SpecModel
 from ..vocabulary import MEMBER, PATTERN_FUNCTIONS, PLATFORM_ROLE, Command
 from .base import DomainConstruct, register
@@ -109,9 +109,15 @@ class Buckets(DomainConstruct):
             item.known(item.value_at(*path, key), target, item.catalog.tables, "UPOE255", "table",
                        "name a table declared in some spec file")
         table = item.catalog.table(files.table)
-        if table is not None:
-            item.known(item.value_at(*path, "path_column"), files.path_column, item.columns_of(files.table),
-                       "UPOE255", f"column of {files.table}")
+        if table is not None and item.known(item.value_at(*path, "path_column"), files.path_column,
+                                            item.columns_of(files.table), "UPOE255", f"column of {files.table}"):
+            column = item.catalog.tables[files.table][1].columns.get(files.path_column)
+            parsed = parse_type(column.type) if column is not None else None
+            if parsed is not None and parsed.array_depth:
+                # The policies compare the column with one object's name.
+                item.error("UPOE255", f"{files.table}.{files.path_column} is {column.type}: a bucket's path column "
+                           "holds one path", item.value_at(*path, "path_column"),
+                           "name a text column, or keep several files as rows of a table of their own")
         if table is None or item.catalog.table(files.entity) is None:
             return
         # Upload rules name roles that may write the rows storing the paths, and own through the
