@@ -182,7 +182,7 @@ def test_the_bundled_spec_grown_domain_by_domain_equals_its_baseline(
     spec = tmp_path / "spec"
     spec.mkdir()
     shutil.copytree(SPEC / "sql", spec / "sql")
-    for step, domain in enumerate(("foundation", "crm", "access", "finance")):
+    for step, domain in enumerate(("foundation", "crm", "access", "finance", "amenities")):
         shutil.copy(SPEC / f"{domain}.yaml", spec)
         written = release_project(spec, domain, datetime(2026, 12, 7, 12, step, tzinfo=UTC))
         assert written, domain
@@ -190,7 +190,8 @@ def test_the_bundled_spec_grown_domain_by_domain_equals_its_baseline(
     compile_project(spec, grown)
     released = sorted((grown / "supabase" / "migrations").glob("*.sql"))
     assert [p.name for p in released] == ["0001_foundation.sql", "20261207120100_crm.sql",
-                                         "20261207120200_access.sql", "20261207120300_finance.sql"]
+                                         "20261207120200_access.sql", "20261207120300_finance.sql",
+                                         "20261207120400_amenities.sql"]
     baseline = tmp_path / "baseline"
     compile_project(SPEC, baseline)
     pg_cluster.create_database("grown", template=bootstrap_template)

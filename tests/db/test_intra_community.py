@@ -109,7 +109,7 @@ def test_deleted_at_moves_only_through_soft_delete_and_restore(db: psycopg.Conne
 # Per (table, role) whose insert rule narrows rows: an update that turns the role's own row into
 # one it could not have inserted: (setup as the platform → row id, attack as the role's user).
 # What a role may change on its own row where that is not any column (default: only updated_at).
-_ALLOWED_UPDATE = {"payment_proofs": "status = 'cancelled'"}
+_ALLOWED_UPDATE = {"payment_proofs": "status = 'cancelled'", "reservations": "status = 'cancelled'"}
 
 _LOOSER_UPDATES = {
     ("patrol_logs", "guard"): (
@@ -130,6 +130,13 @@ _LOOSER_UPDATES = {
         "insert into payment_proofs (community_id, unit_id, amount, paid_at, submitted_by) "
         "values (%(c1)s, %(u1)s, 100, now(), %(user)s) returning id",
         "update payment_proofs set status = 'cancelled', unit_id = %(u2)s where id = %(row)s"),
+    # A resident's only update of a reservation is cancelling it: the move rides on a cancellation.
+    ("reservations", "resident"): (
+        "with a as (insert into amenities (community_id, name, capacity) values (%(c1)s, 'Hall', 10) returning id) "
+        "insert into reservations (community_id, amenity_id, unit_id, resident_id, reserved_range) "
+        "select %(c1)s, a.id, %(u1)s, %(resident)s, tstzrange(now() + interval '7 days', now() + interval '8 days') "
+        "from a returning id",
+        "update reservations set status = 'cancelled', unit_id = %(u2)s where id = %(row)s"),
     # The accountant drafts budgets; approving one is the admin's.
     ("budgets", "accountant"): (
         "insert into budgets (community_id, fiscal_year) values (%(c1)s, 2031) returning id",

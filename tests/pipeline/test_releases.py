@@ -37,7 +37,8 @@ def test_the_first_release_freezes_the_baseline_files_byte_for_byte(spec: Path, 
     written = release_project(spec, "initial", NOW)
     folder = spec / "migrations"
     assert [p.name for p in written] == ["0001_foundation.sql", "0002_crm.sql", "0003_access.sql",
-                                         "0004_finance.sql", "20261207120000_initial.model.json", "upoe.sum"]
+                                         "0004_finance.sql", "0005_amenities.sql", "20261207120000_initial.model.json",
+                                         "upoe.sum"]
     build = compile_project(spec, tmp_path / "build").files
     released = {name: text for name, text in build.items() if name.startswith("supabase/migrations/")}
     assert released == {name: text for name, text in baseline.items() if name.startswith("supabase/migrations/")}
@@ -108,7 +109,7 @@ def test_a_change_after_a_release_is_pending_until_released(spec: Path, tmp_path
     assert not any("pending" in name for name in compile_project(spec, None).files)
     add_lane(spec)
     files = compile_project(spec, tmp_path / "build").files
-    pending = files["supabase/migrations/0005_pending.sql"]
+    pending = files["supabase/migrations/0006_pending.sql"]
     assert "alter table public.access_logs add column lane text;" in pending
     assert "comment on column public.access_logs.lane is 'The lane.';" in pending
     written = release_project(spec, "add_lane", NOW)
@@ -119,7 +120,7 @@ def test_a_change_after_a_release_is_pending_until_released(spec: Path, tmp_path
     assert [n for n in after if n.startswith("supabase/migrations/")] == [
         "supabase/migrations/0001_foundation.sql", "supabase/migrations/0002_crm.sql",
         "supabase/migrations/0003_access.sql", "supabase/migrations/0004_finance.sql",
-        "supabase/migrations/20261207120000_add_lane.sql"]
+        "supabase/migrations/0005_amenities.sql", "supabase/migrations/20261207120000_add_lane.sql"]
 
 
 def test_a_dropped_column_needs_an_acknowledgement(spec: Path, tmp_path: Path) -> None:
@@ -140,7 +141,7 @@ def test_a_dropped_column_needs_an_acknowledgement(spec: Path, tmp_path: Path) -
     assert not (tmp_path / "build").exists()
     # Acknowledged, with a reason, the column and its values go.
     access.write_text(access.read_text() + "acknowledge:\n  - {drop: column access_logs.notes, reason: unused}\n")
-    pending = compile_project(spec, None).files["supabase/migrations/0005_pending.sql"]
+    pending = compile_project(spec, None).files["supabase/migrations/0006_pending.sql"]
     assert "alter table public.access_logs drop column notes;" in pending
 
 
@@ -170,7 +171,7 @@ def test_a_renamed_column_is_renamed_not_dropped_and_added(spec: Path) -> None:
     access.write_text(access.read_text().replace(
         '      provider_personnel_id: {type: uuid, description: "',
         '      provider_staff_id: {type: uuid, renamed_from: provider_personnel_id, description: "', 1))
-    pending = compile_project(spec, None).files["supabase/migrations/0005_pending.sql"]
+    pending = compile_project(spec, None).files["supabase/migrations/0006_pending.sql"]
     assert "alter table public.access_logs rename column provider_personnel_id to provider_staff_id;" in pending
     assert "drop column" not in pending and "add column" not in pending
     release_project(spec, "rename_provider_staff", NOW)

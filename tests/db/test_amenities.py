@@ -1,0 +1,411 @@
+"""Phase 5 — amenities and reservations (REQUIREMENTS.md AMEN-01..03) on a real PostgreSQL, run as
+Supabase runs API requests: every acceptance bullet shown working and its violation rejected with
+the contract's SQLSTATE and message, as the catalogue's fixture users, plus the attacks a resident
+of the same community could try on reservations. Clock times are C1 local time (X-08)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.db.conftest import SPEC
+from tests.support.isolation import assert_tenant_isolation
+from tests.support.session import as_user, expect_sqlstate, one
+from tests.support.world import World
+from upoe_compiler.api import analyse
+from upoe_compiler.ir import Table
+
+# A Saturday, far enough ahead that no booking of it is late.
+SATURDAY = "2027-03-13"
+BOOK = ("insert into reservations (amenity_id, unit_id, reserved_range, guest_count) "
+        "values (%s, %s, tstzrange(%s::timestamptz, %s::timestamptz), %s) returning id")
+
+
+def local(day: str, clock: str) -> str:
+    """An instant written in C1's time zone, as the contract's checks write them."""
+    return f"{day} {clock} America/Mexico_City"
+
+
+def amenity(db: psycopg.Connection | psycopg.Cursor, world: World, **columns: Any) -> uuid.UUID:
+    """An amenity of C1 made by the platform: exclusive, capacity 20, no approval, unless told."""
+    values = {"name": f"Amenity {uuid.uuid4().hex[:8]}", "capacity": 20, **columns}
+    return one(db, f"insert into amenities (community_id, {', '.join(values)}) "
+                   f"values (%s{', %s' * len(values)}) returning id", world.c1, *values.values())
+
+
+def book(cur: psycopg.Cursor, amenity_id: uuid.UUID, unit: uuid.UUID, start: str, end: str,
+         guests: int = 1, day: str = SATURDAY) -> uuid.UUID:
+    return one(cur, BOOK, amenity_id, unit, local(day, start), local(day, end), guests)
+
+
+def status(cur: psycopg.Cursor | psycopg.Connection, reservation: uuid.UUID) -> str:
+    return one(cur, "select status::text from reservations where id = %s", reservation)
+
+
+def refused(cur: psycopg.Cursor, code: str, query: str, *params: object) -> str:
+    """The message of the error `query` fails with, which must carry SQLSTATE `code`."""
+    with expect_sqlstate(cur, code) as failure:
+        cur.execute(query, params)
+    return str(failure.error)
+
+
+# -- AMEN-01 amenities catalogue --------------------------------------------------------------------
+
+
+@pytest.mark.requirement("AMEN-01")
+def test_staff_keep_the_catalogue_and_every_member_reads_it(db: psycopg.Connection, world: World) -> None:
+    insert = "insert into amenities (name, amenity_type, capacity, booking_mode) values (%s, 'event_hall', %s, %s) "
+    with as_user(db, world["manager"].claims()) as cur:
+        hall = one(cur, insert + "returning id", "Salón de eventos", 80, "exclusive")
+        assert cur.execute("select cancellation_cutoff_hours, requires_approval, status::text from amenities "
+                           "where id = %s", (hall,)).fetchone() == (24, False, "available")
+        refused(cur, "23514", insert, "Alberca", 0, "shared")
+        photo = f"{world.c1}/amenities/{hall}/hall.jpg"
+        cur.execute("insert into amenity_photos (amenity_id, storage_path, sort_order) values (%s, %s, 1)",
+                    (hall, photo))
+        # X-09: a stored path lies in the row's community.
+        refused(cur, "23514", "insert into amenity_photos (amenity_id, storage_path) values (%s, %s)",
+                hall, f"{world.c2}/amenities/{hall}/hall.jpg")
+        with as_user(db, world["R1"].claims()) as resident:
+            assert one(resident, "select count(*) from amenities where id = %s", hall) == 1
+            assert one(resident, "select storage_path from amenity_photos where amenity_id = %s", hall) == photo
+            refused(resident, "42501", insert, "Gimnasio", 10, "shared")
+            refused(resident, "42501", "insert into amenity_photos (amenity_id, storage_path) values (%s, %s)",
+                    hall, photo)
+            assert resident.execute("update amenities set capacity = 1 where id = %s", (hall,)).rowcount == 0
+    amenity(db, world, name="Asador")
+    with as_user(db, world["R3"].claims()) as cur:
+        assert one(cur, "select count(*) from amenities where community_id = %s", world.c1) == 0
+
+
+@pytest.mark.requirement("AMEN-01")
+@pytest.mark.parametrize("amenity_status", ["maintenance", "closed"])
+def test_an_amenity_out_of_service_takes_no_reservation(db: psycopg.Connection, world: World,
+                                                         amenity_status: str) -> None:
+    pool = amenity(db, world, status=amenity_status)
+    with as_user(db, world["R1"].claims()) as cur:
+        message = refused(cur, "P0001", BOOK, pool, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"), 1)
+        assert message.startswith("amenity_unavailable")
+        assert cur.execute("select ok, reason from is_amenity_open(%s, tstzrange(%s::timestamptz, %s::timestamptz))",
+                           (pool, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"))).fetchone() \
+            == (False, "amenity_unavailable")
+    db.execute("update amenities set status = 'available' where id = %s", (pool,))
+    with as_user(db, world["R1"].claims()) as cur:
+        assert status(cur, book(cur, pool, world.u1, "10:00", "12:00")) == "confirmed"
+
+
+@pytest.mark.requirement("AMEN-01")
+def test_an_amenity_that_is_not_bookable_takes_no_reservation(db: psycopg.Connection, world: World) -> None:
+    playground = amenity(db, world, amenity_type="playground", booking_mode="not_bookable")
+    with as_user(db, world["admin"].claims()) as cur:
+        message = refused(cur, "P0001", BOOK, playground, world.u1, local(SATURDAY, "10:00"),
+                          local(SATURDAY, "11:00"), 1)
+        assert message.startswith("amenity_unavailable")
+
+
+# -- AMEN-02 schedules and closures -----------------------------------------------------------------
+
+
+@pytest.mark.requirement("AMEN-02")
+def test_a_reservation_lies_inside_the_opening_hours(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world)
+    with as_user(db, world["manager"].claims()) as cur:
+        cur.execute("insert into amenity_schedules (amenity_id, day_of_week, open_time, close_time) "
+                    "values (%s, 6, '10:00', '22:00')", (hall,))
+        refused(cur, "23514", "insert into amenity_schedules (amenity_id, day_of_week, open_time, close_time) "
+                              "values (%s, 6, '22:00', '10:00')", hall)
+        refused(cur, "23514", "insert into amenity_schedules (amenity_id, day_of_week, open_time, close_time) "
+                              "values (%s, 8, '10:00', '22:00')", hall)
+        with as_user(db, world["R1"].claims()) as resident:
+            assert one(resident, "select count(*) from amenity_schedules where amenity_id = %s", hall) == 1
+            refused(resident, "42501", "insert into amenity_schedules (amenity_id, day_of_week, open_time, "
+                                       "close_time) values (%s, 7, '10:00', '22:00')", hall)
+            verdict = "select ok, reason from is_amenity_open(%s, tstzrange(%s::timestamptz, %s::timestamptz))"
+            assert resident.execute(verdict, (hall, local(SATURDAY, "21:00"), local(SATURDAY, "23:00"))).fetchone() \
+                == (False, "outside_schedule")
+            assert resident.execute(verdict, (hall, local(SATURDAY, "20:00"), local(SATURDAY, "22:00"))).fetchone() \
+                == (True, "ok")
+            # 2027-03-14 is a Sunday: closed all day.
+            assert resident.execute(verdict, (hall, local("2027-03-14", "11:00"), local("2027-03-14", "12:00"))
+                                    ).fetchone() == (False, "outside_schedule")
+            message = refused(resident, "P0001", BOOK, hall, world.u1, local(SATURDAY, "21:00"),
+                              local(SATURDAY, "23:00"), 1)
+            assert message.startswith("outside_schedule")
+            refused(resident, "P0001", BOOK, hall, world.u1, local(SATURDAY, "09:00"), local(SATURDAY, "11:00"), 1)
+            assert status(resident, book(resident, hall, world.u1, "20:00", "22:00")) == "confirmed"
+
+
+@pytest.mark.requirement("AMEN-02")
+def test_opening_hours_are_read_in_the_communitys_time_zone(db: psycopg.Connection, world: World) -> None:
+    # 10:00-22:00 local is 16:00-04:00 UTC: a session zone of UTC would call 21:00 local closed.
+    hall = amenity(db, world)
+    db.execute("insert into amenity_schedules (community_id, amenity_id, day_of_week, open_time, close_time) "
+               "values (%s, %s, 6, '10:00', '14:00'), (%s, %s, 6, '14:00', '22:00')", (world.c1, hall, world.c1, hall))
+    with as_user(db, world["R1"].claims()) as cur:
+        # Two windows that follow on from each other hold one booking across them.
+        assert status(cur, book(cur, hall, world.u1, "12:00", "16:00")) == "confirmed"
+        assert status(cur, book(cur, hall, world.u1, "21:00", "22:00")) == "confirmed"
+
+
+@pytest.mark.requirement("AMEN-02")
+def test_a_closure_keeps_reservations_out(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world)
+    with as_user(db, world["admin"].claims()) as cur:
+        cur.execute("insert into amenity_closures (amenity_id, period, closure_type, reason) "
+                    "values (%s, tstzrange(%s::timestamptz, %s::timestamptz), 'maintenance', 'Pintura')",
+                    (hall, local(SATURDAY, "08:00"), local(SATURDAY, "12:00")))
+        refused(cur, "23514", "insert into amenity_closures (amenity_id, period) values (%s, tstzrange(now(), null))",
+                hall)
+        with as_user(db, world["R1"].claims()) as resident:
+            assert one(resident, "select count(*) from amenity_closures where amenity_id = %s", hall) == 1
+            refused(resident, "42501", "insert into amenity_closures (amenity_id, period) "
+                                       "values (%s, tstzrange(now(), now() + interval '1 hour'))", hall)
+            message = refused(resident, "P0001", BOOK, hall, world.u1, local(SATURDAY, "11:00"),
+                              local(SATURDAY, "13:00"), 1)
+            assert message.startswith("amenity_closed")
+            # Half-open ranges: a booking from the closure's end touches it without overlapping.
+            assert status(resident, book(resident, hall, world.u1, "12:00", "14:00")) == "confirmed"
+
+
+# -- AMEN-03 reservations ----------------------------------------------------------------------------
+
+
+@pytest.mark.requirement("AMEN-03")
+def test_an_exclusive_amenity_is_never_double_booked(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world, booking_mode="exclusive")
+    with as_user(db, world["R1"].claims()) as cur:
+        first = book(cur, hall, world.u1, "10:00", "12:00")
+        assert status(cur, first) == "confirmed"
+        assert one(cur, "select is_exclusive from reservations where id = %s", first) is True
+        with as_user(db, world["R2"].claims()) as other:
+            message = refused(other, "23P01", BOOK, hall, world.u2, local(SATURDAY, "11:00"),
+                              local(SATURDAY, "13:00"), 1)
+            assert "reservations_amenity_id_reserved_range_excl" in message
+            assert status(other, book(other, hall, world.u2, "12:00", "14:00")) == "confirmed"
+        cur.execute("update reservations set status = 'cancelled' where id = %s", (first,))
+        assert status(cur, book(cur, hall, world.u1, "11:00", "13:00")) == "confirmed"
+
+
+@pytest.mark.requirement("AMEN-03")
+def test_a_pending_reservation_holds_its_slot_too(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world, requires_approval=True)
+    with as_user(db, world["R1"].claims()) as cur:
+        assert status(cur, book(cur, hall, world.u1, "10:00", "12:00")) == "pending"
+        refused(cur, "23P01", BOOK, hall, world.u1, local(SATURDAY, "11:00"), local(SATURDAY, "13:00"), 1)
+
+
+@pytest.mark.requirement("AMEN-03")
+def test_a_shared_amenity_holds_overlapping_reservations_up_to_its_capacity(db: psycopg.Connection,
+                                                                          world: World) -> None:
+    pool = amenity(db, world, amenity_type="pool", booking_mode="shared", capacity=20)
+    with as_user(db, world["R1"].claims()) as cur:
+        first = book(cur, pool, world.u1, "10:00", "12:00", guests=15)
+        assert one(cur, "select is_exclusive from reservations where id = %s", first) is False
+        message = refused(cur, "P0001", BOOK, pool, world.u1, local(SATURDAY, "11:00"), local(SATURDAY, "13:00"), 6)
+        assert message.startswith("capacity_exceeded")
+        book(cur, pool, world.u1, "11:00", "13:00", guests=5)
+        # After the first ends only the 5 remain: 15 more fit from 12:00.
+        book(cur, pool, world.u1, "12:00", "14:00", guests=15)
+        refused(cur, "P0001", BOOK, pool, world.u1, local(SATURDAY, "12:30"), local(SATURDAY, "13:30"), 1)
+        refused(cur, "P0001", BOOK, pool, world.u1, local(SATURDAY, "15:00"), local(SATURDAY, "16:00"), 21)
+        # A cancelled reservation leaves its places.
+        cur.execute("update reservations set status = 'cancelled' where id = %s", (first,))
+        book(cur, pool, world.u1, "10:00", "11:00", guests=15)
+
+
+@pytest.mark.requirement("AMEN-03")
+def test_more_guests_than_an_exclusive_amenity_holds_are_refused(db: psycopg.Connection, world: World) -> None:
+    grill = amenity(db, world, amenity_type="grill_area", capacity=10)
+    with as_user(db, world["R1"].claims()) as cur:
+        assert refused(cur, "P0001", BOOK, grill, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"),
+                       11).startswith("capacity_exceeded")
+
+
+@pytest.mark.requirement("AMEN-03")
+def test_reservations_start_pending_only_where_staff_approve_them(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world, requires_approval=True)
+    court = amenity(db, world, amenity_type="court")
+    insert_as = ("insert into reservations (amenity_id, unit_id, reserved_range, status) "
+                 "values (%s, %s, tstzrange(%s::timestamptz, %s::timestamptz), %s) returning id")
+    with as_user(db, world["R1"].claims()) as cur:
+        pending = book(cur, hall, world.u1, "10:00", "12:00")
+        assert cur.execute("select status::text, approved_by, approved_at from reservations where id = %s",
+                           (pending,)).fetchone() == ("pending", None, None)
+        message = refused(cur, "P0001", insert_as, hall, world.u1, local(SATURDAY, "13:00"), local(SATURDAY, "14:00"),
+                          "confirmed")
+        assert message.startswith("invalid_transition: null -> confirmed")
+        refused(cur, "P0001", insert_as, court, world.u1, local(SATURDAY, "13:00"), local(SATURDAY, "14:00"),
+                "completed")
+        assert status(cur, book(cur, court, world.u1, "10:00", "12:00")) == "confirmed"
+    with as_user(db, world["manager"].claims()) as cur:
+        # Staff book for any unit, and may book confirmed straight away: they are the approvers.
+        staffed = one(cur, insert_as, hall, world.u2, local(SATURDAY, "15:00"), local(SATURDAY, "16:00"), "confirmed")
+        assert cur.execute("select status::text, approved_by from reservations where id = %s",
+                           (staffed,)).fetchone() == ("confirmed", world["manager"].id)
+
+
+@pytest.mark.requirement("AMEN-03")
+def test_only_staff_confirm_reject_or_mark_no_shows(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world, requires_approval=True)
+    with as_user(db, world["R1"].claims()) as cur:
+        mine = book(cur, hall, world.u1, "10:00", "12:00")
+        other = book(cur, hall, world.u1, "14:00", "16:00")
+        for target in ("confirmed", "rejected"):
+            refused(cur, "42501", "update reservations set status = %s where id = %s", target, mine)
+        with as_user(db, world["guard"].claims()) as guard:
+            assert one(guard, "select count(*) from reservations where id in (%s, %s)", mine, other) == 2
+            assert guard.execute("update reservations set status = 'confirmed' where id = %s",
+                                 (mine,)).rowcount == 0
+        with as_user(db, world["admin"].claims()) as admin:
+            admin.execute("update reservations set status = 'confirmed' where id = %s", (mine,))
+            assert admin.execute("select status::text, approved_by, approved_at is not null from reservations "
+                                 "where id = %s", (mine,)).fetchone() == ("confirmed", world["admin"].id, True)
+            message = refused(admin, "P0001", "update reservations set status = 'pending' where id = %s", mine)
+            assert message.startswith("invalid_transition: confirmed -> pending")
+            admin.execute("update reservations set status = 'rejected' where id = %s", (other,))
+            refused(admin, "P0001", "update reservations set status = 'confirmed' where id = %s", other)
+            with as_user(db, world["R1"].claims()) as resident:
+                for target in ("no_show", "completed"):
+                    refused(resident, "42501", "update reservations set status = %s where id = %s", target, mine)
+            admin.execute("update reservations set status = 'no_show' where id = %s", (mine,))
+            assert status(admin, mine) == "no_show"
+
+
+@pytest.mark.requirement("AMEN-03")
+@pytest.mark.parametrize(("hours_ahead", "late"), [(2, True), (48, False)])
+def test_a_cancellation_after_the_cutoff_is_late(db: psycopg.Connection, world: World, hours_ahead: int,
+                                                 late: bool) -> None:
+    court = amenity(db, world, amenity_type="court", cancellation_cutoff_hours=24)
+    with as_user(db, world["R1"].claims()) as cur:
+        booked = one(cur, "insert into reservations (amenity_id, unit_id, reserved_range) values (%s, %s, "
+                          "tstzrange(now() + make_interval(hours => %s), now() + make_interval(hours => %s))) "
+                          "returning id", court, world.u1, hours_ahead, hours_ahead + 1)
+        cur.execute("update reservations set status = 'cancelled', cancellation_reason = 'Viaje' where id = %s",
+                    (booked,))
+        assert cur.execute("select status::text, is_late_cancellation, cancelled_at is not null, "
+                           "cancellation_reason from reservations where id = %s", (booked,)).fetchone() \
+            == ("cancelled", late, True, "Viaje")
+
+
+@pytest.mark.requirement("AMEN-03")
+def test_residents_see_and_cancel_only_their_units_reservations(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world)
+    with as_user(db, world["R1"].claims()) as cur:
+        mine = book(cur, hall, world.u1, "10:00", "12:00")
+        assert one(cur, "select resident_id from reservations where id = %s", mine) == world.resident_ids["R1"]
+        with as_user(db, world["T1"].claims()) as tenant:
+            # T1 lives in U1: they see it and may cancel it.
+            assert one(tenant, "select count(*) from reservations where id = %s", mine) == 1
+        with as_user(db, world["R2"].claims()) as neighbour:
+            assert one(neighbour, "select count(*) from reservations where id = %s", mine) == 0
+            assert neighbour.execute("update reservations set status = 'cancelled' where id = %s",
+                                     (mine,)).rowcount == 0
+        with as_user(db, world["accountant"].claims()) as accountant:
+            assert one(accountant, "select count(*) from reservations where id = %s", mine) == 0
+
+
+# -- attacks from inside the community -----------------------------------------------------------------
+
+
+@pytest.mark.requirement("AMEN-03")
+def test_a_resident_books_only_for_their_unit_as_themselves(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world)
+    with as_user(db, world["R1"].claims()) as cur:
+        refused(cur, "42501", BOOK, hall, world.u2, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"), 1)
+        message = refused(cur, "42501", "insert into reservations (amenity_id, unit_id, resident_id, reserved_range) "
+                                        "values (%s, %s, %s, tstzrange(%s::timestamptz, %s::timestamptz))",
+                          hall, world.u1, world.resident_ids["T1"], local(SATURDAY, "10:00"), local(SATURDAY, "12:00"))
+        assert "resident_id" in message
+    with as_user(db, world["admin"].claims()) as cur:
+        named = one(cur, "insert into reservations (amenity_id, unit_id, resident_id, reserved_range) "
+                         "values (%s, %s, %s, tstzrange(%s::timestamptz, %s::timestamptz)) returning resident_id",
+                    hall, world.u2, world.resident_ids["R2"], local(SATURDAY, "10:00"), local(SATURDAY, "12:00"))
+        assert named == world.resident_ids["R2"]
+
+
+@pytest.mark.requirement("AMEN-03")
+@pytest.mark.parametrize("column, value", [
+    ("approved_by", "owner"), ("approved_at", "now()"), ("cancelled_at", "now()"), ("is_exclusive", "true"),
+    ("is_late_cancellation", "true"), ("deposit_status", "'refunded'"), ("move_request_id", "gen_random_uuid()"),
+    ("charge_transaction_id", "gen_random_uuid()"), ("deposit_transaction_id", "gen_random_uuid()"),
+])
+def test_a_resident_cannot_write_what_the_database_decides(db: psycopg.Connection, world: World, column: str,
+                                                            value: str) -> None:
+    # Shared, so that is_exclusive = true differs from the default and from what the database copies.
+    hall = amenity(db, world, booking_mode="shared")
+    value = f"'{world['R1'].id}'" if value == "owner" else value
+    with as_user(db, world["R1"].claims()) as cur:
+        refused(cur, "42501", f"insert into reservations (amenity_id, unit_id, reserved_range, {column}) values "
+                              f"(%s, %s, tstzrange(%s::timestamptz, %s::timestamptz), {value})",
+                hall, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"))
+        mine = book(cur, hall, world.u1, "10:00", "12:00")
+        refused(cur, "42501", f"update reservations set {column} = {value} where id = %s", mine)
+
+
+@pytest.mark.requirement("AMEN-03")
+def test_a_resident_may_only_cancel(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world, cancellation_cutoff_hours=24)
+    court = amenity(db, world, amenity_type="court")
+    with as_user(db, world["R1"].claims()) as cur:
+        soon = one(cur, "insert into reservations (amenity_id, unit_id, reserved_range) values (%s, %s, "
+                        "tstzrange(now() + interval '2 hours', now() + interval '3 hours')) returning id",
+                   hall, world.u1)
+        for change in ("guest_count = 2", f"amenity_id = '{court}'",
+                       "reserved_range = tstzrange(now() + interval '30 days', now() + interval '31 days')"):
+            refused(cur, "42501", f"update reservations set {change} where id = %s", soon)
+            # Nor with a cancellation: moving the start away would make a late cancellation look timely.
+            refused(cur, "42501", f"update reservations set status = 'cancelled', {change} where id = %s", soon)
+        cur.execute("update reservations set status = 'cancelled' where id = %s", (soon,))
+        # A cancelled reservation stays cancelled.
+        assert cur.execute("update reservations set status = 'confirmed' where id = %s", (soon,)).rowcount == 0
+        assert one(cur, "select is_late_cancellation from reservations where id = %s", soon) is True
+        with as_user(db, world["admin"].claims()) as admin:
+            assert refused(admin, "P0001", "update reservations set status = 'confirmed' where id = %s", soon) \
+                .startswith("invalid_transition: cancelled -> confirmed")
+
+
+@pytest.mark.requirement("AMEN-03")
+def test_a_booking_names_an_amenity_of_its_own_community(db: psycopg.Connection, world: World) -> None:
+    foreign = one(db, "insert into amenities (community_id, name, capacity) values (%s, 'C2 hall', 20) returning id",
+                  world.c2)
+    with as_user(db, world["admin"].claims()) as cur:
+        refused(cur, "23503", BOOK, foreign, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"), 1)
+
+
+# -- isolation ---------------------------------------------------------------------------------------
+
+AMENITY_TABLES = ("amenities", "amenity_photos", "amenity_schedules", "amenity_closures", "reservations")
+
+
+def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]]:
+    """A valid row of C2 for each amenities table, its parents being C2's rows (made as the platform)."""
+    c2 = world.c2
+    pool = one(db, "insert into amenities (community_id, name, capacity) values (%s, 'C2 pool', 20) returning id", c2)
+    base = {"community_id": c2}
+    return {
+        "amenities": {**base, "name": "C2 gym", "capacity": 5},
+        "amenity_photos": {**base, "amenity_id": pool, "storage_path": f"{c2}/amenities/{pool}/pool.jpg"},
+        "amenity_schedules": {**base, "amenity_id": pool, "day_of_week": 1, "open_time": "08:00",
+                              "close_time": "20:00"},
+        "amenity_closures": {**base, "amenity_id": pool, "period": "[2027-01-01 00:00+00, 2027-01-02 00:00+00)"},
+        "reservations": {**base, "amenity_id": pool, "unit_id": world.u3, "resident_id": world.resident_ids["R3"],
+                         "reserved_range": "[2027-02-01 16:00+00, 2027-02-01 18:00+00)"},
+    }
+
+
+def test_every_amenities_table_is_listed() -> None:
+    model, _, _ = analyse(SPEC)
+    assert {t.name for t in model.of_type(Table) if t.domain == "amenities"} == set(AMENITY_TABLES)
+
+
+@pytest.mark.requirement("AMEN-01")
+@pytest.mark.requirement("AMEN-02")
+@pytest.mark.requirement("AMEN-03")
+@pytest.mark.parametrize("table", AMENITY_TABLES)
+def test_amenities_tables_are_isolated_between_communities(db: psycopg.Connection, world: World,
+                                                           table: str) -> None:
+    # The admin reads and writes every amenities table of C1: nothing of C2 reaches it.
+    assert_tenant_isolation(db, table, c2_rows(db, world)[table], world["admin"])
