@@ -182,9 +182,11 @@ class Buckets(DomainConstruct):
         yield ir.Behaviour("visibility", "private")
         yield ir.Behaviour("file size limit", _size(bucket.file_size_limit))
         yield ir.Behaviour("allowed types", ", ".join(bucket.allowed_mime_types) or "any")
-        columns = " or ".join(f"{store.table}.{store.path_column}" for store in stores)
-        yield ir.Behaviour("readable when", f"the path is stored in {columns} of a row the caller can see")
         entities = list(dict.fromkeys(store.entity for store in stores))
+        yield ir.Behaviour("readable when", "; ".join(
+            (f"in {entity} folders, " if len(entities) > 1 else "") + "the path is stored in "
+            + " or ".join(f"{store.table}.{store.path_column}" for store in stores if store.entity == entity)
+            + " of a row the caller can see" for entity in entities))
         yield ir.Behaviour("uploads go to", ", ".join(f"{{community_id}}/{entity}/{{{entity} id}}/…"
                                                       for entity in entities))
         yield ir.Behaviour("who uploads", "; ".join(

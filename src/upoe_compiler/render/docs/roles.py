@@ -60,7 +60,8 @@ def _bucket(reader: AccessReader, bucket: ir.Bucket, role: str) -> RoleBucket:
     """Where the role may upload (the folders of which entity rows) and which files it may read
     (those whose path a row it can read stores), table by table of the bucket."""
     upload = _joined([phrases for store in bucket.stores if (phrases := _store_upload(reader, store, role))])
-    read = _joined([phrases for store in bucket.stores if (phrases := _store_read(reader, store, role))])
+    by_folder = len({store.entity for store in bucket.stores}) > 1
+    read = _joined([phrases for store in bucket.stores if (phrases := _store_read(reader, store, role, by_folder))])
     return RoleBucket(_link("bucket", bucket.name, bucket.domain), upload or (Phrase("no upload"),),
                       read or (Phrase("no file"),))
 
@@ -75,12 +76,15 @@ def _store_upload(reader: AccessReader, store: ir.BucketStore, role: str) -> tup
     return (Phrase(f"into the folders of {store.entity} {owned}"),)
 
 
-def _store_read(reader: AccessReader, store: ir.BucketStore, role: str) -> tuple[Phrase, ...]:
+def _store_read(reader: AccessReader, store: ir.BucketStore, role: str, by_folder: bool) -> tuple[Phrase, ...]:
+    """The files a role reads through one table; `by_folder` when the bucket's tables file theirs
+    under different entities, each opening only its own folders."""
     owner = reader.tables.get(store.table)
     cell = reader.cell(owner, "select", role) if owner is not None else None
     if cell is None or not cell.reached:
         return ()
-    return (Phrase(f"files whose path {store.table}.{store.path_column} stores, in the {store.table} "
+    folder = f"in {store.entity} folders, " if by_folder else ""
+    return (Phrase(f"{folder}files whose path {store.table}.{store.path_column} stores, in the {store.table} "
                    "rows it reads" + (": " if cell.conditions else "")),
             *[phrase for index, alternative in enumerate(cell.conditions)
               for phrase in ((Phrase(" or "),) if index else ()) + alternative])
