@@ -221,6 +221,34 @@ def test_uploads_go_only_into_folders_the_caller_may_write_for(db: psycopg.Conne
         cur.execute(upload, (f"{world.c1}/widgets/{others}/manager.jpg",))
 
 
+
+def test_each_table_of_a_bucket_opens_and_fills_only_its_own_folders(db: psycopg.Connection, world: World) -> None:
+    """widget-photos holds jobs' photos in their widget's folder and guards' sketches in the job's."""
+    kept = widget(db, world.c1, "KEPT", keeper=world["R1"].id)
+    photographed = job(db, world.c1, kept, photo_path=f"{world.c1}/widgets/{kept}/photo.jpg")
+    sketch = f"{world.c1}/widget_jobs/{photographed}/sketch.png"
+    # A photo path in the job's folder opens nothing: that folder's files are the sketches'.
+    astray = f"{world.c1}/widget_jobs/{photographed}/astray.jpg"
+    job(db, world.c1, kept, photo_path=astray)
+    upload = "insert into storage.objects (bucket_id, name) values ('widget-photos', %s)"
+    readable = "select name from storage.objects order by name"
+    with as_user(db, world["guard"].claims()) as cur:
+        cur.execute(upload, (sketch,))
+        cur.execute(upload, (astray,))
+        assert cur.execute(readable).fetchall() == []
+        cur.execute("update widget_jobs set sketch_path = %s where id = %s", (sketch, photographed))
+        assert cur.execute(readable).fetchall() == [(sketch,)]
+        with as_user(db, world["R1"].claims()) as resident:
+            # R1 keeps the widget: reads the sketch of its job, uploads photos but no sketch.
+            assert resident.execute(readable).fetchall() == [(sketch,)]
+            resident.execute(upload, (f"{world.c1}/widgets/{kept}/mine.jpg",))
+            with expect_sqlstate(resident, "42501"):
+                resident.execute(upload, (f"{world.c1}/widget_jobs/{photographed}/mine.png",))
+        with as_user(db, world["A2"].claims()) as other:
+            assert other.execute(readable).fetchall() == []
+            with expect_sqlstate(other, "42501"):
+                other.execute(upload, (f"{world.c2}/widget_jobs/{photographed}/a2.png",))
+
 # -- exclusion constraints and views ------------------------------------------------------------
 
 
