@@ -248,6 +248,11 @@ def test_who_acted_is_the_caller_unless_staff_say_otherwise(db: psycopg.Connecti
 # -- the generated suite covers every table with each pattern ---------------------------------------
 
 
+# Guarded columns the generator has no other value for (a plain uuid, its reference added by a
+# later phase): their database test forges them instead.
+_FORGED_IN_DATABASE_TESTS = {"reservations": {"move_request_id"}}  # tests/db/test_amenities.py
+
+
 def test_every_table_with_the_pattern_is_probed(widgets_build: Path) -> None:
     manifest = json.loads((widgets_build / "manifest.json").read_text())
     probes = "\n".join(p.read_text() for p in (widgets_build / "supabase" / "tests").glob("*.test.sql"))
@@ -265,7 +270,7 @@ def test_every_table_with_the_pattern_is_probed(widgets_build: Path) -> None:
     for guard in (o for o in objects if o["kind"] == "ColumnGuard" and o["table"] in insertable):
         for group in guard["groups"]:
             if not group["roles"]:
-                for column in group["columns"]:
+                for column in set(group["columns"]) - _FORGED_IN_DATABASE_TESTS.get(guard["table"], set()):
                     assert re.search(rf"{guard['table']}: \w+ may not (insert|update) with its own {column}'",
                                      probes), (guard["table"], column)
     for name in insertable:
