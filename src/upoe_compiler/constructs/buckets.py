@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 # The keys of a bucket of one table, written on the bucket itself instead of under `files:`.
 ONE_TABLE_KEYS = ("table", "path_column", "entity", "upload")
 SpecPath = tuple[str | int, ...]
+# What an upload rule may say; an access rule's other keys (`check`, …) mean nothing for a folder.
+UPLOAD_RULE_KEYS = {"roles", "own", "where", "means"}
 
 
 class BucketFilesSpec(SpecModel):
@@ -135,9 +137,9 @@ class Buckets(DomainConstruct):
                 item.own(files.entity, item.value_at(*path, "upload", index, "own"), rule.own)
             if rule.where is not None:
                 item.fragment(rule.where, item.value_at(*path, "upload", index, "where"))
-            if rule.check is not None:
-                item.error("UPOE255", "an upload rule takes no `check`",
-                           item.key_at(*path, "upload", index, "check"),
+            # The policies read roles, `own` and `where` only: any other key of an access rule would be ignored.
+            for key in sorted(rule.model_fields_set - UPLOAD_RULE_KEYS):
+                item.error("UPOE255", f"an upload rule takes no `{key}`", item.key_at(*path, "upload", index, key),
                            "write the condition on the entity row under `where`")
 
     def expand_item(self, resolver: Resolver, file: SpecFile, name: str, spec: Any) -> ir.DbObject:
