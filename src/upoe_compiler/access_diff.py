@@ -50,7 +50,9 @@ def _rules_reach(rules: tuple[ir.AccessRule, ...], tenancy: Tenancy, role: str) 
     for rule in rules:
         if role not in rule.roles and MEMBER not in rule.roles:
             continue
-        parts = [f"own {rule.own}" if rule.own else "", f"where {rule.where}" if rule.where else ""]
+        parts = [f"own {rule.own}" if rule.own else "", f"where {rule.where}" if rule.where else "",
+                 f"member of {rule.member.table}.{rule.member.key} (own {rule.member.own}"
+                 + (f", where {rule.member.where})" if rule.member.where else ")") if rule.member else ""]
         text = " and ".join(p for p in parts if p)
         if not text:
             whole = True

@@ -138,6 +138,18 @@ class NamedConstraint:
 
 
 @dataclass(frozen=True)
+class Membership:
+    """A rule's group membership: the row's `via` column is the `key` of a row of `table` the
+    caller owns through `own`, among the rows meeting `where`."""
+
+    table: str
+    key: str
+    via: str = "id"
+    own: str = "user_id"
+    where: str | None = None
+
+
+@dataclass(frozen=True)
 class AccessRule:
     """One rule of the access intent: roles, and the rows it narrows to (`own`, `where`);
     for an update, `check` is what the updated row must hold when the spec says so."""
@@ -148,10 +160,11 @@ class AccessRule:
     check: str | None = None
     # The spec's words for what `where` and `check` demand (docs only).
     means: str | None = None
+    member: Membership | None = None
 
     @property
     def conditional(self) -> bool:
-        return self.own is not None or self.where is not None
+        return self.own is not None or self.where is not None or self.member is not None
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,19 @@ def _list_shorthand(key: str, written: Any) -> BeforeValidator:
     return BeforeValidator(expand, json_schema_input_type=written)
 
 
+class MembershipSpec(SpecModel):
+    """Rows of a group the caller belongs to, read from a membership table: the row's `via`
+    column (its own `id` by default) must be the `key` of a row of `table` the caller owns
+    through `own` (a user id column by default, or any ownership path: `resident_id`, `unit_id`),
+    optionally only membership rows meeting `where` (written with the membership table's columns)."""
+
+    table: Name
+    key: Name
+    via: Name = "id"
+    own: str = "user_id"
+    where: str | None = None
+
+
 class RuleSpec(SpecModel):
     """One grant of a command: to roles of the tenant, optionally narrowed to rows the
     caller owns through a column (`own`) or by a condition (`where`).
@@ -46,7 +59,8 @@ class RuleSpec(SpecModel):
     On an update rule, the updated row must still hold the rule (ownership and `where`) and
     whatever the same roles' insert rules demand of a new row, so an update cannot make a row
     its writer could not have created. `check` states instead what the updated row must hold
-    (ownership still applies). `means` says in words what the `where` and `check` demand, for the
+    (ownership still applies). `member` narrows the rule to rows of groups the caller belongs to
+    (channel members, recipients, participants). `means` says in words what the `where` and `check` demand, for the
     docs' access matrices and role pages ("rows of their units' pets"), where the compiler cannot
     word them itself (a subquery, a function call)."""
 
@@ -55,6 +69,7 @@ class RuleSpec(SpecModel):
     where: str | None = None
     check: str | None = None
     means: str | None = None
+    member: MembershipSpec | None = None
 
 
 def _rule_shorthand(value: Any) -> Any:

@@ -1,7 +1,9 @@
 """Ownership (`owned_by:` on a table, `own:` in access and upload rules): a rule narrowed to the
 rows the caller owns, through a user id column, a reference to a table whose `owned_by` function
-lists the caller's rows, or a path of references (`invitation_id.unit_id`). It adds no object of
-its own: policies and bucket policies compile `own` through `condition()`."""
+lists the caller's rows, or a path of references (`invitation_id.unit_id`). Group membership
+(`member:` in a rule) is ownership one table away: the row's group is the key of a membership row
+the caller owns. It adds no object of its own: policies and bucket policies compile `own` through
+`condition()` and `member` through `membership()`."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import ir
+from ..fragments import check_expression
 from ..pgnames import ident
-from ..spec_base import Name
-from ..vocabulary import COMMANDS, Tenancy
+from ..spec_base import MembershipSpec, Name, RuleSpec
+from ..vocabulary import COMMANDS, MEMBER, PLATFORM_ROLE, Tenancy, default_roles
 from .base import Construct, register
 
 if TYPE_CHECKING:
@@ -37,6 +40,8 @@ class Ownership(Construct):
             for index, rule in enumerate(getattr(table.table.access, command) or []):
                 if rule.own is not None:
                     check_path(table, table.name, table.value_at("access", command, index, "own"), rule.own)
+                if rule.member is not None:
+                    check_membership(table, ("access", command, index, "member"), rule.member, rule.roles)
 
     def expand(self, table: TableExpansion) -> None:
         """Nothing to add: the table's policies compile each `own` through `condition()`."""
@@ -44,10 +49,64 @@ class Ownership(Construct):
     def describe(self, table: TableExpansion, emitted: list[ir.DbObject]) -> Iterable[ir.Behaviour]:
         owned = [f"{command}: {', '.join(rule.roles)} own {rule.own}"
                  for command in COMMANDS for rule in getattr(table.table.access, command) or [] if rule.own]
+        owned += [f"{command}: {', '.join(rule.roles)} members of {rule.member.table} (own {rule.member.own})"
+                  for command in COMMANDS for rule in getattr(table.table.access, command) or [] if rule.member]
         if table.table.owned_by is not None:
             owned.insert(0, f"a caller owns the rows whose ids {table.table.owned_by}() returns")
         if owned:
             yield ir.Behaviour("ownership", "rules narrowed to the rows the caller owns", tuple(owned))
+
+
+def check_membership(check: TableCheck, path: tuple[str | int, ...], member: MembershipSpec,
+                     roles: list[str]) -> None:
+    """`member:` names a membership table of the same tenancy whose `key` references what this
+    table's `via` column holds, an ownable `own` path on it, and a `where` over its columns; the
+    rule's roles must read the membership table, since the policy reads it as the caller."""
+    catalog = check.catalog
+    if not check.known(check.value_at(*path, "table"), member.table, catalog.tables, "UPOE253", "table"):
+        return
+    group = check.catalog.table(member.table)
+    if group.tenancy.kind != check.table.tenancy.kind:
+        check.error("UPOE253", f"membership table '{member.table}' has tenancy {group.tenancy.kind.value}, "
+                    f"{check.name} has {check.table.tenancy.kind.value}", check.value_at(*path, "table"),
+                    "keep members in a table of the same tenancy, so they are read in the caller's tenant")
+    if not check.known(check.value_at(*path, "via"), member.via, [*check.columns_of(check.name), "id"], "UPOE253",
+                       f"column of {check.name}"):
+        return
+    if not check.known(check.value_at(*path, "key"), member.key, check.columns_of(member.table), "UPOE253",
+                       f"column of {member.table}"):
+        return
+    via = check.name if member.via == "id" else check.table.columns[member.via].references
+    key = group.columns[member.key].references if member.key in group.columns else None
+    if via is None or key != via:
+        check.error("UPOE253", f"{member.table}.{member.key} must reference what {check.name}.{member.via} holds "
+                    f"({via or 'no table'})", check.value_at(*path, "key"),
+                    "name the membership table's column that references the group")
+    check_path(check, member.table, check.value_at(*path, "own"), member.own)
+    readers = {role for rule in (group.access.select if group.access.select is not None else
+                                 [RuleSpec(roles=default_roles(group.tenancy.kind, "select"))]) for role in rule.roles}
+    blind = [role for role in roles if role != PLATFORM_ROLE and role not in readers and MEMBER not in readers]
+    if blind:
+        check.error("UPOE253", f"{', '.join(blind)} cannot read {member.table}, so no membership of theirs is found",
+                    check.value_at(*path, "table"),
+                    f"let them read their own rows of {member.table}, e.g. select: {{roles: [{blind[0]}], "
+                    f"own: {member.own}}}")
+    if member.where is not None:
+        check_expression(member.where, check.value_at(*path, "where"), check.checks.sink,
+                         columns=[*check.columns_of(member.table), "id"], where=f" of {member.table}",
+                         names=check.checks.names)
+
+
+def membership(resolver: Resolver, table_name: str, member: MembershipSpec | ir.Membership) -> str:
+    """The row's `via` column is the key of an active membership row the caller owns: an array
+    built once (an initPlan) that an index of `via` can look up."""
+    group = resolver.tables[member.table][1]
+    owned = condition(resolver, member.table, member.own, alias="m")
+    active = "m.deleted_at is null" if group.soft_delete else None
+    extra = f"({member.where})" if member.where else None
+    where = " and ".join(part for part in (owned, active, extra) if part)
+    return (f"{ident(member.via)} = any (array(select m.{ident(member.key)} from public.{ident(member.table)} m "
+            f"where {where}))")
 
 
 def owner_function(check: Any, position: SourcePosition, name: str) -> None:

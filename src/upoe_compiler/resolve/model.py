@@ -12,6 +12,7 @@ from ..errors import DiagnosticSink
 from ..patterns import tenant_column
 from ..pgnames import fit_identifier, ident, literal, parse_type, text_array
 from ..spec import FunctionSpec, TableSpec, ViewSpec
+from ..spec_base import MembershipSpec
 from ..validated import SpecFile, ValidatedSpec
 from ..vocabulary import API_ROLES, ENABLED_EXTENSIONS, MEMBER, PATTERN_FUNCTIONS, PLATFORM_DOMAIN, Tenancy
 from .names import CALL, QUALIFIED_NAME, SETOF, TABLE_RETURNS, WORD
@@ -241,6 +242,10 @@ class Resolver:
     def ownership_condition(self, table_name: str, column: str, alias: str | None = None) -> str:
         """SQL true when `column` of a row of `table_name` holds something the caller owns."""
         return ownership.condition(self, table_name, column, alias=alias)
+
+    def membership_condition(self, table_name: str, member: MembershipSpec) -> str:
+        """SQL true when a row of `table_name` belongs to a group the caller is a member of."""
+        return ownership.membership(self, table_name, member)
 
     def tenant_column_of(self, table_name: str) -> str | None:
         return tenant_column(self.tables[table_name][1])

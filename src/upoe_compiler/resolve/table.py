@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import ir
-from ..conditions import Condition, all_of, any_of, render
+from ..conditions import TRUE, Condition, all_of, any_of, render
 from ..constructs import TABLE_CONSTRUCTS, Construct, stamped_columns, withheld_commands
 from ..errors import SourcePosition
 from ..patterns import all_column_names, tenant_column
@@ -322,7 +322,7 @@ class TableExpansion:
         declared = getattr(self.table.access, command)
         if declared is None:
             declared = [RuleSpec(roles=[role]) for role in default_roles(self.table.tenancy.kind, command)]
-        plain = [rule for rule in declared if rule.where is None and rule.own is None]
+        plain = [rule for rule in declared if rule.where is None and rule.own is None and rule.member is None]
         roles = list(dict.fromkeys(role for rule in plain for role in rule.roles))
         merged = [RuleSpec(roles=roles)] if roles else []
         return merged + [rule for rule in declared if rule not in plain]
@@ -376,7 +376,7 @@ class TableExpansion:
         in_tenant: list[Condition] = []
         platform: list[Condition] = []
         gated = reading and self.table.audit and any(
-            rule.own for rule in rules if any(role != PLATFORM_ROLE for role in rule.roles))
+            rule.own or rule.member for rule in rules if any(role != PLATFORM_ROLE for role in rule.roles))
         for rule in rules:
             # Parenthesised: a condition written with `or` must not leak out of its rule.
             where = f"({rule.where})" if rule.where else None
@@ -388,7 +388,7 @@ class TableExpansion:
             roles = [r for r in rule.roles if r != PLATFORM_ROLE]
             if not roles:
                 continue
-            owned = self.owner.ownership_condition(self.name, rule.own) if rule.own else None
+            owned = self._owned(rule)
             if not updated or rule.check:
                 role = self._role_gate(roles) if gated and owned is None else self.owner.role_check(roles)
                 in_tenant.append(all_of(role, owned, where))
@@ -402,6 +402,12 @@ class TableExpansion:
                 in_tenant.append(all_of(self.owner.role_check(group), owned, where, created))
         tenant = all_of(self._tenant_condition(), any_of(*in_tenant)) if in_tenant else None
         return any_of(tenant, *platform)
+
+    def _owned(self, rule: RuleSpec) -> Condition | None:
+        """The rows a rule narrows to by ownership (`own`) and group membership (`member`)."""
+        owned = all_of(self.owner.ownership_condition(self.name, rule.own) if rule.own else None,
+                       self.owner.membership_condition(self.name, rule.member) if rule.member else None)
+        return None if owned == TRUE else owned
 
     def _role_gate(self, roles: list[str]) -> str | None:
         """The role check of a rule that owns nothing, written as a range on created_at: from
@@ -422,8 +428,7 @@ class TableExpansion:
         parts: list[Condition] = []
         for rule in self._rules("insert"):
             if role in rule.roles or MEMBER in rule.roles:
-                owned = self.owner.ownership_condition(self.name, rule.own) if rule.own else None
-                parts.append(all_of(owned, f"({rule.where})" if rule.where else None))
+                parts.append(all_of(self._owned(rule), f"({rule.where})" if rule.where else None))
         return any_of(*parts) if parts else None
 
     def _tenant_condition(self) -> str | None:
@@ -441,7 +446,8 @@ class TableExpansion:
 
 
 def _access_rule(rule: RuleSpec) -> ir.AccessRule:
-    return ir.AccessRule(tuple(rule.roles), rule.own, rule.where, rule.check, rule.means)
+    member = None if rule.member is None else ir.Membership(**rule.member.model_dump())
+    return ir.AccessRule(tuple(rule.roles), rule.own, rule.where, rule.check, rule.means, member)
 
 
 def _default_literal(value: object, sql_type: str) -> str:

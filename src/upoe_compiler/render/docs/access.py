@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ... import ir
 from ...vocabulary import COMMANDS, MEMBER, PLATFORM_ROLE, Tenancy
 from .pages import ANON, SERVICE_ROLE, AccessRow, Cell, Phrase, anchor
-from .wording import fragment_phrases, owner_words
+from .wording import fragment_phrases, member_words, owner_words
 
 # -- the access matrix ----------------------------------------------------------------------------
 
@@ -75,6 +75,12 @@ class AccessReader:
         phrases: list[Phrase] = []
         if rule.own is not None:
             phrases.append(Phrase(owner_words(self.tables, table.name, rule.own)))
+        if rule.member is not None:
+            phrases += [Phrase(", ")] if phrases else []
+            phrases.append(Phrase(member_words(rule.member)))
+            if rule.member.where is not None:
+                phrases.extend(fragment_phrases(" while their membership's", rule.member.where,
+                                                " while their membership has"))
         if rule.means is not None:
             # The spec's own words for its `where` and `check`, which the compiler could not word.
             return _joined([*phrases, *([Phrase(", ")] if phrases else []), Phrase(rule.means)])

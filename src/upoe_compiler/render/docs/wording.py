@@ -28,6 +28,14 @@ def column_words(column: str) -> str:
     return column.removesuffix("_id").replace("_", " ")
 
 
+def member_words(member: ir.Membership) -> str:
+    """The rows a `member:` rule narrows to: "rows of clubs they take part in (widget_club_members)";
+    a member owning through another path than their user id takes part "through their unit"."""
+    group = column_words(member.key)
+    through = "" if member.own == "user_id" else f" through their {column_words(member.own.split('.')[-1])}"
+    return f"rows of {group}s they take part in{through} ({member.table})"
+
+
 def owner_words(tables: dict[str, ir.Table], table_name: str, path: str) -> str:
     """The rows an `own:` path narrows to: "rows whose unit is theirs", "rows reported by them",
     "rows whose invitation's unit is theirs", "rows that are theirs" (`own: id`)."""
