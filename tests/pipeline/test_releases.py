@@ -12,13 +12,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from upoe_compiler.api import check_project, compile_project, release_project
+from upoe_compiler.api import analyse, check_project, compile_project, release_project
 from upoe_compiler.cli import app
 from upoe_compiler.errors import CompileFailed
 from upoe_compiler.releases import sum_text
 
 SPEC = Path(__file__).resolve().parents[2] / "spec"
 NOW = datetime(2026, 12, 7, 12, 0, 0, tzinfo=UTC)
+# The bundled spec's baseline files, one per domain in migration order, and the file after them.
+BASELINE = [migration.file_name for migration in analyse(SPEC, run_lint=False)[1].migrations]
+PENDING = f"supabase/migrations/{len(BASELINE) + 1:04d}_pending.sql"
 
 
 @pytest.fixture
@@ -36,9 +39,8 @@ def test_the_first_release_freezes_the_baseline_files_byte_for_byte(spec: Path, 
     baseline = compile_project(spec, None).files
     written = release_project(spec, "initial", NOW)
     folder = spec / "migrations"
-    assert [p.name for p in written] == ["0001_foundation.sql", "0002_crm.sql", "0003_access.sql",
-                                         "0004_finance.sql", "0005_amenities.sql", "20261207120000_initial.model.json",
-                                         "upoe.sum"]
+    assert BASELINE[:4] == ["0001_foundation.sql", "0002_crm.sql", "0003_access.sql", "0004_finance.sql"]
+    assert [p.name for p in written] == [*BASELINE, "20261207120000_initial.model.json", "upoe.sum"]
     build = compile_project(spec, tmp_path / "build").files
     released = {name: text for name, text in build.items() if name.startswith("supabase/migrations/")}
     assert released == {name: text for name, text in baseline.items() if name.startswith("supabase/migrations/")}
@@ -109,7 +111,7 @@ def test_a_change_after_a_release_is_pending_until_released(spec: Path, tmp_path
     assert not any("pending" in name for name in compile_project(spec, None).files)
     add_lane(spec)
     files = compile_project(spec, tmp_path / "build").files
-    pending = files["supabase/migrations/0006_pending.sql"]
+    pending = files[PENDING]
     assert "alter table public.access_logs add column lane text;" in pending
     assert "comment on column public.access_logs.lane is 'The lane.';" in pending
     written = release_project(spec, "add_lane", NOW)
@@ -118,9 +120,7 @@ def test_a_change_after_a_release_is_pending_until_released(spec: Path, tmp_path
     assert written[0].read_text() == pending
     after = compile_project(spec, None).files
     assert [n for n in after if n.startswith("supabase/migrations/")] == [
-        "supabase/migrations/0001_foundation.sql", "supabase/migrations/0002_crm.sql",
-        "supabase/migrations/0003_access.sql", "supabase/migrations/0004_finance.sql",
-        "supabase/migrations/0005_amenities.sql", "supabase/migrations/20261207120000_add_lane.sql"]
+        *(f"supabase/migrations/{name}" for name in BASELINE), "supabase/migrations/20261207120000_add_lane.sql"]
 
 
 def test_a_dropped_column_needs_an_acknowledgement(spec: Path, tmp_path: Path) -> None:
@@ -141,7 +141,7 @@ def test_a_dropped_column_needs_an_acknowledgement(spec: Path, tmp_path: Path) -
     assert not (tmp_path / "build").exists()
     # Acknowledged, with a reason, the column and its values go.
     access.write_text(access.read_text() + "acknowledge:\n  - {drop: column access_logs.notes, reason: unused}\n")
-    pending = compile_project(spec, None).files["supabase/migrations/0006_pending.sql"]
+    pending = compile_project(spec, None).files[PENDING]
     assert "alter table public.access_logs drop column notes;" in pending
 
 
@@ -171,7 +171,7 @@ def test_a_renamed_column_is_renamed_not_dropped_and_added(spec: Path) -> None:
     access.write_text(access.read_text().replace(
         '      provider_personnel_id: {type: uuid, description: "',
         '      provider_staff_id: {type: uuid, renamed_from: provider_personnel_id, description: "', 1))
-    pending = compile_project(spec, None).files["supabase/migrations/0006_pending.sql"]
+    pending = compile_project(spec, None).files[PENDING]
     assert "alter table public.access_logs rename column provider_personnel_id to provider_staff_id;" in pending
     assert "drop column" not in pending and "add column" not in pending
     release_project(spec, "rename_provider_staff", NOW)
