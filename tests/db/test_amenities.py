@@ -375,9 +375,172 @@ def test_a_booking_names_an_amenity_of_its_own_community(db: psycopg.Connection,
         refused(cur, "23503", BOOK, foreign, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"), 1)
 
 
+# -- AMEN-04 booking rules -----------------------------------------------------------------------------
+
+RULE = "insert into amenity_booking_rules (community_id, amenity_id, rule_type, int_value, period, unit_types) " \
+       "values (%s, %s, %s, %s, %s, %s::unit_type[]) returning id"
+BOOK_AHEAD = ("insert into reservations (amenity_id, unit_id, reserved_range, guest_count) values (%s, %s, "
+              "tstzrange(now() + make_interval(hours => %s), now() + make_interval(hours => %s)), %s) returning id")
+
+
+def rule(db: psycopg.Connection, world: World, amenity_id: uuid.UUID, rule_type: str, int_value: int | None = None,
+         period: str | None = None, unit_types: list[str] | None = None) -> uuid.UUID:
+    """An active booking rule of a C1 amenity, made by the platform."""
+    return one(db, RULE, world.c1, amenity_id, rule_type, int_value, period, unit_types)
+
+
+def rejection(cur: psycopg.Cursor, reason: str, query: str, *params: object) -> None:
+    """`query` fails with P0001 and a message starting with `reason`."""
+    message = refused(cur, "P0001", query, *params)
+    assert message.startswith(reason), message
+
+
+@pytest.mark.requirement("AMEN-04")
+@pytest.mark.parametrize("requires_approval", [False, True])
+def test_a_unit_books_an_amenity_at_most_its_quota_per_period(db: psycopg.Connection, world: World,
+                                                               requires_approval: bool) -> None:
+    court = amenity(db, world, amenity_type="court", requires_approval=requires_approval)
+    rule(db, world, court, "max_per_unit_per_period", 2, "month")
+    with as_user(db, world["R1"].claims()) as cur:
+        first = book(cur, court, world.u1, "10:00", "12:00", day="2027-03-06")
+        book(cur, court, world.u1, "10:00", "12:00", day="2027-03-13")
+        with as_user(db, world["T1"].claims()) as tenant:
+            # The quota is the unit's: T1 lives in U1 too.
+            rejection(tenant, "quota_exceeded", BOOK, court, world.u1, local("2027-03-20", "10:00"),
+                      local("2027-03-20", "12:00"), 1)
+            # Months are local: 20:00 on 31 March in C1 is already April in UTC.
+            rejection(tenant, "quota_exceeded", BOOK, court, world.u1, local("2027-03-31", "20:00"),
+                      local("2027-03-31", "23:00"), 1)
+            book(tenant, court, world.u1, "10:00", "12:00", day="2027-04-03")
+        with as_user(db, world["R2"].claims()) as neighbour:
+            book(neighbour, court, world.u2, "10:00", "12:00", day="2027-03-20")
+        assert cur.execute("select ok, reason from validate_reservation(%s, %s, tstzrange(%s::timestamptz, "
+                           "%s::timestamptz), 1)", (court, world.u1, local("2027-03-27", "10:00"),
+                                                    local("2027-03-27", "12:00"))).fetchone() \
+            == (False, "quota_exceeded")
+        # A cancelled reservation leaves its place in the quota.
+        cur.execute("update reservations set status = 'cancelled' where id = %s", (first,))
+        book(cur, court, world.u1, "10:00", "12:00", day="2027-03-27")
+
+
+@pytest.mark.requirement("AMEN-04")
+def test_bookings_keep_to_the_advance_window(db: psycopg.Connection, world: World) -> None:
+    gym = amenity(db, world, amenity_type="gym")
+    rule(db, world, gym, "max_advance_days", 30)
+    rule(db, world, gym, "min_advance_hours", 24)
+    with as_user(db, world["R1"].claims()) as cur:
+        rejection(cur, "advance_window", BOOK_AHEAD, gym, world.u1, 31 * 24, 31 * 24 + 1, 1)
+        rejection(cur, "advance_window", BOOK_AHEAD, gym, world.u1, 2, 3, 1)
+        one(cur, BOOK_AHEAD, gym, world.u1, 29 * 24, 29 * 24 + 1, 1)
+
+
+@pytest.mark.requirement("AMEN-04")
+def test_bookings_keep_to_duration_and_guest_limits(db: psycopg.Connection, world: World) -> None:
+    grill = amenity(db, world, amenity_type="grill_area", capacity=20)
+    rule(db, world, grill, "min_duration_minutes", 60)
+    rule(db, world, grill, "max_duration_minutes", 240)
+    rule(db, world, grill, "max_guests", 10)
+    with as_user(db, world["R1"].claims()) as cur:
+        rejection(cur, "duration_limit", BOOK, grill, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "10:30"), 1)
+        rejection(cur, "duration_limit", BOOK, grill, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "15:00"), 1)
+        rejection(cur, "guest_limit", BOOK, grill, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"), 11)
+        booked = book(cur, grill, world.u1, "10:00", "14:00", guests=10)
+        with as_user(db, world["manager"].claims()) as manager:
+            # Changing what a reservation books is weighed again, even by staff.
+            rejection(manager, "guest_limit", "update reservations set guest_count = 12 where id = %s", booked)
+            rejection(manager, "duration_limit", "update reservations set reserved_range = tstzrange("
+                      "lower(reserved_range), lower(reserved_range) + interval '5 hours') where id = %s", booked)
+
+
+@pytest.mark.requirement("AMEN-04")
+def test_only_the_allowed_kinds_of_unit_book(db: psycopg.Connection, world: World) -> None:
+    business = amenity(db, world, amenity_type="business_center")
+    rule(db, world, business, "allowed_unit_types", unit_types=["local", "bodega"])
+    with as_user(db, world["R1"].claims()) as cur:
+        # U1 is a departamento.
+        rejection(cur, "unit_type_not_allowed", BOOK, business, world.u1, local(SATURDAY, "10:00"),
+                  local(SATURDAY, "12:00"), 1)
+    db.execute("update amenity_booking_rules set unit_types = '{departamento}' where amenity_id = %s", (business,))
+    with as_user(db, world["R1"].claims()) as cur:
+        book(cur, business, world.u1, "10:00", "12:00")
+
+
+@pytest.mark.requirement("AMEN-04")
+def test_a_delinquent_unit_is_blocked_where_the_amenity_says_so(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world, amenity_type="event_hall")
+    blocking = rule(db, world, hall, "block_delinquent")
+    block = one(db, "insert into delinquency_rules (community_id, days_overdue, action) "
+                    "values (%s, 30, 'block_amenities') returning id", world.c1)
+    db.execute("insert into delinquency_actions (community_id, rule_id, unit_id, action) "
+               "values (%s, %s, %s, 'block_amenities')", (world.c1, block, world.u1))
+    with as_user(db, world["R1"].claims()) as cur:
+        rejection(cur, "unit_delinquent", BOOK, hall, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"), 1)
+        with as_user(db, world["R2"].claims()) as neighbour:
+            book(neighbour, hall, world.u2, "10:00", "12:00")
+    with as_user(db, world["admin"].claims()) as cur:
+        # Staff booking for the unit are held to the rule too.
+        rejection(cur, "unit_delinquent", BOOK, hall, world.u1, local(SATURDAY, "13:00"), local(SATURDAY, "14:00"), 1)
+    db.execute("update amenity_booking_rules set is_active = false where id = %s", (blocking,))
+    with as_user(db, world["R1"].claims()) as cur:
+        book(cur, hall, world.u1, "13:00", "14:00")
+
+
+@pytest.mark.requirement("AMEN-04")
+def test_a_status_change_is_not_weighed_again(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world, requires_approval=True)
+    first = one(db, "insert into reservations (community_id, amenity_id, unit_id, reserved_range) values "
+                    "(%s, %s, %s, tstzrange(%s::timestamptz, %s::timestamptz)) returning id",
+                world.c1, hall, world.u1, local("2027-03-06", "10:00"), local("2027-03-06", "12:00"))
+    second = one(db, "insert into reservations (community_id, amenity_id, unit_id, reserved_range) values "
+                     "(%s, %s, %s, tstzrange(%s::timestamptz, %s::timestamptz)) returning id",
+                 world.c1, hall, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"))
+    rule(db, world, hall, "max_per_unit_per_period", 1, "month")
+    rule(db, world, hall, "max_guests", 0)
+    with as_user(db, world["admin"].claims()) as cur:
+        # Rules added later bind new bookings, not the approval or cancellation of earlier ones.
+        cur.execute("update reservations set status = 'confirmed' where id = %s", (first,))
+        cur.execute("update reservations set status = 'rejected' where id = %s", (second,))
+        assert (status(cur, first), status(cur, second)) == ("confirmed", "rejected")
+
+
+@pytest.mark.requirement("AMEN-04")
+def test_staff_keep_the_booking_rules(db: psycopg.Connection, world: World) -> None:
+    court = amenity(db, world, amenity_type="court")
+    insert = "insert into amenity_booking_rules (amenity_id, rule_type, int_value, period) values (%s, %s, %s, %s)"
+    with as_user(db, world["manager"].claims()) as cur:
+        cur.execute(insert, (court, "max_per_unit_per_period", 2, "week"))
+        # A quota needs its limit and period; one active rule of a type per amenity.
+        refused(cur, "23514", insert, court, "max_guests", None, None)
+        refused(cur, "23514", insert, court, "max_per_unit_per_period", 2, None)
+        refused(cur, "23514", insert, court, "max_per_unit_per_period", 2, "year")
+        refused(cur, "23505", insert, court, "max_per_unit_per_period", 3, "month")
+        with as_user(db, world["R1"].claims()) as resident:
+            assert one(resident, "select count(*) from amenity_booking_rules where amenity_id = %s", court) == 1
+            refused(resident, "42501", insert, court, "max_guests", 5, None)
+            assert resident.execute("update amenity_booking_rules set int_value = 99 where amenity_id = %s",
+                                    (court,)).rowcount == 0
+
+
+@pytest.mark.requirement("AMEN-04")
+def test_validate_reservation_answers_only_for_the_callers_units(db: psycopg.Connection, world: World) -> None:
+    playground = amenity(db, world, amenity_type="playground", booking_mode="not_bookable")
+    court = amenity(db, world, amenity_type="court")
+    verdict = "select ok, reason from validate_reservation(%s, %s, tstzrange(%s::timestamptz, %s::timestamptz), 1)"
+    slot = (local(SATURDAY, "10:00"), local(SATURDAY, "12:00"))
+    with as_user(db, world["R1"].claims()) as cur:
+        assert cur.execute(verdict, (court, world.u1, *slot)).fetchone() == (True, "ok")
+        assert cur.execute(verdict, (playground, world.u1, *slot)).fetchone() == (False, "amenity_unavailable")
+        # Another unit's delinquency or quota is not the resident's to probe.
+        refused(cur, "42501", verdict, court, world.u2, *slot)
+    with as_user(db, world["manager"].claims()) as cur:
+        assert cur.execute(verdict, (court, world.u2, *slot)).fetchone() == (True, "ok")
+        refused(cur, "42501", verdict, court, world.u3, *slot)
+
+
 # -- isolation ---------------------------------------------------------------------------------------
 
-AMENITY_TABLES = ("amenities", "amenity_photos", "amenity_schedules", "amenity_closures", "reservations")
+AMENITY_TABLES = ("amenities", "amenity_photos", "amenity_schedules", "amenity_closures", "reservations",
+                  "amenity_booking_rules")
 
 
 def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]]:
@@ -393,6 +556,7 @@ def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]
         "amenity_closures": {**base, "amenity_id": pool, "period": "[2027-01-01 00:00+00, 2027-01-02 00:00+00)"},
         "reservations": {**base, "amenity_id": pool, "unit_id": world.u3, "resident_id": world.resident_ids["R3"],
                          "reserved_range": "[2027-02-01 16:00+00, 2027-02-01 18:00+00)"},
+        "amenity_booking_rules": {**base, "amenity_id": pool, "rule_type": "max_guests", "int_value": 4},
     }
 
 
@@ -404,6 +568,7 @@ def test_every_amenities_table_is_listed() -> None:
 @pytest.mark.requirement("AMEN-01")
 @pytest.mark.requirement("AMEN-02")
 @pytest.mark.requirement("AMEN-03")
+@pytest.mark.requirement("AMEN-04")
 @pytest.mark.parametrize("table", AMENITY_TABLES)
 def test_amenities_tables_are_isolated_between_communities(db: psycopg.Connection, world: World,
                                                            table: str) -> None:

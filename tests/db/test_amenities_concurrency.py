@@ -1,7 +1,8 @@
-"""AMEN-03 under concurrency, with two connections committing at once as PostgREST would: two
-overlapping bookings of an exclusive amenity never both hold (the exclusion constraint), and two
-bookings of a shared amenity that together exceed its capacity are counted one after the other
-(the advisory lock per amenity), so one of them is refused."""
+"""AMEN-03 and AMEN-04 under concurrency, with two connections committing at once as PostgREST
+would: two overlapping bookings of an exclusive amenity never both hold (the exclusion
+constraint); two bookings of a shared amenity that together exceed its capacity are counted one
+after the other (the advisory lock per amenity), and so are two bookings of one unit that together
+exceed its quota (the advisory lock per amenity and unit), so one of them is refused."""
 
 from __future__ import annotations
 
@@ -103,3 +104,24 @@ def test_two_bookings_beyond_a_shared_amenitys_capacity_at_once_one_is_refused(
     both = book_at_once(dsn, pool, (world["R1"], world.u1, "14:00", "16:00", 10),
                         (world["R2"], world.u2, "15:00", "17:00", 10))
     assert not [o for o in both if isinstance(o, psycopg.Error)], both
+
+
+@pytest.mark.requirement("AMEN-04")
+def test_two_bookings_beyond_a_units_quota_at_once_one_is_refused(bookings: tuple[str, World]) -> None:
+    dsn, world = bookings
+    court = amenity(dsn, world, "exclusive", 10)
+    with psycopg.connect(dsn) as conn:
+        conn.execute("insert into amenity_booking_rules (community_id, amenity_id, rule_type, int_value, period) "
+                     "values (%s, %s, 'max_per_unit_per_period', 1, 'week')", (world.c1, court))
+        conn.commit()
+    # R1 and T1 both live in U1: the week's one booking is the unit's, whoever books first.
+    outcomes = book_at_once(dsn, court, (world["R1"], world.u1, "10:00", "11:00", 2),
+                            (world["T1"], world.u1, "15:00", "16:00", 2))
+    refused = [o for o in outcomes if isinstance(o, psycopg.Error)]
+    assert len(refused) == 1, outcomes
+    assert refused[0].sqlstate == "P0001" and str(refused[0]).startswith("quota_exceeded"), refused[0]
+    assert active_guests(dsn, court) == (1, 2)
+    # Another unit's quota is its own: U2 books the same week at once with U1.
+    both = book_at_once(dsn, court, (world["R2"], world.u2, "12:00", "13:00", 2),
+                        (world["R1"], world.u1, "17:00", "18:00", 2))
+    assert [isinstance(o, psycopg.Error) for o in both] == [False, True], both
