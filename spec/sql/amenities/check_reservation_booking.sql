@@ -34,13 +34,15 @@ begin
         raise exception using errcode = 'P0001',
             message = pg_catalog.format('capacity_exceeded: %s guests, capacity %s', new.guest_count, v_amenity.capacity);
     end if;
+    -- Bookings of one amenity are weighed one at a time: the lock is held until commit, so the
+    -- next booking's count, taken after it, sees this one; and two overlapping bookings of an
+    -- exclusive amenity meet the exclusion constraint one after the other (23P01), never in the
+    -- deadlock two in-flight index entries of an exclusion constraint can wait each other into.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('public.reservations:' || new.amenity_id::text, 0));
     if v_amenity.booking_mode <> 'shared' then
         -- An exclusive amenity's overlaps are the exclusion constraint's to refuse (23P01).
         return new;
     end if;
-    -- Bookings of one shared amenity are counted one at a time: the lock is held until commit,
-    -- so the next booking's count, taken after it, sees this one.
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('public.reservations:' || new.amenity_id::text, 0));
     -- The busiest instant of the range is the start of the range or of an overlapping booking.
     with overlapping as (
         select r.reserved_range, r.guest_count
