@@ -137,6 +137,20 @@ _LOOSER_UPDATES = {
         "select %(c1)s, a.id, %(u1)s, %(resident)s, tstzrange(now() + interval '7 days', now() + interval '8 days') "
         "from a returning id",
         "update reservations set status = 'cancelled', unit_id = %(u2)s where id = %(row)s"),
+    ("listings", "resident"): (
+        "insert into listings (community_id, seller_resident_id, unit_id, listing_type, title) "
+        "values (%(c1)s, %(resident)s, %(u1)s, 'wanted', 'Mine') returning id",
+        "update listings set unit_id = %(u2)s where id = %(row)s"),
+    # R2's listing is active, so R1 sees it and could name it.
+    ("listing_media", "resident"): (
+        "with mine as (insert into listings (community_id, seller_resident_id, unit_id, listing_type, title) "
+        "values (%(c1)s, %(resident)s, %(u1)s, 'wanted', 'Mine') returning id), "
+        "theirs as (insert into listings (community_id, seller_resident_id, unit_id, listing_type, title, status) "
+        "values (%(c1)s, %(other_resident)s, %(u2)s, 'wanted', 'Theirs', 'active') returning id) "
+        "insert into listing_media (community_id, listing_id, storage_path) "
+        "select %(c1)s, mine.id, %(c1)s::text || '/listings/a.jpg' from mine, theirs returning id",
+        "update listing_media set listing_id = (select l.id from listings l where l.title = 'Theirs' "
+        "and l.seller_resident_id = %(other_resident)s) where id = %(row)s"),
     # The accountant drafts budgets; approving one is the admin's.
     ("budgets", "accountant"): (
         "insert into budgets (community_id, fiscal_year) values (%(c1)s, 2031) returning id",
