@@ -270,8 +270,9 @@ def test_only_staff_confirm_reject_or_mark_no_shows(db: psycopg.Connection, worl
             with as_user(db, world["R1"].claims()) as resident:
                 for target in ("no_show", "completed"):
                     refused(resident, "42501", "update reservations set status = %s where id = %s", target, mine)
-            admin.execute("update reservations set status = 'no_show' where id = %s", (mine,))
-            assert status(admin, mine) == "no_show"
+            # A no-show is marked once the reservation has ended (AMEN-07).
+            message = refused(admin, "P0001", "update reservations set status = 'no_show' where id = %s", mine)
+            assert message.startswith("reservation_not_ended")
 
 
 @pytest.mark.requirement("AMEN-03")
@@ -331,6 +332,7 @@ def test_a_resident_books_only_for_their_unit_as_themselves(db: psycopg.Connecti
     ("approved_by", "owner"), ("approved_at", "now()"), ("cancelled_at", "now()"), ("is_exclusive", "true"),
     ("is_late_cancellation", "true"), ("deposit_status", "'refunded'"), ("move_request_id", "gen_random_uuid()"),
     ("charge_transaction_id", "gen_random_uuid()"), ("deposit_transaction_id", "gen_random_uuid()"),
+    ("no_show_marked_at", "now()"), ("no_show_marked_by", "owner"),
 ])
 def test_a_resident_cannot_write_what_the_database_decides(db: psycopg.Connection, world: World, column: str,
                                                             value: str) -> None:
@@ -535,6 +537,154 @@ def test_validate_reservation_answers_only_for_the_callers_units(db: psycopg.Con
     with as_user(db, world["manager"].claims()) as cur:
         assert cur.execute(verdict, (court, world.u2, *slot)).fetchone() == (True, "ok")
         refused(cur, "42501", verdict, court, world.u3, *slot)
+
+
+# -- AMEN-06 fees and deposits --------------------------------------------------------------------------
+
+LEDGER = ("select a.system_key, e.amount from ledger_entries e join accounts a on a.id = e.account_id "
+          "where e.transaction_id = %s order by a.system_key")
+
+
+def balance(db: psycopg.Connection, world: World, unit: uuid.UUID) -> float:
+    """The unit's balance as the accountant reads it (what it owes)."""
+    with as_user(db, world["accountant"].claims()) as cur:
+        return float(one(cur, "select coalesce(sum(balance), 0) from unit_balances where unit_id = %s", unit))
+
+
+def ledger(db: psycopg.Connection, world: World, transaction: uuid.UUID) -> list[tuple[str, float]]:
+    """A transaction's entries (system account, amount) as the accountant reads them."""
+    with as_user(db, world["accountant"].claims()) as cur:
+        return [(key, float(amount)) for key, amount in cur.execute(LEDGER, (transaction,)).fetchall()]
+
+
+def past(db: psycopg.Connection, world: World, amenity_id: uuid.UUID, unit: uuid.UUID, days_ago: int) -> uuid.UUID:
+    """A reservation of two hours that ended `days_ago` days ago, made by the platform."""
+    return one(db, "insert into reservations (community_id, amenity_id, unit_id, reserved_range) values (%s, %s, %s, "
+                   "tstzrange(now() - make_interval(days => %s, hours => 2), now() - make_interval(days => %s))) "
+                   "returning id", world.c1, amenity_id, unit, days_ago, days_ago)
+
+
+@pytest.mark.requirement("AMEN-06")
+def test_confirming_charges_the_fee_and_a_timely_cancellation_reverses_it(db: psycopg.Connection,
+                                                                          world: World) -> None:
+    hall = amenity(db, world, requires_approval=True, fee_amount=500)
+    before = balance(db, world, world.u1)
+    with as_user(db, world["R1"].claims()) as cur:
+        booked = one(cur, BOOK_AHEAD, hall, world.u1, 48, 50, 1)
+        # Pending: nothing charged yet.
+        assert one(cur, "select charge_transaction_id from reservations where id = %s", booked) is None
+        with as_user(db, world["manager"].claims()) as manager:
+            manager.execute("update reservations set status = 'confirmed' where id = %s", (booked,))
+            charge = one(manager, "select charge_transaction_id from reservations where id = %s", booked)
+            assert manager.execute("select transaction_type::text, unit_id from transactions where id = %s",
+                                   (charge,)).fetchone() == ("charge", world.u1)
+            assert ledger(db, world, charge) == [("accounts_receivable", 500.0), ("amenity_income", -500.0)]
+            assert balance(db, world, world.u1) == before + 500
+            with as_user(db, world["R1"].claims()) as resident:
+                # 48 hours ahead with a 24-hour cutoff: in time, so the fee is reversed.
+                resident.execute("update reservations set status = 'cancelled' where id = %s", (booked,))
+                assert one(resident, "select is_late_cancellation from reservations where id = %s", booked) is False
+                reversal = one(resident, "select id from transactions where reverses_transaction_id = %s", charge)
+                assert ledger(db, world, reversal) == [("accounts_receivable", -500.0), ("amenity_income", 500.0)]
+                assert balance(db, world, world.u1) == before
+
+
+@pytest.mark.requirement("AMEN-06")
+def test_a_late_cancellation_keeps_the_fee(db: psycopg.Connection, world: World) -> None:
+    court = amenity(db, world, amenity_type="court", fee_amount=100, fee_unit="per_hour")
+    with as_user(db, world["R1"].claims()) as cur:
+        booked = one(cur, BOOK_AHEAD, court, world.u1, 2, 5, 1)
+        charge = one(cur, "select charge_transaction_id from reservations where id = %s", booked)
+        # Per hour: three hours booked.
+        assert ledger(db, world, charge) == [("accounts_receivable", 300.0), ("amenity_income", -300.0)]
+        cur.execute("update reservations set status = 'cancelled' where id = %s", (booked,))
+        assert one(cur, "select count(*) from transactions where reverses_transaction_id = %s", charge) == 0
+
+
+@pytest.mark.requirement("AMEN-06")
+def test_a_deposit_is_held_and_settled_after_the_event(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world, amenity_type="event_hall", deposit_amount=1000)
+    held = past(db, world, hall, world.u1, 1)
+    deposit = one(db, "select deposit_transaction_id from reservations where id = %s and deposit_status = 'held'",
+                  held)
+    assert ledger(db, world, deposit) == [("operating_bank", 1000.0), ("security_deposits", -1000.0)]
+    settle = "select settle_reservation_deposit(%s, %s, %s)"
+    with as_user(db, world["R1"].claims()) as cur:
+        refused(cur, "42501", settle, held, 0, "Sin daños")
+    with as_user(db, world["accountant"].claims()) as cur:
+        settlement = one(cur, settle, held, 200, "Mantel quemado")
+        assert ledger(db, world, settlement) == [("amenity_income", -200.0), ("operating_bank", -800.0),
+                                           ("security_deposits", 1000.0)]
+        with as_user(db, world["admin"].claims()) as admin:
+            assert one(admin, "select deposit_status::text from reservations where id = %s", held) \
+                == "partially_retained"
+        assert refused(cur, "P0001", settle, held, 0, "Otra vez").startswith("deposit_not_held")
+    with as_user(db, world["R1"].claims()) as cur:
+        upcoming = one(cur, BOOK_AHEAD, hall, world.u1, 72, 74, 1)
+        with as_user(db, world["admin"].claims()) as admin:
+            assert refused(admin, "P0001", settle, upcoming, 0, "Antes").startswith("reservation_not_ended")
+        # A cancellation gives the whole deposit back.
+        cur.execute("update reservations set status = 'cancelled' where id = %s", (upcoming,))
+        refund = one(cur, "select t.id from transactions t join reservations r on t.reference = "
+                          "r.deposit_transaction_id::text where r.id = %s and t.transaction_type = 'refund'", upcoming)
+        assert ledger(db, world, refund) == [("operating_bank", -1000.0), ("security_deposits", 1000.0)]
+        assert one(cur, "select deposit_status::text from reservations where id = %s", upcoming) == "refunded"
+
+
+@pytest.mark.requirement("AMEN-06")
+def test_a_free_amenity_posts_nothing(db: psycopg.Connection, world: World) -> None:
+    court = amenity(db, world, amenity_type="court")
+    with as_user(db, world["R1"].claims()) as cur:
+        booked = book(cur, court, world.u1, "10:00", "12:00")
+        assert cur.execute("select charge_transaction_id, deposit_transaction_id, deposit_status::text "
+                           "from reservations where id = %s", (booked,)).fetchone() == (None, None, "not_required")
+        refused(cur, "42501", "select charge_reservation(%s)", booked)
+
+
+# -- AMEN-07 no-shows -----------------------------------------------------------------------------------
+
+
+@pytest.mark.requirement("AMEN-07")
+def test_staff_mark_an_ended_reservation_a_no_show_and_post_its_fee(db: psycopg.Connection, world: World) -> None:
+    grill = amenity(db, world, amenity_type="grill_area", no_show_fee=200)
+    ended = past(db, world, grill, world.u1, 1)
+    mark = "select mark_reservation_no_show(%s)"
+    with as_user(db, world["R1"].claims()) as cur:
+        upcoming = book(cur, grill, world.u1, "10:00", "12:00")
+        refused(cur, "42501", mark, ended)
+        with as_user(db, world["manager"].claims()) as manager:
+            assert refused(manager, "P0001", mark, upcoming).startswith("reservation_not_ended")
+            manager.execute(mark, (ended,))
+            assert manager.execute("select status::text, no_show_marked_by, no_show_marked_at is not null "
+                                   "from reservations where id = %s", (ended,)).fetchone() \
+                == ("no_show", world["manager"].id, True)
+            penalty = one(manager, "select id from transactions where unit_id = %s and transaction_type = 'penalty'",
+                          world.u1)
+            assert ledger(db, world, penalty) == [("accounts_receivable", 200.0), ("fines_income", -200.0)]
+            # Marked once: a no-show is final.
+            assert refused(manager, "P0001", mark, ended).startswith("invalid_transition: no_show -> no_show")
+
+
+@pytest.mark.requirement("AMEN-07")
+def test_too_many_recent_no_shows_keep_a_unit_from_booking(db: psycopg.Connection, world: World) -> None:
+    gym = amenity(db, world, amenity_type="gym")
+    other = amenity(db, world, amenity_type="court")
+    for days_ago in (100, 60, 30):
+        db.execute("update reservations set status = 'no_show' where id = %s", (past(db, world, gym, world.u1,
+                                                                                      days_ago),))
+    with as_user(db, world["R1"].claims()) as cur:
+        # Two within 90 days: the limit is 3.
+        book(cur, gym, world.u1, "10:00", "11:00")
+    db.execute("update reservations set status = 'no_show' where id = %s", (past(db, world, gym, world.u1, 5),))
+    with as_user(db, world["R1"].claims()) as cur:
+        rejection(cur, "no_show_limit", BOOK, gym, world.u1, local(SATURDAY, "10:00"), local(SATURDAY, "11:00"), 1)
+        # The limit is per amenity and per unit.
+        book(cur, other, world.u1, "10:00", "11:00")
+        with as_user(db, world["R2"].claims()) as neighbour:
+            book(neighbour, gym, world.u2, "10:00", "11:00")
+    db.execute("update amenities set no_show_limit = null where id = %s", (gym,))
+    with as_user(db, world["R1"].claims()) as cur:
+        book(cur, gym, world.u1, "10:00", "11:00")
 
 
 # -- isolation ---------------------------------------------------------------------------------------

@@ -34,6 +34,13 @@ begin
         if new.status = 'confirmed' then
             new.approved_at := pg_catalog.now();
             new.approved_by := auth.uid();
+        elsif new.status = 'no_show' and (v_staff or not v_api_caller)
+                and pg_catalog.now() < pg_catalog.upper(old.reserved_range) then
+            -- (Anyone else marking a no-show is refused by the update policy: 42501.)
+            raise exception using errcode = 'P0001',
+                message = pg_catalog.format('reservation_not_ended: %s ends at %s', new.id,
+                                            pg_catalog.upper(old.reserved_range)),
+                hint = 'a reservation is marked a no-show after it ends';
         elsif new.status = 'cancelled' then
             -- Judged on the range booked, whatever the cancelling update writes.
             new.is_late_cancellation := pg_catalog.now() > pg_catalog.lower(old.reserved_range)

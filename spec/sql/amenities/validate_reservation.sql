@@ -17,6 +17,16 @@ begin
         return query select false, 'amenity_unavailable'::text;
         return;
     end if;
+    if v_amenity.no_show_limit is not null
+            and (select pg_catalog.count(*) from public.reservations r
+                 where r.community_id = v_community and r.unit_id = p_unit and r.amenity_id = p_amenity
+                   and r.status = 'no_show' and r.deleted_at is null
+                   and pg_catalog.upper(r.reserved_range)
+                       > pg_catalog.now() - pg_catalog.make_interval(days => v_amenity.no_show_window_days))
+                >= v_amenity.no_show_limit then
+        return query select false, 'no_show_limit'::text;
+        return;
+    end if;
     v_zone := coalesce((select c.timezone from public.communities c where c.id = v_community),
                        'America/Mexico_City');
     -- Cheapest first; the quota, which counts, last.
