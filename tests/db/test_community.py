@@ -246,6 +246,29 @@ def test_media_of_a_hidden_post_are_hidden_too(db: psycopg.Connection, world: Wo
         assert one(act_as(cur, world, "R1"), "select count(*) from post_media where post_id = %s", mine) == 1
 
 
+@pytest.mark.requirement("COMM-02")
+def test_post_files_lie_in_their_posts_folder_of_community_media(db: psycopg.Connection, world: World) -> None:
+    general, owners = channel(db, world), channel(db, world, visibility="owners_only")
+    upload = "insert into storage.objects (bucket_id, name) values ('community-media', %s)"
+    seen = "select count(*) from storage.objects where bucket_id = 'community-media' and name = %s"
+    media = "insert into post_media (post_id, storage_path, media_type) values (%s, %s, 'video')"
+    with as_user(db, world["R1"].claims()) as cur:
+        mine, among_owners = post(cur, world, "R1", general), post(cur, world, "R1", owners)
+        path, owners_path = f"{world.c1}/posts/{mine}/clip.mp4", f"{world.c1}/posts/{among_owners}/a.jpg"
+        for post_id, file in ((mine, path), (among_owners, owners_path)):
+            cur.execute(upload, (file,))
+            cur.execute(media, (post_id, file))
+        # R2 reads the post's file but uploads nothing into R1's post's folder.
+        act_as(cur, world, "R2")
+        assert one(cur, seen, path) == 1
+        refused(cur, "42501", upload, f"{world.c1}/posts/{mine}/forged.jpg")
+        # T1 (a tenant) reads no file of a post in an owners-only channel; R3 none of C1.
+        assert one(act_as(cur, world, "T1"), seen, owners_path) == 0
+        assert one(cur, seen, path) == 1
+        assert one(act_as(cur, world, "R3"), seen, path) == 0
+        act_as(cur, world, "manager").execute(upload, (f"{world.c1}/posts/{mine}/from-the-office.jpg",))
+
+
 # -- COMM-03 comments and reactions -----------------------------------------------------------------
 
 
