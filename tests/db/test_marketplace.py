@@ -1,8 +1,9 @@
-"""Phase 5 — the internal marketplace (REQUIREMENTS.md MRKT-01, MRKT-02) on a real PostgreSQL, run as
+"""Phase 5 — the internal marketplace (REQUIREMENTS.md MRKT-01, MRKT-02, MRKT-05) on a real PostgreSQL, run as
 Supabase runs API requests: every acceptance bullet shown working and its violation rejected with the
 contract's SQLSTATE and message, as the catalogue's fixture users, plus the attacks a resident of the
 same community could try on listings: publishing without moderation, listing as someone else or for
-another unit, moving the expiry, touching another seller's listings or photos."""
+another unit, moving the expiry, touching another seller's listings or photos, reporting as someone
+else or writing the moderation queue."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ LIST = "insert into listings (unit_id, listing_type, title, price, price_type, i
        "values (%s, %s, %s, %s, %s, %s) returning id"
 PHOTO = "insert into listing_media (listing_id, storage_path, sort_order, is_cover) values (%s, %s, %s, %s)"
 UPLOAD = "insert into storage.objects (bucket_id, name) values ('community-media', %s)"
+REPORT = "insert into listing_reports (listing_id, reason) values (%s, %s)"
+QUEUED = "select reason::text, priority, status from moderation_queue_items where item_id = %s order by created_at"
 
 
 def refused(cur: psycopg.Cursor, code: str, query: str, *params: object) -> str:
@@ -249,9 +252,126 @@ def test_a_listing_fits_its_category(db: psycopg.Connection, world: World) -> No
         refused(cur, "23503", service, world.u1, foreign)
 
 
+# -- MRKT-05 moderation queue ---------------------------------------------------------------------
+
+
+@pytest.mark.requirement("MRKT-05")
+def test_new_and_edited_listings_join_the_moderation_queue(db: psycopg.Connection, world: World) -> None:
+    draft = listing_of_r1(db, world, status="draft")
+    active = listing_of_r1(db, world, title="Patines")
+    with as_user(db, world["R1"].claims()) as cur:
+        fresh = sale(cur, world.u1, title="Casco", status="pending_review")
+        cur.execute("update listings set status = 'pending_review' where id = %s", (draft,))
+        # What the community reads changed: the listing goes back to review.
+        cur.execute("update listings set price = 1999 where id = %s", (active,))
+        assert one(cur, "select status::text from listings where id = %s", active) == "pending_review"
+        # Residents neither read nor write the queue.
+        assert one(cur, "select count(*) from moderation_queue_items") == 0
+        refused(cur, "42501", "insert into moderation_queue_items (item_type, item_id, reason) "
+                              "values ('listing', %s, 'new_listing')", fresh)
+        with as_user(db, world["manager"].claims()) as staff:
+            assert staff.execute(QUEUED, (fresh,)).fetchall() == [("new_listing", 0, "pending")]
+            assert staff.execute(QUEUED, (draft,)).fetchall() == [("new_listing", 0, "pending")]
+            assert staff.execute(QUEUED, (active,)).fetchall() == [("edited_listing", 0, "pending")]
+            refused(staff, "42501", "update moderation_queue_items set status = 'approved' where item_id = %s",
+                    fresh)
+    # Staff correcting a published listing keep it published.
+    with as_user(db, world["admin"].claims()) as cur:
+        cur.execute("update listings set title = 'Patines en línea' where id = %s", (active,))
+        assert one(cur, "select status::text from listings where id = %s", active) == "active"
+        assert cur.execute(QUEUED, (active,)).fetchall() == []
+
+
+@pytest.mark.requirement("MRKT-05")
+def test_moderators_claim_and_decide_items(db: psycopg.Connection, world: World) -> None:
+    approved, rejected = (listing_of_r1(db, world, status="pending_review", title=t) for t in ("Sí", "No"))
+    db.execute("update moderation_queue_items set created_at = created_at - interval '1 minute' "
+               "where item_id = %s", (approved,))
+    with as_user(db, world["R1"].claims()) as cur:
+        refused(cur, "42501", "select * from claim_next_moderation_item()")
+        refused(cur, "42501", "select * from resolve_moderation_item(%s, 'approved', null)", approved)
+    with as_user(db, world["manager"].claims()) as cur:
+        claimed = cur.execute("select item_id, status, claimed_by from claim_next_moderation_item()").fetchall()
+        assert claimed == [(approved, "in_review", world["manager"].id)]
+        item = one(cur, "select id from moderation_queue_items where item_id = %s", approved)
+        refused(cur, "23514", "select * from resolve_moderation_item(%s, 'maybe', null)", item)
+        assert one(cur, "select status from resolve_moderation_item(%s, 'approved', null)", item) == "approved"
+        assert one(cur, "select status::text from listings where id = %s", approved) == "active"
+        assert refused(cur, "P0001", "select * from resolve_moderation_item(%s, 'rejected', 'tarde')", item) \
+            .startswith("invalid_transition: approved -> rejected")
+        other = one(cur, "select id from moderation_queue_items where item_id = %s", rejected)
+        refused(cur, "23514", "select * from resolve_moderation_item(%s, 'rejected', null)", other)
+        cur.execute("select * from resolve_moderation_item(%s, 'rejected', 'Artículo prohibido')", (other,))
+        assert one(cur, "select status::text from listings where id = %s", rejected) == "rejected"
+        assert cur.execute("select * from claim_next_moderation_item()").fetchall() == []
+        assert refused(cur, "P0001", "select * from resolve_moderation_item(%s, 'approved', null)", uuid.uuid4()) \
+            .startswith("moderation_item_not_found")
+    with as_user(db, world["A2"].claims()) as cur:
+        # Another community's moderator neither takes nor decides C1's items.
+        assert cur.execute("select * from claim_next_moderation_item()").fetchall() == []
+        refused(cur, "P0001", "select * from resolve_moderation_item(%s, 'approved', null)", item)
+
+
+@pytest.mark.requirement("MRKT-05")
+def test_stale_claims_go_back_to_the_queue(db: psycopg.Connection, world: World) -> None:
+    stale, fresh = (listing_of_r1(db, world, status="pending_review", title=t) for t in ("Viejo", "Nuevo"))
+    for listing, minutes in ((stale, 20), (fresh, 5)):
+        db.execute("update moderation_queue_items set status = 'in_review', claimed_by = %s, "
+                   "claimed_at = now() - make_interval(mins => %s) where item_id = %s",
+                   (world["manager"].id, minutes, listing))
+    with as_user(db, world["admin"].claims()) as cur:
+        refused(cur, "42501", "select release_stale_moderation_claims()")
+    with as_service(db) as cur:
+        assert one(cur, "select release_stale_moderation_claims()") == 1
+        assert cur.execute("select item_id, status, claimed_by from moderation_queue_items where item_id = any(%s) "
+                           "order by status", ([stale, fresh],)).fetchall() \
+            == [(fresh, "in_review", world["manager"].id), (stale, "pending", None)]
+
+
+@pytest.mark.requirement("MRKT-05")
+def test_the_third_distinct_report_sends_a_listing_back_to_review(db: psycopg.Connection, world: World) -> None:
+    listing = listing_of_r1(db, world)
+    db.execute("insert into listing_reports (community_id, listing_id, reporter_id, reason) "
+               "values (%s, %s, %s, 'scam')", (world.c1, listing, world["board_member"].id))
+    with as_user(db, world["R2"].claims()) as cur:
+        refused(cur, "42501", "insert into listing_reports (listing_id, reporter_id, reason) values (%s, %s, 'scam')",
+                listing, world["T1"].id)
+        cur.execute(REPORT, (listing, "prohibited_item"))
+        refused(cur, "23505", REPORT, listing, "other")
+        refused(cur, "22P02", REPORT, listing, "ugly")
+        assert one(cur, "select count(*) from listing_reports where listing_id = %s", listing) == 1
+        assert one(cur, "select status::text from listings where id = %s", listing) == "active"
+        with as_user(db, world["T1"].claims()) as third:
+            third.execute(REPORT, (listing, "scam"))
+            with as_user(db, world["manager"].claims()) as staff:
+                assert one(staff, "select status::text from listings where id = %s", listing) == "pending_review"
+                assert staff.execute(QUEUED, (listing,)).fetchall() == [("reported", 1, "pending")]
+                assert one(staff, "select count(*) from listing_reports where listing_id = %s", listing) == 3
+
+
+@pytest.mark.requirement("MRKT-05")
+def test_the_report_threshold_is_a_community_setting(db: psycopg.Connection, world: World) -> None:
+    listing = listing_of_r1(db, world)
+    db.execute("update communities set settings = settings || '{\"marketplace\": {\"report_threshold\": 1}}' "
+               "where id = %s", (world.c1,))
+    with as_user(db, world["R2"].claims()) as cur:
+        cur.execute(REPORT, (listing, "offensive"))
+        # Back in review, it is no longer shown to the community.
+        assert one(cur, "select count(*) from listings where id = %s", listing) == 0
+        with as_user(db, world["admin"].claims()) as staff:
+            assert staff.execute(QUEUED, (listing,)).fetchall() == [("reported", 1, "pending")]
+
+
+@pytest.mark.requirement("MRKT-05")
+def test_a_resident_reports_only_listings_they_can_see(db: psycopg.Connection, world: World) -> None:
+    draft = listing_of_r1(db, world, status="draft")
+    with as_user(db, world["R2"].claims()) as cur:
+        refused(cur, "42501", REPORT, draft, "scam")
+
+
 # -- every marketplace table -----------------------------------------------------------------------
 
-MARKETPLACE_TABLES = ("listing_categories", "listings", "listing_media")
+MARKETPLACE_TABLES = ("listing_categories", "listings", "listing_media", "moderation_queue_items", "listing_reports")
 
 
 def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]]:
@@ -265,6 +385,8 @@ def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]
         "listing_categories": {**base, "name": "C2 hogar"},
         "listings": {**base, **seller, "listing_type": "wanted", "title": "C2 busca bici"},
         "listing_media": {**base, "listing_id": listing, "storage_path": f"{c2}/listings/{listing}/a.jpg"},
+        "moderation_queue_items": {**base, "item_type": "listing", "item_id": listing, "reason": "new_listing"},
+        "listing_reports": {**base, "listing_id": listing, "reporter_id": world["R3"].id, "reason": "scam"},
     }
 
 
@@ -275,6 +397,7 @@ def test_every_marketplace_table_is_listed() -> None:
 
 @pytest.mark.requirement("MRKT-01")
 @pytest.mark.requirement("MRKT-02")
+@pytest.mark.requirement("MRKT-05")
 @pytest.mark.parametrize("table", MARKETPLACE_TABLES)
 def test_marketplace_tables_are_isolated_between_communities(db: psycopg.Connection, world: World,
                                                              table: str) -> None:

@@ -26,5 +26,14 @@ begin
                                         new.id),
             hint = 'a listing waiting for review is published or rejected by a moderator';
     end if;
+    if tg_op = 'UPDATE' and old.status = 'active' and new.status = 'active'
+            and v_api_caller and not public.has_any_role(array['admin', 'manager'])
+            and (new.listing_type, new.category_id, new.tags, new.title, new.description, new.price, new.currency,
+                 new.price_type, new.item_condition)
+                is distinct from (old.listing_type, old.category_id, old.tags, old.title, old.description, old.price,
+                                  old.currency, old.price_type, old.item_condition) then
+        -- What the community reads changed: a moderator sees it again before it is shown.
+        new.status := 'pending_review';
+    end if;
     return new;
 end;

@@ -5,7 +5,8 @@ begin
         return new;
     end if;
     -- Locking the listing makes photos added at once wait for each other's count.
-    perform from public.listings l where l.id = new.listing_id and l.community_id = new.community_id for update;
+    perform from public.listings l where l.id = new.listing_id and l.community_id = new.community_id
+    for no key update;
     if not found then
         -- A missing or foreign listing is left to the foreign key (23503).
         return new;
