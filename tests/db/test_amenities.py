@@ -687,10 +687,124 @@ def test_too_many_recent_no_shows_keep_a_unit_from_booking(db: psycopg.Connectio
         book(cur, gym, world.u1, "10:00", "11:00")
 
 
+# -- AMEN-05 waitlist -----------------------------------------------------------------------------------
+
+WAIT = ("insert into amenity_waitlist_entries (amenity_id, unit_id, desired_range) "
+        "values (%s, %s, tstzrange(%s::timestamptz, %s::timestamptz)) returning id")
+
+
+def wait(cur: psycopg.Cursor, amenity_id: uuid.UUID, unit: uuid.UUID, start: str, end: str) -> uuid.UUID:
+    return one(cur, WAIT, amenity_id, unit, local(SATURDAY, start), local(SATURDAY, end))
+
+
+def entry(cur: psycopg.Cursor, entry_id: uuid.UUID) -> tuple[str, uuid.UUID | None]:
+    return cur.execute("select status::text, promoted_reservation_id from amenity_waitlist_entries where id = %s",
+                       (entry_id,)).fetchone()
+
+
+@pytest.mark.requirement("AMEN-05")
+@pytest.mark.parametrize(("requires_approval", "promoted_status"), [(False, "confirmed"), (True, "pending")])
+def test_a_cancellation_promotes_the_first_entry_that_fits(db: psycopg.Connection, world: World,
+                                                           requires_approval: bool, promoted_status: str) -> None:
+    hall = amenity(db, world, requires_approval=requires_approval)
+    with as_user(db, world["R1"].claims()) as cur:
+        booked = book(cur, hall, world.u1, "10:00", "12:00")
+        with as_user(db, world["R2"].claims()) as neighbour:
+            first = wait(neighbour, hall, world.u2, "10:00", "12:00")
+            assert entry(neighbour, first) == ("waiting", None)
+            with as_user(db, world["T1"].claims()) as tenant:
+                second = wait(tenant, hall, world.u1, "10:00", "12:00")
+                with as_user(db, world["R1"].claims()) as owner:
+                    owner.execute("update reservations set status = 'cancelled' where id = %s", (booked,))
+                    with as_user(db, world["admin"].claims()) as admin:
+                        status_now, reservation = entry(admin, first)
+                        assert status_now == "promoted"
+                        assert admin.execute("select unit_id, resident_id, status::text, reserved_range = "
+                                             "tstzrange(%s::timestamptz, %s::timestamptz) from reservations "
+                                             "where id = %s", (local(SATURDAY, "10:00"), local(SATURDAY, "12:00"),
+                                                               reservation)).fetchone() \
+                            == (world.u2, world.resident_ids["R2"], promoted_status, True)
+                        assert entry(admin, second) == ("waiting", None)
+
+
+@pytest.mark.requirement("AMEN-05")
+def test_an_entry_that_breaks_a_booking_rule_keeps_waiting(db: psycopg.Connection, world: World) -> None:
+    court = amenity(db, world, amenity_type="court")
+    platform_book = ("insert into reservations (community_id, amenity_id, unit_id, reserved_range) values "
+                     "(%s, %s, %s, tstzrange(%s::timestamptz, %s::timestamptz)) returning id")
+    taken = one(db, platform_book, world.c1, court, world.u2, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"))
+    one(db, platform_book, world.c1, court, world.u2, local(SATURDAY, "16:00"), local(SATURDAY, "17:00"))
+    rule(db, world, court, "max_per_unit_per_period", 1, "day")
+    with as_user(db, world["R2"].claims()) as cur:
+        # U2 keeps a booking that day once 10:00 is cancelled: its entry cannot be served, U1's after it can.
+        blocked = wait(cur, court, world.u2, "10:00", "11:00")
+        with as_user(db, world["R1"].claims()) as resident:
+            served = wait(resident, court, world.u1, "11:00", "12:00")
+            with as_user(db, world["R2"].claims()) as owner:
+                owner.execute("update reservations set status = 'cancelled' where id = %s", (taken,))
+                with as_user(db, world["admin"].claims()) as admin:
+                    assert entry(admin, blocked) == ("waiting", None)
+                    assert entry(admin, served)[0] == "promoted"
+
+
+@pytest.mark.requirement("AMEN-05")
+def test_entries_whose_time_has_come_expire(db: psycopg.Connection, world: World) -> None:
+    gym = amenity(db, world, amenity_type="gym")
+    insert = ("insert into amenity_waitlist_entries (community_id, amenity_id, unit_id, desired_range) values "
+              "(%s, %s, %s, tstzrange(now() + make_interval(hours => %s), now() + make_interval(hours => %s))) "
+              "returning id")
+    gone = one(db, insert, world.c1, gym, world.u1, -3, -1)
+    ahead = one(db, insert, world.c1, gym, world.u1, 24, 26)
+    foreign = one(db, "insert into amenities (community_id, name, capacity) values (%s, 'C2 gym', 5) returning id",
+                  world.c2)
+    elsewhere = one(db, insert, world.c2, foreign, world.u3, -3, -1)
+    with as_user(db, world["R1"].claims()) as cur:
+        refused(cur, "42501", "select expire_waitlist_entries()")
+    with as_user(db, world["manager"].claims()) as cur:
+        assert one(cur, "select expire_waitlist_entries()") == 1
+        assert entry(cur, gone)[0] == "expired"
+        assert entry(cur, ahead)[0] == "waiting"
+        # Staff expire their own community's entries only.
+        assert one(cur, "select expire_waitlist_entries(now() + interval '30 hours')") == 1
+    assert one(db, "select status::text from amenity_waitlist_entries where id = %s", elsewhere) == "waiting"
+
+
+@pytest.mark.requirement("AMEN-05")
+def test_residents_wait_for_their_unit_and_may_only_cancel(db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world)
+    with as_user(db, world["R1"].claims()) as cur:
+        refused(cur, "42501", WAIT, hall, world.u2, local(SATURDAY, "10:00"), local(SATURDAY, "12:00"))
+        # Born waiting, and never promoted by hand.
+        assert refused(cur, "P0001", "insert into amenity_waitlist_entries (amenity_id, unit_id, desired_range, "
+                                     "status) values (%s, %s, tstzrange(now() + interval '1 day', now() + "
+                                     "interval '2 days'), 'promoted')", hall, world.u1) \
+            .startswith("invalid_transition: null -> promoted")
+        refused(cur, "42501", "insert into amenity_waitlist_entries (amenity_id, unit_id, resident_id, desired_range) "
+                              "values (%s, %s, %s, tstzrange(now() + interval '1 day', now() + interval '2 days'))",
+                hall, world.u1, world.resident_ids["T1"])
+        mine = wait(cur, hall, world.u1, "10:00", "12:00")
+        assert one(cur, "select resident_id from amenity_waitlist_entries where id = %s", mine) \
+            == world.resident_ids["R1"]
+        refused(cur, "42501", "update amenity_waitlist_entries set status = 'promoted' where id = %s", mine)
+        refused(cur, "42501", "update amenity_waitlist_entries set promoted_reservation_id = gen_random_uuid() "
+                              "where id = %s", mine)
+        # The range wanted never changes, not even with a cancellation.
+        refused(cur, "42501", "update amenity_waitlist_entries set status = 'cancelled', desired_range = "
+                              "tstzrange(now(), now() + interval '1 hour') where id = %s", mine)
+        with as_user(db, world["R2"].claims()) as neighbour:
+            assert one(neighbour, "select count(*) from amenity_waitlist_entries where id = %s", mine) == 0
+            assert neighbour.execute("update amenity_waitlist_entries set status = 'cancelled' where id = %s",
+                                     (mine,)).rowcount == 0
+        with as_user(db, world["guard"].claims()) as guard:
+            assert one(guard, "select count(*) from amenity_waitlist_entries where id = %s", mine) == 1
+        cur.execute("update amenity_waitlist_entries set status = 'cancelled' where id = %s", (mine,))
+        assert entry(cur, mine) == ("cancelled", None)
+
+
 # -- isolation ---------------------------------------------------------------------------------------
 
 AMENITY_TABLES = ("amenities", "amenity_photos", "amenity_schedules", "amenity_closures", "reservations",
-                  "amenity_booking_rules")
+                  "amenity_booking_rules", "amenity_waitlist_entries")
 
 
 def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]]:
@@ -707,6 +821,9 @@ def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]
         "reservations": {**base, "amenity_id": pool, "unit_id": world.u3, "resident_id": world.resident_ids["R3"],
                          "reserved_range": "[2027-02-01 16:00+00, 2027-02-01 18:00+00)"},
         "amenity_booking_rules": {**base, "amenity_id": pool, "rule_type": "max_guests", "int_value": 4},
+        "amenity_waitlist_entries": {**base, "amenity_id": pool, "unit_id": world.u3,
+                                     "resident_id": world.resident_ids["R3"],
+                                     "desired_range": "[2027-02-01 16:00+00, 2027-02-01 18:00+00)"},
     }
 
 
@@ -719,6 +836,7 @@ def test_every_amenities_table_is_listed() -> None:
 @pytest.mark.requirement("AMEN-02")
 @pytest.mark.requirement("AMEN-03")
 @pytest.mark.requirement("AMEN-04")
+@pytest.mark.requirement("AMEN-05")
 @pytest.mark.parametrize("table", AMENITY_TABLES)
 def test_amenities_tables_are_isolated_between_communities(db: psycopg.Connection, world: World,
                                                            table: str) -> None:

@@ -109,7 +109,8 @@ def test_deleted_at_moves_only_through_soft_delete_and_restore(db: psycopg.Conne
 # Per (table, role) whose insert rule narrows rows: an update that turns the role's own row into
 # one it could not have inserted: (setup as the platform → row id, attack as the role's user).
 # What a role may change on its own row where that is not any column (default: only updated_at).
-_ALLOWED_UPDATE = {"payment_proofs": "status = 'cancelled'", "reservations": "status = 'cancelled'"}
+_ALLOWED_UPDATE = {"payment_proofs": "status = 'cancelled'", "reservations": "status = 'cancelled'",
+                   "amenity_waitlist_entries": "status = 'cancelled'"}
 
 _LOOSER_UPDATES = {
     ("patrol_logs", "guard"): (
@@ -137,6 +138,13 @@ _LOOSER_UPDATES = {
         "select %(c1)s, a.id, %(u1)s, %(resident)s, tstzrange(now() + interval '7 days', now() + interval '8 days') "
         "from a returning id",
         "update reservations set status = 'cancelled', unit_id = %(u2)s where id = %(row)s"),
+    # Likewise a waitlist entry: the move rides on a cancellation.
+    ("amenity_waitlist_entries", "resident"): (
+        "with a as (insert into amenities (community_id, name, capacity) values (%(c1)s, 'Hall', 10) returning id) "
+        "insert into amenity_waitlist_entries (community_id, amenity_id, unit_id, resident_id, desired_range) "
+        "select %(c1)s, a.id, %(u1)s, %(resident)s, tstzrange(now() + interval '7 days', now() + interval '8 days') "
+        "from a returning id",
+        "update amenity_waitlist_entries set status = 'cancelled', unit_id = %(u2)s where id = %(row)s"),
     ("listings", "resident"): (
         "insert into listings (community_id, seller_resident_id, unit_id, listing_type, title) "
         "values (%(c1)s, %(resident)s, %(u1)s, 'wanted', 'Mine') returning id",
