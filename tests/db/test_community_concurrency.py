@@ -57,11 +57,12 @@ def write_at_once(dsn: str, post_ids: list[uuid.UUID], *writers: tuple[User, str
                 for post_id in post_ids:
                     barrier.wait(timeout=10)
                     with as_user_committed(conn, user.claims()) as cur:
+                        # The reaction first: its statement starts before the other writer commits.
+                        cur.execute("insert into post_reactions (post_id, reaction_type) values (%s, %s)",
+                                    (post_id, reaction))
                         for n in range(COMMENTS_PER_ROUND):
                             cur.execute("insert into post_comments (post_id, body) values (%s, %s)",
                                         (post_id, f"{user.role} {n}"))
-                        cur.execute("insert into post_reactions (post_id, reaction_type) values (%s, %s)",
-                                    (post_id, reaction))
                         cur.execute("select pg_sleep(0.05)")
         except (psycopg.Error, threading.BrokenBarrierError) as error:
             errors[index] = error
