@@ -195,11 +195,14 @@ def test_only_the_author_edits_a_post_and_only_moderators_moderate_it(db: psycop
         act_as(cur, world, "R2")
         assert cur.execute("update posts set body = 'Hackeado' where id = %s", (mine,)).rowcount == 0
         act_as(cur, world, "R1")
-        assert cur.execute("update posts set body = 'Editado', edited_at = now() where id = %s", (mine,)).rowcount == 1
+        assert one(cur, "select edited_at from posts where id = %s", mine) is None
+        assert cur.execute("update posts set body = 'Editado' where id = %s", (mine,)).rowcount == 1
+        assert one(cur, "select edited_at is not null from posts where id = %s", mine) is True
         for change in ("is_pinned = true", "status = 'hidden'", "moderation_reason = 'mío'"):
             assert refused(cur, "42501", f"update posts set {change} where id = %s", mine).startswith("not_authorized")
-        for forged in ("moderated_at = now()", f"moderated_by = '{world['R1'].id}'", "comment_count = 5",
-                       "reaction_count = 5", """reaction_counts = '{"like": 9}'""", f"author_id = '{world['R2'].id}'"):
+        for forged in ("moderated_at = now()", "edited_at = null", f"moderated_by = '{world['R1'].id}'",
+                       "comment_count = 5", "reaction_count = 5", """reaction_counts = '{"like": 9}'""",
+                       f"author_id = '{world['R2'].id}'"):
             refused(cur, "42501", f"update posts set {forged} where id = %s", mine)
         refused(cur, "42501", "insert into posts (channel_id, body, is_pinned) values (%s, 'Fijo', true)", general)
         refused(cur, "42501", "insert into posts (channel_id, body, author_id) values (%s, 'Suyo', %s)",

@@ -1,0 +1,4 @@
+begin
+    new.edited_at := pg_catalog.now();
+    return new;
+end;
