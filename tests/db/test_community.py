@@ -213,6 +213,8 @@ def test_only_the_author_edits_a_post_and_only_moderators_moderate_it(db: psycop
         refused(cur, "P0001", "insert into posts (channel_id, body, status) values (%s, 'Oculto', 'hidden')", general)
         refused(cur, "23514", POST, general, "x" * 10001)
         act_as(cur, world, "admin")
+        assert refused(cur, "42501", "update posts set body = 'Censurado' where id = %s",
+                       mine).startswith("not_authorized")
         assert cur.execute("update posts set is_pinned = true where id = %s", (mine,)).rowcount == 1
         refused(cur, "P0001", "update posts set status = 'pending_review' where id = %s", mine)
         assert one(cur, "select body from posts where id = %s", mine) == "Editado"
@@ -364,6 +366,8 @@ def test_only_moderators_moderate_comments_and_only_authors_edit_them(db: psycop
         act_as(cur, world, "R1")
         assert cur.execute("update post_comments set body = 'Mío' where id = %s", (comment,)).rowcount == 0
         act_as(cur, world, "R2")
+        # A moderator hides a comment; its words stay its author's.
+        refused(cur, "42501", "update post_comments set body = 'Moderado' where id = %s", comment)
         assert cur.execute("update post_comments set status = 'hidden' where id = %s", (comment,)).rowcount == 1
         assert visible(cur, world, "R1", "post_comments", comment) == 0
         assert visible(cur, world, "T1", "post_comments", comment) == 1

@@ -22,6 +22,13 @@ begin
                                         new.channel_id, tg_table_name),
             hint = 'authors edit the body; status, is_pinned and moderation_reason are the moderators''';
     end if;
+    if tg_op = 'UPDATE' and v_api_caller and new.body is distinct from old.body
+            and old.author_id is distinct from auth.uid() then
+        raise exception using errcode = '42501',
+            message = pg_catalog.format('not_authorized: only its author edits the body of %s %s',
+                                        tg_table_name, new.id),
+            hint = 'moderators hide or remove what they object to (status, moderation_reason)';
+    end if;
     if v_status_changed and tg_table_name = 'posts' then
         -- Through jsonb, as comments have no moderation stamps.
         new := pg_catalog.jsonb_populate_record(new, pg_catalog.jsonb_build_object(
