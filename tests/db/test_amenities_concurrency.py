@@ -1,8 +1,10 @@
-"""AMEN-03 and AMEN-04 under concurrency, with two connections committing at once as PostgREST
-would: two overlapping bookings of an exclusive amenity never both hold (the exclusion
-constraint); two bookings of a shared amenity that together exceed its capacity are counted one
-after the other (the advisory lock per amenity), and so are two bookings of one unit that together
-exceed its quota (the advisory lock per amenity and unit), so one of them is refused."""
+"""AMEN-03, AMEN-04 and AMEN-05 under concurrency, with two connections committing at once as
+PostgREST would: two overlapping bookings of an exclusive amenity never both hold (the exclusion
+constraint); two bookings of a shared amenity that together exceed its capacity, and two bookings
+of one unit that together exceed its quota, are counted one after the other (the advisory lock
+per amenity), so one of them is refused; two cancellations at once reach the waitlist one after
+the other (the same lock), so the entry waiting for both ranges is promoted once, without a
+deadlock."""
 
 from __future__ import annotations
 
@@ -125,3 +127,52 @@ def test_two_bookings_beyond_a_units_quota_at_once_one_is_refused(bookings: tupl
     both = book_at_once(dsn, court, (world["R2"], world.u2, "12:00", "13:00", 2),
                         (world["R1"], world.u1, "17:00", "18:00", 2))
     assert [isinstance(o, psycopg.Error) for o in both] == [False, True], both
+
+
+def at_once(dsn: str, *requests: tuple[User, str, tuple[object, ...]]) -> list[psycopg.Error | None]:
+    """Each request (user, statement, parameters) in its own connection and transaction, released
+    together and kept open a moment, as book_at_once; per request, the database error it met."""
+    barrier = threading.Barrier(len(requests))
+    outcomes: list[psycopg.Error | None] = [None] * len(requests)
+
+    def run(index: int, user: User, statement: str, params: tuple[object, ...]) -> None:
+        try:
+            with psycopg.connect(dsn) as conn, as_user_committed(conn, user.claims()) as cur:
+                barrier.wait(timeout=10)
+                cur.execute(statement, params)
+                cur.execute("select pg_sleep(0.2)")
+        except psycopg.Error as error:
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, *request)) for i, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@pytest.mark.requirement("AMEN-05")
+def test_two_cancellations_at_once_promote_the_waiting_entry_once(bookings: tuple[str, World]) -> None:
+    dsn, world = bookings
+    hall = amenity(dsn, world, "exclusive", 20)
+    with psycopg.connect(dsn) as conn:
+        book = ("insert into reservations (community_id, amenity_id, unit_id, reserved_range) values "
+                "(%s, %s, %s, tstzrange(%s::timestamptz, %s::timestamptz)) returning id")
+        slot = [f"{SATURDAY} {clock} America/Mexico_City" for clock in ("10:00", "11:00", "12:00")]
+        first = one(conn, book, world.c1, hall, world.u1, slot[0], slot[1])
+        second = one(conn, book, world.c1, hall, world.u2, slot[1], slot[2])
+        waiting = one(conn, "insert into amenity_waitlist_entries (community_id, amenity_id, unit_id, desired_range) "
+                            "values (%s, %s, %s, tstzrange(%s::timestamptz, %s::timestamptz)) returning id",
+                      world.c1, hall, world.u1, slot[0], slot[2])
+        conn.commit()
+    cancel = "update reservations set status = 'cancelled' where id = %s"
+    outcomes = at_once(dsn, (world["R1"], cancel, (first,)), (world["R2"], cancel, (second,)))
+    assert outcomes == [None, None], outcomes
+    with psycopg.connect(dsn) as conn:
+        promoted = conn.execute("select w.status::text, r.reserved_range = w.desired_range, r.status::text "
+                                "from amenity_waitlist_entries w "
+                                "join reservations r on r.id = w.promoted_reservation_id where w.id = %s",
+                                (waiting,)).fetchone()
+    assert promoted == ("promoted", True, "confirmed")
+    assert active_guests(dsn, hall) == (1, 1)

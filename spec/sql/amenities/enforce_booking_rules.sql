@@ -18,10 +18,11 @@ begin
         -- A missing or foreign amenity or unit: the foreign key answers (23503).
         return new;
     end if;
-    -- One unit's bookings of one amenity are counted one at a time: the lock is held until
-    -- commit, so the next booking's count, taken after it, sees this one.
-    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
-        pg_catalog.concat('public.reservations:quota:', new.amenity_id, ':', new.unit_id), 0));
+    -- Bookings of one amenity are counted one at a time: the lock is held until commit, so the
+    -- next booking's quota, counted after it, sees this one. It is check_reservation_booking's
+    -- per-amenity lock (taken again at no cost), here for a change of unit alone, which that
+    -- trigger does not weigh.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('public.reservations:' || new.amenity_id::text, 0));
     select * into v_verdict from private.validate_reservation(new.amenity_id, new.unit_id, new.reserved_range,
                                                                    new.guest_count, new.id);
     if not v_verdict.ok then

@@ -30,6 +30,12 @@ begin
             message = pg_catalog.format('not_authorized: residents may only cancel reservation %s', new.id),
             hint = 'set status to cancelled (and a cancellation_reason); staff change the rest';
     end if;
+    if new.status in ('cancelled', 'rejected') and old.status in ('pending', 'confirmed') then
+        -- A release is served to the waitlist (promote_waitlist) in line with the amenity's
+        -- bookings and other releases, under their per-amenity lock: two releases at once would
+        -- otherwise wait for each other, each promoting into the range the other still holds.
+        perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('public.reservations:' || new.amenity_id::text, 0));
+    end if;
     if new.status is distinct from old.status then
         if new.status = 'confirmed' then
             new.approved_at := pg_catalog.now();
