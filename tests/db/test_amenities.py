@@ -760,6 +760,11 @@ def test_entries_whose_time_has_come_expire(db: psycopg.Connection, world: World
     elsewhere = one(db, insert, world.c2, foreign, world.u3, -3, -1)
     with as_user(db, world["R1"].claims()) as cur:
         refused(cur, "42501", "select expire_waitlist_entries()")
+        refused(cur, "42501", "select promote_waitlist(%s, tstzrange(now(), now() + interval '2 days'))", gym)
+    with as_user(db, world["manager"].claims()) as cur:
+        # Staff serve a range by hand: nothing holds the gym, so the entry ahead is booked.
+        assert one(cur, "select promote_waitlist(%s, tstzrange(now(), now() + interval '2 days'))", gym) == 1
+        assert entry(cur, ahead)[0] == "promoted"
     with as_user(db, world["manager"].claims()) as cur:
         assert one(cur, "select expire_waitlist_entries()") == 1
         assert entry(cur, gone)[0] == "expired"
