@@ -207,6 +207,21 @@ _LOOSER_UPDATES = {
         "select %(c1)s, open.id, %(user)s from open, hidden returning id",
         "update comment_reactions set comment_id = (select c.id from post_comments c where c.body = 'Hidden') "
         "where id = %(row)s"),
+    # R1 buys R2's listing: the buyer is the caller, staff name another.
+    ("exchange_appointments", "resident"): (
+        "with z as (insert into exchange_zones (community_id, name) values (%(c1)s, 'Zone') returning id), "
+        "l as (insert into listings (community_id, seller_resident_id, unit_id, listing_type, title, status) "
+        "values (%(c1)s, %(other_resident)s, %(u2)s, 'wanted', 'Theirs', 'active') returning id) "
+        "insert into exchange_appointments (community_id, listing_id, zone_id, buyer_resident_id, scheduled_range) "
+        "select %(c1)s, l.id, z.id, %(resident)s, tstzrange(now() + interval '1 day', now() + interval '25 hours') "
+        "from l, z returning id",
+        "update exchange_appointments set buyer_resident_id = %(other_resident)s where id = %(row)s"),
+    ("marketplace_reviews", "resident"): (
+        "with l as (insert into listings (community_id, seller_resident_id, unit_id, listing_type, title, status) "
+        "values (%(c1)s, %(other_resident)s, %(u2)s, 'wanted', 'Theirs', 'sold') returning id) "
+        "insert into marketplace_reviews (community_id, listing_id, reviewer_resident_id, rating) "
+        "select %(c1)s, l.id, %(resident)s, 5 from l returning id",
+        "update marketplace_reviews set reviewer_resident_id = %(other_resident)s where id = %(row)s"),
     # The accountant drafts budgets; approving one is the admin's.
     ("budgets", "accountant"): (
         "insert into budgets (community_id, fiscal_year) values (%(c1)s, 2031) returning id",

@@ -1,13 +1,15 @@
-"""Phase 5 — the internal marketplace (REQUIREMENTS.md MRKT-01, MRKT-02, MRKT-05) on a real PostgreSQL, run as
+"""Phase 5 — the internal marketplace (REQUIREMENTS.md MRKT-01..06) on a real PostgreSQL, run as
 Supabase runs API requests: every acceptance bullet shown working and its violation rejected with the
 contract's SQLSTATE and message, as the catalogue's fixture users, plus the attacks a resident of the
 same community could try on listings: publishing without moderation, listing as someone else or for
 another unit, moving the expiry, touching another seller's listings or photos, reporting as someone
-else or writing the moderation queue."""
+else, writing the moderation queue, confirming the other party's appointment or reviewing without
+an exchange. Clock times are C1 local time (X-08)."""
 
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -25,6 +27,11 @@ LIST = "insert into listings (unit_id, listing_type, title, price, price_type, i
 PHOTO = "insert into listing_media (listing_id, storage_path, sort_order, is_cover) values (%s, %s, %s, %s)"
 UPLOAD = "insert into storage.objects (bucket_id, name) values ('community-media', %s)"
 REPORT = "insert into listing_reports (listing_id, reason) values (%s, %s)"
+# A Monday and a Saturday in C1.
+MONDAY, SATURDAY = "2027-03-15", "2027-03-13"
+PROPOSE = ("insert into exchange_appointments (listing_id, zone_id, scheduled_range) "
+           "values (%s, %s, tstzrange(%s::timestamptz, %s::timestamptz)) returning id")
+REVIEW = "insert into marketplace_reviews (listing_id, rating, comment) values (%s, %s, %s) returning id"
 QUEUED = "select reason::text, priority, status from moderation_queue_items where item_id = %s order by created_at"
 
 
@@ -369,9 +376,202 @@ def test_a_resident_reports_only_listings_they_can_see(db: psycopg.Connection, w
         refused(cur, "42501", REPORT, draft, "scam")
 
 
+# -- MRKT-03 safe exchange zones -------------------------------------------------------------------
+
+
+def local(day: str, clock: str) -> str:
+    """An instant written in C1's time zone, as the contract's checks write them."""
+    return f"{day} {clock} America/Mexico_City"
+
+
+def zone(db: psycopg.Connection, world: World, weekdays: bool = True, **columns: Any) -> uuid.UUID:
+    """A zone of C1 made by the platform, open Monday to Friday 09:00-20:00 unless `weekdays` is false."""
+    values = {"community_id": world.c1, "name": f"Zona {uuid.uuid4().hex[:8]}", **columns}
+    made = one(db, f"insert into exchange_zones ({', '.join(values)}) values (%s{', %s' * (len(values) - 1)}) "
+                   "returning id", *values.values())
+    if weekdays:
+        db.execute("insert into exchange_zone_hours (community_id, zone_id, day_of_week, open_time, close_time) "
+                   "select %s, %s, d, '09:00', '20:00' from generate_series(1, 5) d", (world.c1, made))
+    return made
+
+
+@pytest.mark.requirement("MRKT-03")
+def test_staff_define_exchange_zones_every_member_reads_them(db: psycopg.Connection, world: World) -> None:
+    insert = ("insert into exchange_zones (name, location_description, lat, lng, has_cctv, near_guard_booth) "
+              "values (%s, 'Junto a la caseta', %s, -99.1332, true, true) returning id")
+    with as_user(db, world["manager"].claims()) as cur:
+        lobby = one(cur, insert, "Lobby", 19.4326)
+        refused(cur, "23505", insert, "Lobby", 19.4326)
+        refused(cur, "23514", insert, "Polo norte", 91)
+        cur.execute("insert into exchange_zone_hours (zone_id, day_of_week, open_time, close_time) "
+                    "values (%s, 1, '09:00', '20:00')", (lobby,))
+        refused(cur, "23514", "insert into exchange_zone_hours (zone_id, day_of_week, open_time, close_time) "
+                              "values (%s, 1, '20:00', '09:00')", lobby)
+        with as_user(db, world["R1"].claims()) as resident:
+            assert resident.execute("select has_cctv, near_guard_booth from exchange_zones where id = %s",
+                                    (lobby,)).fetchone() == (True, True)
+            assert one(resident, "select count(*) from exchange_zone_hours where zone_id = %s", lobby) == 1
+            refused(resident, "42501", insert, "Mi casa", 19.4)
+            refused(resident, "42501", "insert into exchange_zone_hours (zone_id, day_of_week, open_time, "
+                                       "close_time) values (%s, 6, '00:00', '23:00')", lobby)
+            assert resident.execute("update exchange_zones set is_active = false where id = %s",
+                                    (lobby,)).rowcount == 0
+
+
+@pytest.mark.requirement("MRKT-03")
+def test_a_zone_is_available_only_inside_its_hours(db: psycopg.Connection, world: World) -> None:
+    lobby, anytime = zone(db, world), zone(db, world, weekdays=False)
+    closed = zone(db, world, is_active=False)
+    available = "select is_exchange_zone_available(%s, tstzrange(%s::timestamptz, %s::timestamptz))"
+    with as_user(db, world["R1"].claims()) as cur:
+        assert one(cur, available, lobby, local(SATURDAY, "10:00"), local(SATURDAY, "10:30")) is False
+        assert one(cur, available, lobby, local(MONDAY, "10:00"), local(MONDAY, "10:30")) is True
+        assert one(cur, available, lobby, local(MONDAY, "19:45"), local(MONDAY, "20:15")) is False
+        assert one(cur, available, anytime, local(SATURDAY, "23:00"), local(MONDAY, "03:00")) is True
+        assert one(cur, available, closed, local(MONDAY, "10:00"), local(MONDAY, "10:30")) is False
+
+
+@pytest.mark.requirement("MRKT-03")
+def test_a_listing_points_only_to_an_active_zone_of_its_community(db: psycopg.Connection, world: World) -> None:
+    lobby, closed = zone(db, world), zone(db, world, is_active=False)
+    foreign = one(db, "insert into exchange_zones (community_id, name) values (%s, 'C2 lobby') returning id",
+                  world.c2)
+    with as_user(db, world["R1"].claims()) as cur:
+        listing = sale(cur, world.u1, preferred_exchange_zone_id=lobby)
+        assert one(cur, "select preferred_exchange_zone_id from listings where id = %s", listing) == lobby
+        refused(cur, "23503", "update listings set preferred_exchange_zone_id = %s where id = %s", foreign, listing)
+        assert refused(cur, "P0001", "update listings set preferred_exchange_zone_id = %s where id = %s",
+                       closed, listing).startswith("zone_inactive")
+
+
+# -- MRKT-04 exchange appointments -----------------------------------------------------------------
+
+
+@pytest.mark.requirement("MRKT-04")
+def test_a_buyer_proposes_an_appointment_inside_the_zones_hours(db: psycopg.Connection, world: World) -> None:
+    lobby, closed = zone(db, world), zone(db, world, is_active=False)
+    listing, draft = listing_of_r1(db, world), listing_of_r1(db, world, status="draft", title="Borrador")
+    monday = (local(MONDAY, "10:00"), local(MONDAY, "10:30"))
+    with as_user(db, world["R2"].claims()) as cur:
+        appointment = one(cur, PROPOSE, listing, lobby, *monday)
+        assert cur.execute("select status::text, seller_resident_id, buyer_resident_id from exchange_appointments "
+                           "where id = %s", (appointment,)).fetchone() \
+            == ("proposed", world.resident_ids["R1"], world.resident_ids["R2"])
+        assert refused(cur, "P0001", PROPOSE, listing, lobby, local(SATURDAY, "10:00"), local(SATURDAY, "10:30")) \
+            .startswith("zone_unavailable")
+        assert refused(cur, "P0001", PROPOSE, listing, closed, *monday).startswith("zone_inactive")
+        assert refused(cur, "P0001", PROPOSE, draft, lobby, *monday).startswith("listing_unavailable")
+        refused(cur, "42501", "insert into exchange_appointments (listing_id, zone_id, scheduled_range, "
+                              "buyer_resident_id) values (%s, %s, tstzrange(%s::timestamptz, %s::timestamptz), %s)",
+                listing, lobby, *monday, world.resident_ids["T1"])
+        assert refused(cur, "P0001", PROPOSE.replace("scheduled_range)", "scheduled_range, status)")
+                       .replace("::timestamptz))", "::timestamptz), 'confirmed')"), listing, lobby, *monday) \
+            .startswith("invalid_transition: null -> confirmed")
+        with as_user(db, world["T1"].claims()) as third:
+            # T1 shares the seller's unit but is no party to the appointment.
+            assert one(third, "select count(*) from exchange_appointments where id = %s", appointment) == 0
+        with as_user(db, world["R1"].claims()) as seller:
+            assert one(seller, "select count(*) from exchange_appointments where id = %s", appointment) == 1
+    with as_user(db, world["R1"].claims()) as cur:
+        refused(cur, "23514", PROPOSE, listing, lobby, *monday)
+
+
+@pytest.mark.requirement("MRKT-04")
+def test_the_seller_confirms_and_a_completed_sale_is_sold(db: psycopg.Connection, world: World) -> None:
+    lobby = zone(db, world)
+    listing = listing_of_r1(db, world)
+    with as_user(db, world["R2"].claims()) as buyer:
+        appointment = one(buyer, PROPOSE, listing, lobby, local(MONDAY, "10:00"), local(MONDAY, "10:30"))
+        set_status = "update exchange_appointments set status = %s where id = %s"
+        assert refused(buyer, "42501", set_status, "confirmed", appointment).startswith("not_authorized")
+        with as_user(db, world["R1"].claims()) as seller:
+            seller.execute(set_status, ("confirmed", appointment))
+            assert one(seller, "select confirmed_at is not null from exchange_appointments where id = %s",
+                       appointment) is True
+            refused(seller, "42501", "update exchange_appointments set confirmed_at = now() - interval '1 day' "
+                                     "where id = %s", appointment)
+            with as_user(db, world["R2"].claims()) as same_buyer:
+                refused(same_buyer, "42501", "update exchange_appointments set scheduled_range = "
+                                             "tstzrange(%s::timestamptz, %s::timestamptz) where id = %s",
+                        local(MONDAY, "11:00"), local(MONDAY, "11:30"), appointment)
+                same_buyer.execute(set_status, ("completed", appointment))
+                assert one(same_buyer, "select completed_at is not null from exchange_appointments where id = %s",
+                           appointment) is True
+                with as_user(db, world["R1"].claims()) as owner:
+                    assert one(owner, "select status::text from listings where id = %s", listing) == "sold"
+                    assert refused(owner, "P0001", set_status, "cancelled", appointment) \
+                        .startswith("invalid_transition: completed -> cancelled")
+
+
+@pytest.mark.requirement("MRKT-04")
+def test_a_completed_service_stays_listed(db: psycopg.Connection, world: World) -> None:
+    lobby = zone(db, world, weekdays=False)
+    service = one(db, "insert into listings (community_id, seller_resident_id, unit_id, listing_type, title, "
+                      "price_type, status) values (%s, %s, %s, 'service', 'Clases de guitarra', 'per_hour', "
+                      "'active') returning id", world.c1, world.resident_ids["R1"], world.u1)
+    appointment = one(db, "insert into exchange_appointments (community_id, listing_id, zone_id, buyer_resident_id, "
+                          "scheduled_range, status) values (%s, %s, %s, %s, tstzrange(now(), now() + interval "
+                          "'1 hour'), 'confirmed') returning id", world.c1, service, lobby, world.resident_ids["R2"])
+    with as_user(db, world["R2"].claims()) as cur:
+        cur.execute("update exchange_appointments set status = 'completed' where id = %s", (appointment,))
+        assert one(cur, "select status::text from listings where id = %s", service) == "active"
+
+
+# -- MRKT-06 reviews -------------------------------------------------------------------------------
+
+
+def completed_exchange(db: psycopg.Connection, world: World, title: str) -> uuid.UUID:
+    """An active sale of R1 that R2 bought in a completed exchange (made by the platform): the listing."""
+    listing = listing_of_r1(db, world, title=title)
+    lobby = zone(db, world, weekdays=False)
+    db.execute("insert into exchange_appointments (community_id, listing_id, zone_id, buyer_resident_id, "
+               "scheduled_range, status) values (%s, %s, %s, %s, tstzrange(now(), now() + interval '1 hour'), "
+               "'completed')", (world.c1, listing, lobby, world.resident_ids["R2"]))
+    return listing
+
+
+@pytest.mark.requirement("MRKT-06")
+def test_a_buyer_reviews_the_seller_once_after_a_completed_exchange(db: psycopg.Connection, world: World) -> None:
+    bought = completed_exchange(db, world, "Bicicleta")
+    not_bought = listing_of_r1(db, world, title="Patines")
+    with as_user(db, world["R2"].claims()) as cur:
+        assert refused(cur, "P0001", REVIEW, not_bought, 5, "Nunca lo compré").startswith("no_completed_exchange")
+        refused(cur, "23514", REVIEW, bought, 6, "Excelente")
+        review = one(cur, REVIEW, bought, 4, "Buen trato")
+        assert cur.execute("select seller_resident_id, appointment_id is not null, status from marketplace_reviews "
+                           "where id = %s", (review,)).fetchone() == (world.resident_ids["R1"], True, "published")
+        refused(cur, "23505", REVIEW, bought, 5, "Otra vez")
+        cur.execute("update marketplace_reviews set rating = 5 where id = %s", (review,))
+        refused(cur, "42501", "update marketplace_reviews set status = 'hidden' where id = %s", review)
+        refused(cur, "42501", "update marketplace_reviews set seller_resident_id = %s where id = %s",
+                world.resident_ids["T1"], review)
+        with as_user(db, world["T1"].claims()) as other:
+            # Another resident of the community reads published reviews, and writes none without an exchange.
+            assert one(other, "select rating from marketplace_reviews where id = %s", review) == 5
+            assert refused(other, "P0001", REVIEW, bought, 1, "Falso").startswith("no_completed_exchange")
+            assert other.execute("update marketplace_reviews set rating = 1 where id = %s", (review,)).rowcount == 0
+
+
+@pytest.mark.requirement("MRKT-06")
+def test_seller_ratings_average_the_published_reviews(db: psycopg.Connection, world: World) -> None:
+    first, second = completed_exchange(db, world, "Silla"), completed_exchange(db, world, "Mesa")
+    rating = "select review_count, avg_rating from seller_ratings where seller_resident_id = %s"
+    with as_user(db, world["R2"].claims()) as cur:
+        cur.execute(REVIEW, (first, 4, "Bien"))
+        hidden = one(cur, REVIEW, second, 5, "Muy bien")
+        with as_user(db, world["T1"].claims()) as member:
+            assert member.execute(rating, (world.resident_ids["R1"],)).fetchone() == (2, Decimal("4.50"))
+        with as_user(db, world["manager"].claims()) as staff:
+            staff.execute("update marketplace_reviews set status = 'hidden' where id = %s", (hidden,))
+            with as_user(db, world["T1"].claims()) as member:
+                assert member.execute(rating, (world.resident_ids["R1"],)).fetchone() == (1, Decimal("4.00"))
+                assert one(member, "select count(*) from marketplace_reviews where id = %s", hidden) == 0
+
+
 # -- every marketplace table -----------------------------------------------------------------------
 
-MARKETPLACE_TABLES = ("listing_categories", "listings", "listing_media", "moderation_queue_items", "listing_reports")
+MARKETPLACE_TABLES = ("listing_categories", "listings", "listing_media", "moderation_queue_items", "listing_reports",
+                      "exchange_zones", "exchange_zone_hours", "exchange_appointments", "marketplace_reviews")
 
 
 def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]]:
@@ -379,14 +579,28 @@ def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]
     c2 = world.c2
     base = {"community_id": c2}
     seller = {"seller_resident_id": world.resident_ids["R3"], "unit_id": world.u3}
-    listing = one(db, "insert into listings (community_id, seller_resident_id, unit_id, listing_type, title) "
-                      "values (%s, %s, %s, 'wanted', 'C2 busca') returning id", c2, *seller.values())
+    listing = one(db, "insert into listings (community_id, seller_resident_id, unit_id, listing_type, title, status) "
+                      "values (%s, %s, %s, 'wanted', 'C2 busca', 'active') returning id", c2, *seller.values())
+    lobby = one(db, "insert into exchange_zones (community_id, name) values (%s, 'C2 lobby') returning id", c2)
+    # A C2 resident other than the seller: a second one made for the purpose.
+    buyer = one(db, "insert into residents (community_id, first_name, last_name) values (%s, 'C2', 'Buyer') "
+                    "returning id", c2)
+    exchange = {**base, "listing_id": listing, "zone_id": lobby, "buyer_resident_id": buyer}
+    appointment = one(db, "insert into exchange_appointments (community_id, listing_id, zone_id, buyer_resident_id, "
+                          "scheduled_range, status) values (%s, %s, %s, %s, tstzrange(now(), now() + interval "
+                          "'1 hour'), 'completed') returning id", *exchange.values())
     return {
         "listing_categories": {**base, "name": "C2 hogar"},
         "listings": {**base, **seller, "listing_type": "wanted", "title": "C2 busca bici"},
         "listing_media": {**base, "listing_id": listing, "storage_path": f"{c2}/listings/{listing}/a.jpg"},
         "moderation_queue_items": {**base, "item_type": "listing", "item_id": listing, "reason": "new_listing"},
         "listing_reports": {**base, "listing_id": listing, "reporter_id": world["R3"].id, "reason": "scam"},
+        "exchange_zones": {**base, "name": "C2 garita"},
+        "exchange_zone_hours": {**base, "zone_id": lobby, "day_of_week": 1, "open_time": "09:00",
+                                "close_time": "20:00"},
+        "exchange_appointments": {**exchange, "scheduled_range": "[2027-03-15 16:00+00, 2027-03-15 17:00+00)"},
+        "marketplace_reviews": {**base, "listing_id": listing, "reviewer_resident_id": buyer,
+                                "appointment_id": appointment, "rating": 5},
     }
 
 
@@ -398,6 +612,9 @@ def test_every_marketplace_table_is_listed() -> None:
 @pytest.mark.requirement("MRKT-01")
 @pytest.mark.requirement("MRKT-02")
 @pytest.mark.requirement("MRKT-05")
+@pytest.mark.requirement("MRKT-03")
+@pytest.mark.requirement("MRKT-04")
+@pytest.mark.requirement("MRKT-06")
 @pytest.mark.parametrize("table", MARKETPLACE_TABLES)
 def test_marketplace_tables_are_isolated_between_communities(db: psycopg.Connection, world: World,
                                                              table: str) -> None:
