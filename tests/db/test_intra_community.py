@@ -222,6 +222,11 @@ _LOOSER_UPDATES = {
         "insert into marketplace_reviews (community_id, listing_id, reviewer_resident_id, rating) "
         "select %(c1)s, l.id, %(resident)s, 5 from l returning id",
         "update marketplace_reviews set reviewer_resident_id = %(other_resident)s where id = %(row)s"),
+    # R1 proposed the entry (created_by comes from the claims, so the setup names R1 first).
+    ("local_businesses", "resident"): (
+        "with c as materialized (select set_config('request.jwt.claims', json_build_object('sub', %(user)s)::text, "
+        "true)) insert into local_businesses (community_id, name) select %(c1)s, 'Mine' from c returning id",
+        "update local_businesses set owner_resident_id = %(other_resident)s where id = %(row)s"),
     # The accountant drafts budgets; approving one is the admin's.
     ("budgets", "accountant"): (
         "insert into budgets (community_id, fiscal_year) values (%(c1)s, 2031) returning id",

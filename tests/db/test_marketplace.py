@@ -1,10 +1,10 @@
-"""Phase 5 — the internal marketplace (REQUIREMENTS.md MRKT-01..06) on a real PostgreSQL, run as
+"""Phase 5 — the internal marketplace (REQUIREMENTS.md MRKT-01..07) on a real PostgreSQL, run as
 Supabase runs API requests: every acceptance bullet shown working and its violation rejected with the
 contract's SQLSTATE and message, as the catalogue's fixture users, plus the attacks a resident of the
 same community could try on listings: publishing without moderation, listing as someone else or for
 another unit, moving the expiry, touching another seller's listings or photos, reporting as someone
-else, writing the moderation queue, confirming the other party's appointment or reviewing without
-an exchange. Clock times are C1 local time (X-08)."""
+else, writing the moderation queue, confirming the other party's appointment, reviewing without
+an exchange or verifying their own business. Clock times are C1 local time (X-08)."""
 
 from __future__ import annotations
 
@@ -568,10 +568,57 @@ def test_seller_ratings_average_the_published_reviews(db: psycopg.Connection, wo
                 assert one(member, "select count(*) from marketplace_reviews where id = %s", hidden) == 0
 
 
+# -- MRKT-07 local business directory --------------------------------------------------------------
+
+PROPOSE_BUSINESS = ("insert into local_businesses (name, category, phone, is_resident_owned, owner_resident_id) "
+                    "values (%s, 'panadería', '+525512345678', %s, %s) returning id")
+
+
+@pytest.mark.requirement("MRKT-07")
+def test_a_proposed_business_is_shown_once_staff_verify_it(db: psycopg.Connection, world: World) -> None:
+    with as_user(db, world["R1"].claims()) as cur:
+        bakery = one(cur, PROPOSE_BUSINESS, "Pan de la Abuela", True, world.resident_ids["R1"])
+        assert cur.execute("select is_verified, verified_at from local_businesses where id = %s",
+                           (bakery,)).fetchone() == (False, None)
+        with as_user(db, world["R2"].claims()) as neighbour:
+            assert one(neighbour, "select count(*) from local_businesses where id = %s", bakery) == 0
+        with as_user(db, world["admin"].claims()) as staff:
+            assert staff.execute("update local_businesses set is_verified = true where id = %s",
+                                 (bakery,)).rowcount == 1
+            assert staff.execute("select verified_by, verified_at is not null from local_businesses where id = %s",
+                                 (bakery,)).fetchone() == (world["admin"].id, True)
+            with as_user(db, world["R2"].claims()) as neighbour:
+                assert one(neighbour, "select name from local_businesses where id = %s", bakery) == "Pan de la Abuela"
+                assert neighbour.execute("update local_businesses set phone = '+525500000000' where id = %s",
+                                         (bakery,)).rowcount == 0
+
+
+@pytest.mark.requirement("MRKT-07")
+def test_a_resident_neither_verifies_nor_claims_a_business(db: psycopg.Connection, world: World) -> None:
+    with as_user(db, world["R1"].claims()) as cur:
+        refused(cur, "42501", "insert into local_businesses (name, is_verified) values ('Verificada', true)")
+        refused(cur, "42501", "insert into local_businesses (name, verified_at) values ('Sellada', now())")
+        refused(cur, "42501", PROPOSE_BUSINESS, "De R2", True, world.resident_ids["R2"])
+        bakery = one(cur, PROPOSE_BUSINESS, "Pan de la Abuela", True, world.resident_ids["R1"])
+        refused(cur, "23505", PROPOSE_BUSINESS, "Pan de la Abuela", False, None)
+        refused(cur, "42501", "update local_businesses set is_verified = true where id = %s", bakery)
+        refused(cur, "42501", "update local_businesses set owner_resident_id = %s where id = %s",
+                world.resident_ids["R2"], bakery)
+        refused(cur, "23514", "update local_businesses set phone = '5512345678' where id = %s", bakery)
+        logo = f"{world.c1}/local_businesses/{bakery}/logo.png"
+        cur.execute("update local_businesses set logo_path = %s where id = %s", (logo, bakery))
+        cur.execute(UPLOAD, (logo,))
+        with as_user(db, world["T1"].claims()) as co_occupant:
+            # Another resident, of the same unit even, neither sees nor edits an unverified proposal.
+            assert co_occupant.execute("update local_businesses set name = 'X' where id = %s", (bakery,)).rowcount == 0
+            refused(co_occupant, "42501", UPLOAD, f"{world.c1}/local_businesses/{bakery}/intruso.png")
+
+
 # -- every marketplace table -----------------------------------------------------------------------
 
 MARKETPLACE_TABLES = ("listing_categories", "listings", "listing_media", "moderation_queue_items", "listing_reports",
-                      "exchange_zones", "exchange_zone_hours", "exchange_appointments", "marketplace_reviews")
+                      "exchange_zones", "exchange_zone_hours", "exchange_appointments", "marketplace_reviews",
+                      "local_businesses")
 
 
 def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]]:
@@ -596,6 +643,7 @@ def c2_rows(db: psycopg.Connection, world: World) -> dict[str, dict[str, object]
         "moderation_queue_items": {**base, "item_type": "listing", "item_id": listing, "reason": "new_listing"},
         "listing_reports": {**base, "listing_id": listing, "reporter_id": world["R3"].id, "reason": "scam"},
         "exchange_zones": {**base, "name": "C2 garita"},
+        "local_businesses": {**base, "name": "C2 tlapalería", "is_verified": True},
         "exchange_zone_hours": {**base, "zone_id": lobby, "day_of_week": 1, "open_time": "09:00",
                                 "close_time": "20:00"},
         "exchange_appointments": {**exchange, "scheduled_range": "[2027-03-15 16:00+00, 2027-03-15 17:00+00)"},
@@ -615,6 +663,7 @@ def test_every_marketplace_table_is_listed() -> None:
 @pytest.mark.requirement("MRKT-03")
 @pytest.mark.requirement("MRKT-04")
 @pytest.mark.requirement("MRKT-06")
+@pytest.mark.requirement("MRKT-07")
 @pytest.mark.parametrize("table", MARKETPLACE_TABLES)
 def test_marketplace_tables_are_isolated_between_communities(db: psycopg.Connection, world: World,
                                                              table: str) -> None:
