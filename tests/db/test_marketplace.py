@@ -504,6 +504,28 @@ def test_the_seller_confirms_and_a_completed_sale_is_sold(db: psycopg.Connection
 
 
 @pytest.mark.requirement("MRKT-04")
+@pytest.mark.parametrize("party", ["R1", "R2"])
+def test_either_party_cancels_or_records_a_no_show(db: psycopg.Connection, world: World, party: str) -> None:
+    lobby = zone(db, world, weekdays=False)
+    listing = listing_of_r1(db, world)
+    insert = ("insert into exchange_appointments (community_id, listing_id, zone_id, buyer_resident_id, "
+              "scheduled_range, status) values (%s, %s, %s, %s, tstzrange(now(), now() + interval '1 hour'), "
+              "'proposed') returning id")
+    proposed, confirmed = (one(db, insert, world.c1, listing, lobby, world.resident_ids["R2"]) for _ in range(2))
+    db.execute("update exchange_appointments set status = 'confirmed' where id = %s", (confirmed,))
+    with as_user(db, world[party].claims()) as cur:
+        cur.execute("update exchange_appointments set status = 'cancelled' where id = %s", (proposed,))
+        cur.execute("update exchange_appointments set status = 'no_show' where id = %s", (confirmed,))
+        assert dict(cur.execute("select id, status::text from exchange_appointments where id = any(%s)",
+                                ([proposed, confirmed],)).fetchall()) == {proposed: "cancelled", confirmed: "no_show"}
+        # The listing stays on sale.
+        assert one(cur, "select count(*) from listings where id = %s and status = 'active'", listing) == 1
+    with as_user(db, world["T1"].claims()) as cur:
+        assert cur.execute("update exchange_appointments set status = 'cancelled' where id = %s",
+                           (confirmed,)).rowcount == 0
+
+
+@pytest.mark.requirement("MRKT-04")
 def test_a_completed_service_stays_listed(db: psycopg.Connection, world: World) -> None:
     lobby = zone(db, world, weekdays=False)
     service = one(db, "insert into listings (community_id, seller_resident_id, unit_id, listing_type, title, "
