@@ -204,7 +204,9 @@ def _check_functions(file: SpecFile, catalog: Catalog, names: SqlNames, sink: Di
             elif not SNAKE_CASE.match(argument.name):
                 sink.error("UPOE212", f"argument name '{argument.name}' is not snake_case",
                            file.value_at(*path, "args", index, "name"), "name arguments like p_table")
-            _check_type_name(argument.type, file.value_at(*path, "args", index, "type"), catalog, sink)
+            if argument.type.strip() not in catalog.tables and argument.type.strip() not in catalog.views:
+                # A table's or view's name is its row type, e.g. a trigger helper taking the row.
+                _check_type_name(argument.type, file.value_at(*path, "args", index, "type"), catalog, sink)
             if argument.default is not None:
                 check_fragment(argument.default, file.value_at(*path, "args", index, "default"), sink, names)
         _check_returns(function.returns, file.value_at(*path, "returns"), catalog, sink)

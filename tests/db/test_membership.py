@@ -64,3 +64,9 @@ def test_the_membership_is_read_once_per_statement(
         plan = "\n".join(row[0] for row in cur.execute("explain select * from widget_club_notes"))
     # An initPlan computes the member's clubs once; a SubPlan would run against every note.
     assert "InitPlan" in plan and "SubPlan" not in plan, plan
+
+
+def test_a_function_takes_a_tables_row(db: psycopg.Connection, world: World,
+                                       clubs: tuple[uuid.UUID, uuid.UUID]) -> None:
+    with as_user(db, world["R1"].claims()) as cur:
+        assert [row[0] for row in cur.execute("select public.club_label(c) from widget_clubs c")] == ["club chess"]

@@ -174,7 +174,7 @@ class Resolver:
 
     def _function(self, file: SpecFile, name: str, function: FunctionSpec) -> None:
         body = read_body(file, function.body, function.body_file) or ""
-        args = tuple(ir.Argument(a.name, self.qualify_type(a.type), a.default) for a in function.args)
+        args = tuple(ir.Argument(a.name, self._qualify_row_or_type(a.type), a.default) for a in function.args)
         type_refs = self._type_keys([a.type for a in function.args] + [function.returns])
         position = file.at("functions", name)
         definer = function.security == "definer"
