@@ -23,8 +23,7 @@ begin
     -- per-amenity lock (taken again at no cost), here for a change of unit alone, which that
     -- trigger does not weigh.
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('public.reservations:' || new.amenity_id::text, 0));
-    select * into v_verdict from private.validate_reservation(new.amenity_id, new.unit_id, new.reserved_range,
-                                                                   new.guest_count, new.id);
+    select * into v_verdict from private.validate_reservation(new);
     if not v_verdict.ok then
         raise exception using errcode = 'P0001',
             message = pg_catalog.format('%s: unit %s, amenity %s, %s', v_verdict.reason, new.unit_id, new.amenity_id,

@@ -1,4 +1,9 @@
 declare
+    -- What is weighed, read once from the row as it would be written.
+    p_amenity uuid := p_reservation.amenity_id;
+    p_unit uuid := p_reservation.unit_id;
+    p_range tstzrange := p_reservation.reserved_range;
+    p_guest_count integer := p_reservation.guest_count;
     v_amenity public.amenities;
     v_community uuid;
     v_rule public.amenity_booking_rules;
@@ -79,7 +84,7 @@ begin
                 select pg_catalog.count(*) into v_booked
                 from public.reservations r
                 where r.community_id = v_community and r.unit_id = p_unit
-                  and r.amenity_id = p_amenity and r.id is distinct from p_reservation
+                  and r.amenity_id = p_amenity and r.id is distinct from p_reservation.id
                   and r.status in ('pending', 'confirmed') and r.deleted_at is null
                   and pg_catalog.lower(r.reserved_range) >= v_period_start at time zone v_zone
                   and pg_catalog.lower(r.reserved_range)
