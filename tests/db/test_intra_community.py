@@ -207,6 +207,25 @@ _LOOSER_UPDATES = {
         "select %(c1)s, open.id, %(user)s from open, hidden returning id",
         "update comment_reactions set comment_id = (select c.id from post_comments c where c.body = 'Hidden') "
         "where id = %(row)s"),
+    # A thread stays out of a closed category.
+    ("forum_threads", "member"): (
+        "with open as (insert into forum_categories (community_id, name) values (%(c1)s, 'Open') returning id), "
+        "closed as (insert into forum_categories (community_id, name, is_active) values (%(c1)s, 'Closed', false) "
+        "returning id) insert into forum_threads (community_id, category_id, author_id, title, body) "
+        "select %(c1)s, open.id, %(user)s, 'Mine', 'Mine' from open, closed returning id",
+        "update forum_threads set category_id = (select c.id from forum_categories c where c.name = 'Closed') "
+        "where id = %(row)s"),
+    # R1 sees their own hidden thread but may not reply to it.
+    ("forum_replies", "member"): (
+        "with c as (insert into forum_categories (community_id, name) values (%(c1)s, 'Open') returning id), "
+        "hidden as (insert into forum_threads (community_id, category_id, author_id, title, body, status) "
+        "select %(c1)s, c.id, %(user)s, 'Hidden', 'Hidden', 'hidden' from c returning id), "
+        "open as (insert into forum_threads (community_id, category_id, author_id, title, body) "
+        "select %(c1)s, c.id, %(user)s, 'Open', 'Open' from c returning id) "
+        "insert into forum_replies (community_id, thread_id, author_id, body) "
+        "select %(c1)s, open.id, %(user)s, 'Mine' from open, hidden returning id",
+        "update forum_replies set thread_id = (select t.id from forum_threads t where t.title = 'Hidden') "
+        "where id = %(row)s"),
     # R1 buys R2's listing: the buyer is the caller, staff name another.
     ("exchange_appointments", "resident"): (
         "with z as (insert into exchange_zones (community_id, name) values (%(c1)s, 'Zone') returning id), "
