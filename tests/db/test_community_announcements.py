@@ -14,7 +14,7 @@ import pytest
 
 from tests.db.test_community import ANNOUNCEMENT_TABLES, act_as, refused, visible
 from tests.support.isolation import assert_tenant_isolation
-from tests.support.session import as_user, one
+from tests.support.session import as_service, as_user, one
 from tests.support.world import World
 
 ANNOUNCE = "insert into announcements (title, body) values (%s, %s) returning id"
@@ -160,6 +160,22 @@ def test_only_recipients_and_staff_read_a_published_announcement(db: psycopg.Con
         assert one(cur, "select count(*) from announcement_recipients where announcement_id = %s", made) == 0
         assert visible(cur, world, "guard", "announcements", made) == 0
         assert visible(cur, world, "admin", "announcements", made) == 1
+
+
+@pytest.mark.requirement("COMM-04")
+def test_scheduled_announcements_are_published_when_their_time_comes(db: psycopg.Connection,
+                                                                     world: World) -> None:
+    due = announcement(db, world, ("unit", str(world.u1)), status="scheduled",
+                       publish_at=datetime(2026, 1, 1, tzinfo=UTC))
+    later = announcement(db, world, status="scheduled", publish_at=datetime(2999, 1, 1, tzinfo=UTC))
+    with as_user(db, world["manager"].claims()) as cur:
+        refused(cur, "23514", "insert into announcements (title, body, status) values ('A', 'B', 'scheduled')")
+        refused(cur, "42501", "select publish_scheduled_announcements()")
+    with as_service(db) as cur:
+        assert one(cur, "select publish_scheduled_announcements()") == 1
+        assert cur.execute("select status::text, published_at is not null from announcements where id = any(%s) "
+                           "order by status", ([due, later],)).fetchall() == [("published", True), ("scheduled", False)]
+        assert recipients(cur, due) == {world.resident_ids["R1"], world.resident_ids["T1"]}
 
 
 # -- COMM-05 read receipts ---------------------------------------------------------------------------
