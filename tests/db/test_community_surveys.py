@@ -113,6 +113,19 @@ def test_a_survey_opens_only_with_two_options_per_choice_question(db: psycopg.Co
 
 
 @pytest.mark.requirement("COMM-06")
+def test_an_open_survey_keeps_its_questions_and_options(db: psycopg.Connection, world: World) -> None:
+    survey = Survey(db, world)
+    with as_user(db, world["manager"].claims()) as cur:
+        for change, *params in (
+                ("insert into survey_options (question_id, label) values (%s, 'D')", survey.single),
+                ("update survey_options set label = 'Otra' where id = %s", survey.options["A"]),
+                ("update survey_questions set prompt = 'Otra' where id = %s", survey.single),
+                ("insert into survey_questions (survey_id, question_type, prompt) values (%s, 'free_text', '¿?')",
+                 survey.id)):
+            assert "survey_not_draft" in refused(cur, "P0001", change, *params)
+
+
+@pytest.mark.requirement("COMM-06")
 def test_residents_read_a_survey_once_open(db: psycopg.Connection, world: World) -> None:
     draft = Survey(db, world, status="draft")
     opened = Survey(db, world)
