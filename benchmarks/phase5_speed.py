@@ -130,7 +130,7 @@ def explain(cluster: PgCluster, scenario: Scenario) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--communities", type=int, default=200)
-    parser.add_argument("--reservations", type=int, default=250, help="per amenity (20 an community)")
+    parser.add_argument("--reservations", type=int, default=250, help="per amenity (20 amenities a community)")
     parser.add_argument("--posts", type=int, default=5000, help="per community")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--out", type=Path)
