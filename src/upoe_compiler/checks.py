@@ -22,7 +22,15 @@ from typing import Any
 
 from .catalog import Catalog
 from .errors import DiagnosticSink, SourcePosition
-from .fragments import BODY_DOLLAR_TAG, body_problem, check_expression, check_fragment, offset_in_file, place_in
+from .fragments import (
+    BODY_DOLLAR_TAG,
+    body_problem,
+    check_expression,
+    check_fragment,
+    check_trigger_condition,
+    offset_in_file,
+    place_in,
+)
 from .patterns import added_columns, all_column_names, tenant_column
 from .pgnames import (
     BASE_TYPES,
@@ -231,7 +239,7 @@ def _check_functions(file: SpecFile, catalog: Catalog, names: SqlNames, sink: Di
                            file.value_at(*path, "fires_on", index, "table"),
                            f"did you mean '{close[0]}'?" if close else "name a declared table")
             if fires.when is not None:
-                check_fragment(fires.when, file.value_at(*path, "fires_on", index, "when"), sink, names)
+                check_trigger_condition(fires.when, file.value_at(*path, "fires_on", index, "when"), sink, names)
         for index, role in enumerate(function.callers or []):
             _check_role(role, file.value_at(*path, "callers", index), catalog, sink)
         for index, dependency in enumerate(function.depends_on):

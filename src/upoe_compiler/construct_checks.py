@@ -15,7 +15,14 @@ from typing import Any
 
 from .constructs import DOMAIN_CONSTRUCTS, TABLE_CONSTRUCTS, ownership, stamped_columns
 from .errors import DiagnosticSink, SourcePosition
-from .fragments import check_fragment, fragment_problem, offset_in_file, place_in, query_problem
+from .fragments import (
+    check_fragment,
+    check_trigger_condition,
+    fragment_problem,
+    offset_in_file,
+    place_in,
+    query_problem,
+)
 from .patterns import added_columns, all_column_names, tenant_column
 from .spec import TableSpec, ViewSpec
 from .sql_references import SqlNames, report_unknown, statement_references
@@ -233,6 +240,9 @@ class TableCheck(CheckContext):
                     self.checks.sink.error("UPOE254", f"trigger condition {problem}",
                                            self.value_at("triggers", index, "when"),
                                            "write one expression of new and old, e.g. new.status = 'open'")
+                else:
+                    check_trigger_condition(trigger.when, self.value_at("triggers", index, "when"),
+                                            self.checks.sink, self.checks.names)
 
 
 

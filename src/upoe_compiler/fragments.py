@@ -65,6 +65,16 @@ def check_fragment(text: str, position: SourcePosition, sink: DiagnosticSink, na
     check_expression(text, position, sink, names=names)
 
 
+def check_trigger_condition(text: str, position: SourcePosition, sink: DiagnosticSink,
+                            names: SqlNames | None = None) -> None:
+    """A trigger's `when`: PostgreSQL evaluates it before the function runs, so it names the row
+    only as new.<column> and old.<column>; a bare name (tg_op, a column without new.) would fail
+    when the migration is applied."""
+    check_expression(text, position, sink, columns=(), where=" in a trigger condition", names=names,
+                     unknown_hint="a trigger condition reads new.<column> and old.<column>; tg_op and other "
+                                  "PL/pgSQL variables exist only inside the function (choose the events instead)")
+
+
 # -- PostgreSQL's own grammar ------------------------------------------------------------------
 
 # An expression is parsed as the one column of a select; a newline keeps the closing parenthesis
@@ -183,7 +193,8 @@ def _line_and_column(text: str, offset: int) -> tuple[int, int]:
 
 
 def check_expression(text: str, position: SourcePosition, sink: DiagnosticSink,
-                     columns: Iterable[str] | None = None, where: str = "", names: SqlNames | None = None) -> None:
+                     columns: Iterable[str] | None = None, where: str = "", names: SqlNames | None = None,
+                     unknown_hint: str | None = None) -> None:
     """An SQL expression of the spec: embeddable (UPOE229), valid for PostgreSQL's grammar
     (UPOE229, at the token the parser names), when `columns` is given naming only those columns
     outside subqueries (UPOE233, with the closest name), and when `names` is given reading and
@@ -210,7 +221,8 @@ def check_expression(text: str, position: SourcePosition, sink: DiagnosticSink,
     for name, offset in _column_refs(json.loads(tree), []):
         if name not in known:
             close = difflib.get_close_matches(name, sorted(known), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"the columns here: {', '.join(sorted(known))}"
+            hint = (f"did you mean '{close[0]}'?" if close else unknown_hint
+                    or f"the columns here: {', '.join(sorted(known))}")
             sink.error("UPOE233", f"unknown column '{name}'{where}", place_in(position, text, max(0, offset)), hint)
 
 
