@@ -56,6 +56,27 @@ def refused(cur: psycopg.Cursor, code: str, query: str, *params: object) -> str:
 
 
 @pytest.mark.requirement("AMEN-01")
+def test_amenity_photos_and_rules_lie_in_the_amenitys_folder_of_community_media(
+        db: psycopg.Connection, world: World) -> None:
+    hall = amenity(db, world)
+    folder = f"{world.c1}/amenities/{hall}"
+    upload = "insert into storage.objects (bucket_id, name) values ('community-media', %s)"
+    with as_user(db, world["manager"].claims()) as cur:
+        cur.execute(upload, (f"{folder}/front.jpg",))
+        cur.execute(upload, (f"{folder}/rules.pdf",))
+        cur.execute("insert into amenity_photos (amenity_id, storage_path, sort_order) values (%s, %s, 1)",
+                    (hall, f"{folder}/front.jpg"))
+        cur.execute("update amenities set rules_document_path = %s where id = %s", (f"{folder}/rules.pdf", hall))
+        # Every member of the community reads them; a resident uploads nothing there, and another
+        # community reads nothing.
+        with as_user(db, world["R1"].claims()) as resident:
+            assert one(resident, "select count(*) from storage.objects where name like %s", f"{folder}/%") == 2
+            refused(resident, "42501", upload, f"{folder}/mine.jpg")
+        with as_user(db, world["R3"].claims()) as stranger:
+            assert one(stranger, "select count(*) from storage.objects where name like %s", f"{folder}/%") == 0
+
+
+@pytest.mark.requirement("AMEN-01")
 def test_staff_keep_the_catalogue_and_every_member_reads_it(db: psycopg.Connection, world: World) -> None:
     insert = "insert into amenities (name, amenity_type, capacity, booking_mode) values (%s, 'event_hall', %s, %s) "
     with as_user(db, world["manager"].claims()) as cur:
