@@ -18,7 +18,7 @@ import pytest
 
 from tests.support.pgcluster import PgCluster
 from tests.support.session import as_user_committed, one
-from tests.support.world import User, World, seed_world
+from tests.support.world import User, World, committed_world
 
 SATURDAY = "2027-03-13"
 BOOK = ("insert into reservations (amenity_id, unit_id, reserved_range, guest_count) "
@@ -28,15 +28,8 @@ BOOK = ("insert into reservations (amenity_id, unit_id, reserved_range, guest_co
 @pytest.fixture
 def bookings(pg_cluster: PgCluster, bundled_template: str) -> Iterator[tuple[str, World]]:
     """A database of its own (these tests commit), the world seeded and committed."""
-    name = "amenities_concurrency"
-    pg_cluster.create_database(name, template=bundled_template)
-    try:
-        with pg_cluster.connect(name) as conn:
-            world = seed_world(conn)
-            conn.commit()
-        yield pg_cluster.dsn(name), world
-    finally:
-        pg_cluster.drop_database(name)
+    with committed_world(pg_cluster, bundled_template, "amenities_concurrency") as database:
+        yield database
 
 
 def amenity(dsn: str, world: World, booking_mode: str, capacity: int) -> uuid.UUID:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.pgcluster import PgCluster
 from tests.support.session import as_user_committed, one
-from tests.support.world import User, World, seed_world
+from tests.support.world import User, World, committed_world
 
 POSTS = 4
 COMMENTS_PER_ROUND = 10
@@ -23,15 +23,8 @@ COMMENTS_PER_ROUND = 10
 @pytest.fixture
 def feed(pg_cluster: PgCluster, bundled_template: str) -> Iterator[tuple[str, World]]:
     """A database of its own (these tests commit), the world seeded and committed."""
-    name = "community_concurrency"
-    pg_cluster.create_database(name, template=bundled_template)
-    try:
-        with pg_cluster.connect(name) as conn:
-            world = seed_world(conn)
-            conn.commit()
-        yield pg_cluster.dsn(name), world
-    finally:
-        pg_cluster.drop_database(name)
+    with committed_world(pg_cluster, bundled_template, "community_concurrency") as database:
+        yield database
 
 
 def posts(dsn: str, world: World) -> list[uuid.UUID]:

@@ -14,21 +14,14 @@ import pytest
 
 from tests.support.pgcluster import PgCluster
 from tests.support.session import as_user_committed, one
-from tests.support.world import World, seed_world
+from tests.support.world import World, committed_world
 
 
 @pytest.fixture
 def books(pg_cluster: PgCluster, bundled_template: str) -> Iterator[tuple[str, World]]:
     """A database of its own (these tests commit), the world seeded and committed."""
-    name = "finance_concurrency"
-    pg_cluster.create_database(name, template=bundled_template)
-    try:
-        with pg_cluster.connect(name) as conn:
-            world = seed_world(conn)
-            conn.commit()
-        yield pg_cluster.dsn(name), world
-    finally:
-        pg_cluster.drop_database(name)
+    with committed_world(pg_cluster, bundled_template, "finance_concurrency") as database:
+        yield database
 
 
 def at_once(dsn: str, claims: dict[str, Any], *calls: Callable[[psycopg.Cursor], Any]) -> list[Any]:

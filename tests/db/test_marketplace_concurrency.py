@@ -17,7 +17,7 @@ import pytest
 
 from tests.support.pgcluster import PgCluster
 from tests.support.session import as_user_committed, one
-from tests.support.world import User, World, seed_world
+from tests.support.world import User, World, committed_world
 
 # How long each transaction stays open after its statement, holding its locks.
 HOLD_SECONDS = 0.5
@@ -26,15 +26,8 @@ HOLD_SECONDS = 0.5
 @pytest.fixture
 def market(pg_cluster: PgCluster, bundled_template: str) -> Iterator[tuple[str, World]]:
     """A database of its own (these tests commit), the world seeded and committed."""
-    name = "marketplace_concurrency"
-    pg_cluster.create_database(name, template=bundled_template)
-    try:
-        with pg_cluster.connect(name) as conn:
-            world = seed_world(conn)
-            conn.commit()
-        yield pg_cluster.dsn(name), world
-    finally:
-        pg_cluster.drop_database(name)
+    with committed_world(pg_cluster, bundled_template, "marketplace_concurrency") as database:
+        yield database
 
 
 def listings_of_r1(dsn: str, world: World, status: str, count: int) -> list[uuid.UUID]:

@@ -14,12 +14,17 @@ representatives of U1 and U2.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
 from tests.support.session import claims_for
+
+if TYPE_CHECKING:
+    from tests.support.pgcluster import PgCluster
 
 C1_ROLES = ("admin", "manager", "guard", "accountant", "board_member", "resident")
 # (name, community, unit_number, coefficient) of the catalogue's units.
@@ -114,3 +119,17 @@ def _seed_crm(cur: psycopg.Cursor, world: World) -> None:
             cur, "insert into occupancies (community_id, resident_id, unit_id, occupancy_type, start_date, "
                  "is_voting_representative) values (%s, %s, %s, %s, '2025-01-01', %s) returning id",
             getattr(world, community), world.resident_ids[name], world.unit_ids[unit], occupancy_type, voting)
+
+
+@contextmanager
+def committed_world(pg_cluster: PgCluster, template: str, name: str) -> Iterator[tuple[str, World]]:
+    """A database of its own for tests that commit (concurrency tests on several connections):
+    made from `template`, the world seeded and committed, dropped afterwards; yields its dsn."""
+    pg_cluster.create_database(name, template=template)
+    try:
+        with pg_cluster.connect(name) as conn:
+            world = seed_world(conn)
+            conn.commit()
+        yield pg_cluster.dsn(name), world
+    finally:
+        pg_cluster.drop_database(name)
